@@ -1,0 +1,3 @@
+"""ICS Assess: self-assessment of Integrated Care System partnerships."""
+
+__version__ = "0.1.0"

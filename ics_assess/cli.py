@@ -1,0 +1,442 @@
+"""The command line: ``ics-assess`` (or ``python main.py ARGS``).
+
+Every command takes ``--db PATH`` (default: the user's database, or ``ICS_ASSESS_DB``).
+Errors are one sentence on stderr with exit code 1 (2 for usage errors), never a
+traceback. ``--json`` shapes are documented in docs/cli.md and kept stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths
+from .domain import Unrated
+from .questionnaires import check_file, load_catalogue
+from .services import AssessmentDetail, Services
+from .store import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class CommandError(Exception):
+    """A failure to report as one sentence with exit code 1."""
+
+
+# --- output helpers ---------------------------------------------------------------------
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(str(cell))) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        cells = zip(row, widths, strict=True)
+        lines.append("  ".join(str(c).ljust(w) for c, w in cells).rstrip())
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _round_or_none(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _open(args: argparse.Namespace) -> Services:
+    db = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
+    services = Services.open(db)
+    for warning in services.catalogue.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return services
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def cmd_forms_list(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(paths.forms_dirs())
+    for warning in catalogue.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    entries = sorted(
+        catalogue.entries.values(),
+        key=lambda e: (e.questionnaire.title.lower(), e.questionnaire.version),
+    )
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": e.questionnaire.id,
+                    "version": e.questionnaire.version,
+                    "title": e.questionnaire.title,
+                    "sections": len(e.questionnaire.sections),
+                    "items": len(e.questionnaire.items),
+                    "path": str(e.path) if e.path else None,
+                }
+                for e in entries
+            ]
+        )
+        return 0
+    if not entries:
+        print("No questionnaires found in: " + ", ".join(str(p) for p in paths.forms_dirs()))
+        return 0
+    rows = [
+        (
+            e.questionnaire.id,
+            e.questionnaire.version,
+            e.questionnaire.title,
+            str(len(e.questionnaire.sections)),
+            str(len(e.questionnaire.items)),
+        )
+        for e in entries
+    ]
+    print(_table(("ID", "VERSION", "TITLE", "SECTIONS", "ITEMS"), rows))
+    return 0
+
+
+def cmd_forms_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path} does not exist or is not a file.")
+    problems = check_file(path)
+    if not problems:
+        print(f"{path}: OK")
+        return 0
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    noun = "problem" if len(problems) == 1 else "problems"
+    print(f"{path}: {len(problems)} {noun}; the questionnaire cannot be used.", file=sys.stderr)
+    return 1
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import DEMO_PARTNERSHIP_NAME, build_demo
+
+    with _open(args) as services:
+        if any(p.name == DEMO_PARTNERSHIP_NAME for p in services.store.partnerships()):
+            print(f"The demo partnership is already in {services.store.path}; nothing was added.")
+            return 0
+        summary = build_demo(services)
+        print(
+            f"Added the demo partnership '{DEMO_PARTNERSHIP_NAME}' to {services.store.path}: "
+            f"{summary.organisations} organisations, {summary.rounds} rounds, "
+            f"{summary.assessments} assessments, {summary.workshops} workshop, "
+            f"{summary.actions} actions."
+        )
+    return 0
+
+
+# --- list and show ----------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as services:
+        summaries = services.list_assessments()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": s.assessment.id,
+                    "partnership": s.partnership_name,
+                    "round": s.round_name,
+                    "round_id": s.assessment.round_id,
+                    "organisation": s.organisation_name,
+                    "organisation_id": s.assessment.organisation_id,
+                    "partner_type": s.partner_type.value,
+                    "sector": s.partner_type.sector.value,
+                    "questionnaire_id": s.assessment.questionnaire_id,
+                    "questionnaire_version": s.assessment.questionnaire_version,
+                    "questionnaire": s.questionnaire_title,
+                    "kind": s.assessment.kind.value,
+                    "respondent": s.assessment.respondent_name,
+                    "role": s.assessment.respondent_role,
+                    "status": s.assessment.status.value,
+                    "answered": s.answered,
+                    "items": s.total_items,
+                    "updated_at": s.assessment.updated_at,
+                }
+                for s in summaries
+            ]
+        )
+        return 0
+    if not summaries:
+        print("No assessments yet. Try 'ics-assess demo' to load a demonstration partnership.")
+        return 0
+    rows = [
+        (
+            s.assessment.id[:8],
+            s.organisation_name,
+            s.partner_type.value,
+            s.assessment.questionnaire_id,
+            s.round_name,
+            s.assessment.respondent_label,
+            s.assessment.status.value,
+            f"{s.answered}/{s.total_items}",
+        )
+        for s in summaries
+    ]
+    headers = ("ID", "ORGANISATION", "PARTNER TYPE", "QUESTIONNAIRE", "ROUND", "RESPONDENT")
+    print(_table((*headers, "STATUS", "ANSWERED"), rows))
+    print(f"\n{len(rows)} assessments. Ids are shortened; 'show' takes any unique beginning.")
+    return 0
+
+
+def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
+    """The documented JSON shape of one assessment (docs/cli.md)."""
+    a, q, score = detail.assessment, detail.questionnaire, detail.score
+    sections = []
+    for section in q.sections:
+        s = score.section(section.id)
+        items = []
+        for item in section.items:
+            answer = detail.answers.get(item.id)
+            items.append(
+                {
+                    "id": item.id,
+                    "statement": item.statement,
+                    "weight": item.weight,
+                    "reverse": item.reverse,
+                    "rating": answer.rating if answer else None,
+                    "response": _response(answer),
+                    "target": answer.target if answer else None,
+                    "comment": answer.comment if answer else "",
+                }
+            )
+        sections.append(
+            {
+                "id": section.id,
+                "title": section.title,
+                "reported": s.reported,
+                "mean": _round_or_none(s.mean),
+                "percent": _round_or_none(s.percent, 1),
+                "band": s.band.name if s.band else None,
+                "rated": s.rated,
+                "dont_know": s.dont_know,
+                "not_applicable": s.not_applicable,
+                "unanswered": s.unanswered,
+                "items": items,
+            }
+        )
+    return {
+        "id": a.id,
+        "partnership": {"id": detail.partnership.id, "name": detail.partnership.name},
+        "round": {"id": detail.round.id, "name": detail.round.name},
+        "organisation": {
+            "id": detail.organisation.id,
+            "name": detail.organisation.name,
+            "partner_type": detail.organisation.partner_type.value,
+            "sector": detail.organisation.sector.value,
+        },
+        "questionnaire": {"id": q.id, "version": q.version, "title": q.title},
+        "kind": a.kind.value,
+        "respondent": a.respondent_name,
+        "role": a.respondent_role,
+        "status": a.status.value,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "submitted_at": a.submitted_at,
+        "answered": detail.answered,
+        "items": len(q.items),
+        "score": {
+            "mean": _round_or_none(score.mean),
+            "percent": _round_or_none(score.percent, 1),
+            "band": score.band.name if score.band else None,
+            "unreported_sections": [s.section_id for s in score.unreported],
+        },
+        "sections": sections,
+    }
+
+
+def _response(answer) -> str:
+    if answer is None or not answer.is_answered:
+        return "unanswered"
+    return "rating" if answer.rating is not None else answer.unrated.value
+
+
+def _answer_text(answer, q) -> str:
+    if answer is None or not answer.is_answered:
+        return "(unanswered)"
+    if answer.unrated is not None:
+        return Unrated(answer.unrated).label
+    return f"{answer.rating} {q.scale_label(answer.rating)}"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as services:
+        detail = services.detail(services.resolve_assessment_id(args.id))
+    if args.json:
+        _print_json(detail_json(detail))
+        return 0
+    a, q, score = detail.assessment, detail.questionnaire, detail.score
+    out = [
+        f"{q.title} (version {q.version})",
+        f"{detail.organisation.name} ({detail.organisation.partner_type.label}), "
+        f"{detail.partnership.name}",
+        f"Round: {detail.round.name}",
+        f"Respondent: {a.respondent_label}"
+        + (f", {a.respondent_role}" if a.respondent_role else ""),
+        f"Kind: {a.kind.value}   Status: {a.status.value}   "
+        f"Answered: {detail.answered} of {len(q.items)}",
+        f"Id: {a.id}",
+        "",
+    ]
+    if score.mean is None:
+        out.append("Overall: not enough answers to score")
+    else:
+        out.append(f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}")
+    for s in score.unreported:
+        out.append(f"  (not scored: {s.title}, fewer than half its statements rated)")
+    for section in q.sections:
+        s = score.section(section.id)
+        result = (
+            f"{s.mean:.2f}, {s.percent:.0f}%, {s.band.name}" if s.reported else "not enough answers"
+        )
+        out += ["", f"== {section.title}: {result}"]
+        for item in section.items:
+            answer = detail.answers.get(item.id)
+            flag = " (reverse-scored)" if item.reverse else ""
+            out.append(f"  [{item.id}] {item.statement}{flag}")
+            line = f"      {_answer_text(answer, q)}"
+            if answer and answer.target is not None:
+                line += f"   target {answer.target}"
+            out.append(line)
+            if answer and answer.comment:
+                for comment_line in answer.comment.splitlines():
+                    out.append(f"      > {comment_line}")
+    print("\n".join(out))
+    return 0
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args) as services:
+        report = services.check()
+        where = services.store.path
+    counts = report.counts
+    summary = (
+        f"{counts['partnerships']} partnerships, {counts['organisations']} organisations, "
+        f"{counts['rounds']} rounds, {counts['assessments']} assessments, "
+        f"{counts['answers']} answers, {counts['workshops']} workshops, "
+        f"{counts['actions']} actions"
+    )
+    if report.problems:
+        for problem in report.problems:
+            print(f"problem: {problem}", file=sys.stderr)
+        print(f"{where}: {len(report.problems)} problems found ({summary}).", file=sys.stderr)
+        return 1
+    print(f"{where}: OK ({summary}).")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-sentence usage error and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser (DESIGN.md's contract)."""
+    db_help = "the database file (default: $ICS_ASSESS_DB or the user's data directory)"
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help=db_help, default=argparse.SUPPRESS)
+
+    parser = _Parser(
+        prog="ics-assess",
+        description="Self-assessment of Integrated Care System partnerships.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"ics-assess {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    forms = sub.add_parser("forms", help="the questionnaires", parents=[common])
+    forms_sub = forms.add_subparsers(dest="forms_command", metavar="SUBCOMMAND")
+    p = forms_sub.add_parser("list", help="list the questionnaires", parents=[common])
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_forms_list)
+    p = forms_sub.add_parser("check", help="validate a questionnaire file", parents=[common])
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_forms_check)
+
+    p = sub.add_parser("demo", help="load a demonstration partnership", parents=[common])
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("list", help="list the assessments", parents=[common])
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="one assessment with its answers and scores", parents=[common])
+    p.add_argument("id", metavar="ID", help="an assessment id, or a unique beginning of one")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("check", help="check the database's integrity", parents=[common])
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def gui_unavailable_message() -> str:
+    """What ``python main.py`` says while the desktop window is not part of this version."""
+    return (
+        "ICS Assess: this version has the command line only; the desktop window comes in "
+        "the next version. Try 'python main.py --help', or 'python main.py demo' and then "
+        "'python main.py list'."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        sub = {"forms": "forms"}.get(args.command or "")
+        prog = f"ics-assess {sub}" if sub else "ics-assess"
+        print(f"{prog}: say what to do (see '{prog} --help').", file=sys.stderr)
+        return 2
+    try:
+        return func(args)
+    except (CommandError, StoreError) as exc:
+        print(f"ics-assess: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"ics-assess: the database could not be used ({exc}).", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; nothing useful is left to say.
+        sys.stderr.close()
+        return 0
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"ics-assess: {reason}{where}.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ics-assess: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,407 @@
+"""A realistic demonstration partnership, built through the same services as real data.
+
+The views are generated, deterministically, from a simple model of what the source
+documents report: NHS partners rate agenda setting, money, decision roles and democratic
+involvement higher than councils do; the voluntary sector and Healthwatch feel less heard;
+the six-month review is a little better than the baseline and the gap a little narrower.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .domain import (
+    ActionStatus,
+    AssessmentKind,
+    Item,
+    Organisation,
+    PartnerType,
+    Questionnaire,
+    Round,
+    Section,
+    Sector,
+    Unrated,
+)
+from .services import Services
+
+DEMO_PARTNERSHIP_NAME = "Northshire and Westmoor Health and Care Partnership"
+DEMO_ICS_NAME = "Northshire and Westmoor Integrated Care System"
+QUESTIONNAIRE_IDS = ("governance", "democratic-involvement", "equal-partnership")
+WORKSHOP_QUESTIONNAIRE = "equal-partnership"
+
+# (name, partner type, respondent, role)
+ORGANISATIONS: tuple[tuple[str, PartnerType, str, str], ...] = (
+    (
+        "NHS Northshire and Westmoor Integrated Care Board",
+        PartnerType.ICB,
+        "Dame Helen Ashworth",
+        "Chair",
+    ),
+    (
+        "Northshire Teaching Hospitals NHS Foundation Trust",
+        PartnerType.NHS_TRUST,
+        "Dr Imran Qureshi",
+        "Chief Executive",
+    ),
+    (
+        "Westmoor Community and Mental Health NHS Trust",
+        PartnerType.NHS_TRUST,
+        "Ruth O’Connell",
+        "Director of Strategy",
+    ),
+    (
+        "Northshire Primary Care Collaborative",
+        PartnerType.PRIMARY_CARE,
+        "Dr Mei Lin Chen",
+        "Clinical Director, GP federation",
+    ),
+    (
+        "Northshire County Council",
+        PartnerType.UPPER_TIER_COUNCIL,
+        "Cllr Margaret Hollis",
+        "Leader of the Council",
+    ),
+    (
+        "Westmoor City Council",
+        PartnerType.UPPER_TIER_COUNCIL,
+        "Cllr Siân Llewellyn",
+        "Cabinet Member for Adult Social Care and Health",
+    ),
+    (
+        "Eastdale District Council",
+        PartnerType.DISTRICT_COUNCIL,
+        "Cllr Tom Brennan",
+        "Portfolio Holder for Communities",
+    ),
+    (
+        "Northshire Public Health",
+        PartnerType.PUBLIC_HEALTH,
+        "Dr Adaeze Okafor",
+        "Director of Public Health",
+    ),
+    (
+        "Northshire and Westmoor Voluntary Action",
+        PartnerType.VCSE,
+        "Zofia Wójcik",
+        "Chief Executive",
+    ),
+    (
+        "Healthwatch Northshire",
+        PartnerType.HEALTHWATCH,
+        "Gareth Pryce-Jones",
+        "Chair",
+    ),
+    (
+        "Northshire Fire and Rescue Service",
+        PartnerType.OTHER,
+        "Anita Desai",
+        "Assistant Chief Fire Officer, Prevention",
+    ),
+)
+
+# Workshop participants: (organisation index, name or None for anonymous, role)
+WORKSHOP_PARTICIPANTS: tuple[tuple[int, str | None, str], ...] = (
+    (0, "Paul Whitfield", "ICB Director of Strategy"),
+    (0, None, "ICB non-executive member"),
+    (1, "Sarah Kimani", "Deputy Chief Operating Officer"),
+    (1, None, "Divisional director"),
+    (2, "Liam Doherty", "Head of Partnerships"),
+    (3, None, "GP partner"),
+    (4, "Cllr Margaret Hollis", "Leader of the Council"),
+    (4, "Joanne Ellis", "Director of Adult Social Services"),
+    (5, "Cllr Siân Llewellyn", "Cabinet Member for Adult Social Care and Health"),
+    (5, None, "Head of Commissioning"),
+    (6, None, "Housing and communities manager"),
+    (7, "Dr Adaeze Okafor", "Director of Public Health"),
+    (8, "Zofia Wójcik", "Chief Executive, Voluntary Action"),
+    (9, None, "Healthwatch volunteer"),
+)
+
+# How much higher NHS partners rate a section than councils do, by words in its title.
+GAP_WORDS = {
+    "agenda": 1.6,
+    "money": 1.5,
+    "pooled": 1.5,
+    "elected": 1.4,
+    "decides": 1.2,
+    "scrutiny": 1.1,
+    "icb": 1.0,
+    "workforce": 0.8,
+    "trust": 0.9,
+}
+
+COMMENTS: dict[tuple[Sector, bool], tuple[str, ...]] = {
+    (Sector.NHS, True): (
+        "Board papers are published and the partner members speak at every meeting.",
+        "We set up the joint committee in 2024 and it has met every quarter since.",
+        "The integrated care strategy was co-written with both upper-tier councils.",
+        "Minutes of the March board show the decision was taken jointly.",
+    ),
+    (Sector.NHS, False): (
+        "Honestly, winter pressures took most of the board’s time this year.",
+        "We rely on the partner member to carry council views; that is not enough.",
+        "The prevention share is still below 4% of our allocation.",
+    ),
+    (Sector.LOCAL_GOVERNMENT, True): (
+        "The health and wellbeing board now signs off the joint forward plan first.",
+        "Scrutiny saw the stroke-services proposal before consultation – a real change.",
+        "Our section 75 agreement covers reablement and is reviewed each year.",
+    ),
+    (Sector.LOCAL_GOVERNMENT, False): (
+        "Only one councillor sits on a board of fourteen; papers arrive two days before.",
+        "Decisions on discharge funding are presented to us as “done deals”.",
+        "The Better Care Fund is the only pooled money and it is mostly NHS-led.",
+        "We are “equal partners” on paper; the agenda is set by NHS pressures.",
+        "Social care vacancies are at 11% and are not on the system workforce plan.",
+    ),
+    (Sector.COMMUNITY, True): (
+        "The VCSE alliance has a seat on the partnership board and uses it.",
+        "Residents’ feedback changed the opening hours of the new hub.",
+    ),
+    (Sector.COMMUNITY, False): (
+        "We hear about decisions after they are made, usually from the press.",
+        "Small charities cannot afford the time to attend daytime meetings.",
+        "Grant funding is year to year; we cannot plan or keep staff.",
+    ),
+}
+
+REASONINGS = (
+    "Agreed after discussion: the evidence shows progress, but it is not yet consistent.",
+    "Council and NHS colleagues saw this differently; we settled on the lower rating "
+    "until the pooled budget review reports.",
+    "The group agreed this is a strength, citing the published board papers.",
+    "The VCSE and Healthwatch view carried weight here: residents do not yet see the change.",
+    "Split view. NHS colleagues pointed to the strategy; councillors to who sets the agenda.",
+)
+
+ACTIONS: tuple[tuple[str, str, str, str], ...] = (
+    # (section words, description, owner, status)
+    (
+        "agenda",
+        "Rotate the chair of the partnership board's agenda-setting meeting between the "
+        "ICB and the upper-tier councils.",
+        "ICB Chair and Leader of Northshire County Council",
+        ActionStatus.IN_PROGRESS,
+    ),
+    (
+        "money",
+        "Review what else could be pooled under section 75 beyond the Better Care Fund, "
+        "starting with reablement and discharge.",
+        "ICB Chief Finance Officer and council Section 151 officers",
+        ActionStatus.OPEN,
+    ),
+    (
+        "prevention",
+        "Publish the share of system spend that goes to prevention each year, "
+        "with a target to raise it by one percentage point over five years.",
+        "Director of Public Health",
+        ActionStatus.OPEN,
+    ),
+    (
+        "workforce",
+        "Add social care to the system workforce plan, with shared recruitment for "
+        "care workers and nurses.",
+        "ICB Chief People Officer and Director of Adult Social Services",
+        ActionStatus.OPEN,
+    ),
+    (
+        "trust",
+        "Agree a no-blame review process for delayed discharges, run jointly each quarter.",
+        "Director of Adult Social Services and Trust Chief Operating Officer",
+        ActionStatus.DONE,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo added."""
+
+    partnership_id: str
+    organisations: int
+    rounds: int
+    assessments: int
+    workshops: int
+    actions: int
+
+
+def _gap(section: Section) -> float:
+    title = section.title.lower()
+    return max((g for word, g in GAP_WORDS.items() if word in title), default=0.3)
+
+
+class _Generator:
+    """Draws answers from the model described in the module docstring."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.levels: dict[str, float] = {}
+
+    def level(self, item: Item) -> float:
+        if item.id not in self.levels:
+            self.levels[item.id] = self.rng.uniform(2.2, 3.6)
+        return self.levels[item.id]
+
+    def scored(self, item: Item, section: Section, org: Organisation, round_no: int) -> int:
+        gap = _gap(section) * (0.8 if round_no == 2 else 1.0)
+        bias = {
+            Sector.NHS: gap / 2,
+            Sector.LOCAL_GOVERNMENT: -gap / 2,
+            Sector.COMMUNITY: -0.35,
+        }[org.sector]
+        value = self.level(item) + bias + (0.3 if round_no == 2 else 0.0)
+        value += self.rng.gauss(0, 0.6)
+        return max(1, min(5, round(value)))
+
+    def answer(
+        self, services: Services, assessment_id: str, q: Questionnaire, org, round_no, targets
+    ) -> None:
+        rng = self.rng
+        for section in q.sections:
+            for item in section.items:
+                draw = rng.random()
+                dont_know = 0.10 if org.sector is Sector.COMMUNITY else 0.04
+                if draw < dont_know:
+                    services.answer(assessment_id, item.id, Unrated.DONT_KNOW)
+                    continue
+                if draw < dont_know + 0.015:
+                    services.answer(assessment_id, item.id, Unrated.NOT_APPLICABLE)
+                    continue
+                scored = self.scored(item, section, org, round_no)
+                services.answer(assessment_id, item.id, 6 - scored if item.reverse else scored)
+                if targets and rng.random() < 0.6:
+                    wanted = min(5, scored + rng.choice((1, 1, 2)))
+                    services.set_target(
+                        assessment_id, item.id, 6 - wanted if item.reverse else wanted
+                    )
+                if rng.random() < 0.14:
+                    pool = COMMENTS[(org.sector, scored >= 3)]
+                    services.set_comment(assessment_id, item.id, rng.choice(pool))
+
+
+def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
+    """Add the demo partnership, in one transaction: all of it or nothing."""
+    rng = random.Random(seed)
+    gen = _Generator(rng)
+    store = services.store
+    questionnaires = {qid: services.latest_questionnaire(qid) for qid in QUESTIONNAIRE_IDS}
+    counts = {"assessments": 0, "actions": 0}
+    with store.transaction():
+        partnership = store.add_partnership(DEMO_PARTNERSHIP_NAME, DEMO_ICS_NAME)
+        orgs = [store.add_organisation(partnership.id, name, t) for name, t, _, _ in ORGANISATIONS]
+        rounds: list[Round] = [
+            store.add_round(partnership.id, "Baseline, May 2026", "2026-05-12"),
+            store.add_round(partnership.id, "Six-month review, November 2026", "2026-11-10"),
+        ]
+        for round_no, rnd in enumerate(rounds, start=1):
+            for org_index, (org, (_, _, person, role)) in enumerate(
+                zip(orgs, ORGANISATIONS, strict=True)
+            ):
+                for qid, loaded in questionnaires.items():
+                    # The district council joined the democratic involvement work late.
+                    if round_no == 1 and org_index == 6 and qid == "democratic-involvement":
+                        continue
+                    a = services.start_assessment(
+                        round_id=rnd.id,
+                        organisation_id=org.id,
+                        questionnaire_id=qid,
+                        kind=AssessmentKind.ORGANISATION,
+                        respondent_name=person,
+                        respondent_role=role,
+                    )
+                    counts["assessments"] += 1
+                    q = loaded.questionnaire
+                    gen.answer(services, a.id, q, org, round_no, targets=True)
+                    # Two round-two responses are still being worked on.
+                    if round_no == 2 and org_index in (3, 10) and qid == "equal-partnership":
+                        _leave_half_done(services, a.id, q)
+                        continue
+                    services.submit(a.id, allow_unanswered=True)
+        _workshop(services, gen, partnership.id, rounds[1], orgs, counts)
+        for round_no, rnd in enumerate(rounds, start=1):
+            org = orgs[4] if round_no == 1 else orgs[5]
+            store.add_action(
+                partnership_id=partnership.id,
+                round_id=rnd.id,
+                organisation_id=org.id,
+                description="Brief all cabinet members on the partnership's decisions "
+                "before each board meeting, and publish the briefing.",
+                owner="Head of Democratic Services",
+                due_on="2026-07-31" if round_no == 1 else "2027-01-31",
+                status=ActionStatus.DONE if round_no == 1 else ActionStatus.OPEN,
+            )
+            counts["actions"] += 1
+    return DemoSummary(
+        partnership.id,
+        len(orgs),
+        len(rounds),
+        counts["assessments"],
+        1,
+        counts["actions"],
+    )
+
+
+def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -> None:
+    """Clear the second half of the answers, as if the respondent stopped half way."""
+    items = q.items
+    for item in items[len(items) // 2 :]:
+        services.answer(assessment_id, item.id, None)
+    services.store.set_position(assessment_id, items[len(items) // 2].id)
+
+
+def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
+    store = services.store
+    loaded = services.latest_questionnaire(WORKSHOP_QUESTIONNAIRE)
+    q = loaded.questionnaire
+    workshop = store.add_workshop(
+        round_id=rnd.id,
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        title="Equal partnership workshop",
+        held_on="2026-11-18",
+        facilitator="Dr Priya Raman, independent facilitator",
+    )
+    participants = []
+    for org_index, name, role in WORKSHOP_PARTICIPANTS:
+        a = services.start_assessment(
+            round_id=rnd.id,
+            organisation_id=orgs[org_index].id,
+            questionnaire_id=q.id,
+            kind=AssessmentKind.INDIVIDUAL,
+            respondent_name=name,
+            respondent_role=role,
+            workshop_id=workshop.id,
+        )
+        gen.answer(services, a.id, q, orgs[org_index], 2, targets=False)
+        services.submit(a.id, allow_unanswered=True)
+        participants.append(a.id)
+        counts["assessments"] += 1
+    answers = store.answers_for(participants)
+    for n, item in enumerate(q.items):
+        ratings = sorted(
+            answers[a][item.id].rating
+            for a in participants
+            if item.id in answers[a] and answers[a][item.id].rating is not None
+        )
+        if not ratings:
+            continue
+        agreed = ratings[len(ratings) // 2]
+        target_step = 1 if item.reverse else -1
+        target = max(1, min(5, agreed - target_step))
+        reasoning = REASONINGS[n % len(REASONINGS)] if n % 3 == 0 else ""
+        store.set_agreed(workshop.id, item.id, agreed, target=target, reasoning=reasoning)
+    for words, description, owner, status in ACTIONS:
+        section = next((s for s in q.sections if words in s.title.lower()), None)
+        store.add_action(
+            partnership_id=partnership_id,
+            round_id=rnd.id,
+            workshop_id=workshop.id,
+            questionnaire_id=q.id,
+            section_id=section.id if section else None,
+            description=description,
+            owner=owner,
+            due_on="2027-03-31" if status is not ActionStatus.DONE else "2026-11-30",
+            status=status,
+        )
+        counts["actions"] += 1

@@ -1,0 +1,576 @@
+"""Scoring: how answers become the numbers a report shows.
+
+Pure functions over the domain dataclasses: no I/O, no Qt, no database. The method is
+"Scoring method (v1)" in DESIGN.md, restated for readers in docs/scoring.md; change the
+three together.
+
+Sums go through ``math.fsum``, which rounds once at the end. That makes every result
+independent of the order respondents or items arrive in, so the same data always gives
+the same report, to the last digit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ics_assess.domain import (
+    DEFAULT_BANDS,
+    SCALE_MAX,
+    SCALE_MIN,
+    SCALE_POINTS,
+    Answer,
+    AssessmentKind,
+    Band,
+    Item,
+    PartnerType,
+    Questionnaire,
+    Section,
+    Sector,
+    Unrated,
+)
+
+__all__ = [
+    "GAP_THRESHOLD",
+    "MIN_GROUP",
+    "SPLIT_MIN_N",
+    "SPLIT_THRESHOLD",
+    "Group",
+    "GroupLevel",
+    "Grouping",
+    "PerceptionGap",
+    "QuestionnaireScore",
+    "Response",
+    "SectionScore",
+    "Spread",
+    "SystemScore",
+    "aggregate",
+    "band_for",
+    "consensus",
+    "group_responses",
+    "item_value",
+    "percent",
+    "perception_gap",
+    "position_in_band",
+    "questionnaire_score",
+    "scored_value",
+    "section_score",
+    "spread",
+]
+
+SPLIT_THRESHOLD = 0.6
+"""Consensus below this, with at least SPLIT_MIN_N values, flags a result as split."""
+SPLIT_MIN_N = 3
+"""Two people disagreeing is not a split partnership; three is the fewest that can be."""
+GAP_THRESHOLD = 1.0
+"""An NHS / local government perception gap at least this wide (either way) is flagged."""
+MIN_GROUP = 3
+"""Anonymity: the fewest individual respondents ever shown together as a group."""
+
+# A mean is a sum of floats divided by a float, so a value that is exactly on a threshold
+# in real arithmetic (40 %, half the weight, a gap of 1.0) can come out a hair below it,
+# e.g. 4.1 - 3.1 == 0.9999999999999996. Anything this close to a threshold counts as
+# reaching it: ratings are whole numbers and weights are a few digits, so no genuine
+# score lands within a billionth of a cut-off without being on it.
+_TOLERANCE = 1e-9
+
+_SCALE_WIDTH = SCALE_MAX - SCALE_MIN
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Order-independent mean of a non-empty sequence."""
+    return math.fsum(values) / len(values)
+
+
+# --- One assessment -------------------------------------------------------------------
+
+
+def scored_value(item: Item, rating: int) -> int:
+    """The value a rating scores on ``item``: ``6 - rating`` for a reverse item, else the
+    rating itself. Raises ValueError for a rating that is not a whole number from 1 to 5."""
+    # bool is an int subclass; True would otherwise score as 1.
+    if isinstance(rating, bool) or rating not in SCALE_POINTS:
+        raise ValueError(f"rating {rating!r} for item {item.id!r} is not on the 1-5 scale")
+    rating = int(rating)
+    return SCALE_MIN + SCALE_MAX - rating if item.reverse else rating
+
+
+def item_value(item: Item, answer: Answer | None) -> int | None:
+    """The scored value of one answer to ``item``, or None when it is not scored
+    (no answer, a comment only, don't know or not applicable).
+
+    Raises ValueError for an answer with both a rating and don't know / not applicable,
+    or with a rating off the scale: such an answer is corrupt, and guessing which half
+    to trust would put a made-up number in a report.
+    """
+    if answer is None:
+        return None
+    if answer.rating is not None and answer.unrated is not None:
+        raise ValueError(f"answer to item {item.id!r} has both a rating and {answer.unrated}")
+    if answer.rating is None:
+        return None
+    return scored_value(item, answer.rating)
+
+
+def percent(mean: float) -> float:
+    """A 1-5 mean as a percent of the scale: ``(mean - 1) / 4 * 100``, so 1 is 0 and 5
+    is 100."""
+    return (mean - SCALE_MIN) / _SCALE_WIDTH * 100
+
+
+def _band_index(pct: float, bands: Sequence[Band]) -> int:
+    if not bands:
+        raise ValueError("there are no bands to place a score in")
+    for index, band in enumerate(bands):
+        if band.below is not None and pct < band.below - _TOLERANCE:
+            return index
+    return len(bands) - 1
+
+
+def band_for(pct: float, bands: Sequence[Band] = DEFAULT_BANDS) -> Band:
+    """The band a percent falls in: the first band whose ``below`` cut-off is above it,
+    else the last band. A percent on a cut-off belongs to the band above it."""
+    return bands[_band_index(pct, bands)]
+
+
+def position_in_band(pct: float, bands: Sequence[Band] = DEFAULT_BANDS) -> float:
+    """Where ``pct`` sits inside its band, from 0 (its lower cut-off) to 1 (its upper).
+
+    The first band starts at 0 and the last ends at 100; values outside 0-100 are held
+    at the nearest end.
+    """
+    index = _band_index(pct, bands)
+    previous = bands[index - 1].below if index > 0 else None
+    lower = previous if previous is not None else 0.0
+    upper = bands[index].below if bands[index].below is not None else 100.0
+    width = upper - lower
+    if width <= 0:
+        # A band with no width (a cut-off at 0 or 100) has no inside to place a point in.
+        return 0.0
+    return min(1.0, max(0.0, (pct - lower) / width))
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    """One assessment's score for one section, with the counts behind it.
+
+    ``mean``, ``percent`` and ``band`` are all None when the section is not reported
+    (rated items carry less than half of its weight). The four counts add up to the
+    number of items in the section.
+    """
+
+    section_id: str
+    title: str
+    mean: float | None
+    percent: float | None
+    band: Band | None
+    answered_weight: float
+    total_weight: float
+    rated: int
+    dont_know: int
+    not_applicable: int
+    unanswered: int
+
+    @property
+    def reported(self) -> bool:
+        """True when enough items were rated for the section to have a score."""
+        return self.mean is not None
+
+
+@dataclass(frozen=True)
+class QuestionnaireScore:
+    """One assessment's overall score and its section scores, in questionnaire order.
+
+    ``mean``, ``percent`` and ``band`` are None when no section is reported.
+    """
+
+    mean: float | None
+    percent: float | None
+    band: Band | None
+    sections: tuple[SectionScore, ...]
+
+    @property
+    def unreported(self) -> tuple[SectionScore, ...]:
+        """The sections left out of the overall score for want of answers."""
+        return tuple(score for score in self.sections if not score.reported)
+
+    def section(self, section_id: str) -> SectionScore:
+        """The score of the section with this id; KeyError if there is none."""
+        for score in self.sections:
+            if score.section_id == section_id:
+                return score
+        raise KeyError(section_id)
+
+
+def section_score(
+    section: Section, answers: Mapping[str, Answer], bands: Sequence[Band] = DEFAULT_BANDS
+) -> SectionScore:
+    """Score one section of one assessment.
+
+    ``answers`` is keyed by item id; answers to items outside the section are ignored.
+    The score is the weighted mean of the scored values of the rated items, reported only
+    when their weight is at least half the section's weight. Don't know and not
+    applicable are counted but neither scored nor counted as answered weight.
+    """
+    rated: list[tuple[float, int]] = []
+    dont_know = not_applicable = unanswered = 0
+    for item in section.items:
+        # A zero weight would let a section be "reported" on items that count for nothing.
+        if not item.weight > 0:
+            raise ValueError(f"item {item.id!r} has weight {item.weight!r}; it must be positive")
+        answer = answers.get(item.id)
+        value = item_value(item, answer)
+        if value is not None:
+            rated.append((item.weight, value))
+        elif answer is None or answer.unrated is None:
+            unanswered += 1
+        elif answer.unrated == Unrated.DONT_KNOW:
+            dont_know += 1
+        else:
+            not_applicable += 1
+
+    total_weight = math.fsum(item.weight for item in section.items)
+    answered_weight = math.fsum(weight for weight, _ in rated)
+    mean: float | None = None
+    if rated and answered_weight >= total_weight / 2 - _TOLERANCE:
+        mean = math.fsum(weight * value for weight, value in rated) / answered_weight
+        # Rounding in weight * value can push the mean an ulp past the scale's ends.
+        mean = min(float(SCALE_MAX), max(float(SCALE_MIN), mean))
+    pct = percent(mean) if mean is not None else None
+    return SectionScore(
+        section_id=section.id,
+        title=section.title,
+        mean=mean,
+        percent=pct,
+        band=band_for(pct, bands) if pct is not None else None,
+        answered_weight=answered_weight,
+        total_weight=total_weight,
+        rated=len(rated),
+        dont_know=dont_know,
+        not_applicable=not_applicable,
+        unanswered=unanswered,
+    )
+
+
+def questionnaire_score(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer]
+) -> QuestionnaireScore:
+    """Score one assessment of a questionnaire, banded by the questionnaire's own bands.
+
+    The overall mean is the plain mean of the reported sections' means: sections weigh
+    equally whatever their number of items, and unreported sections are left out (and
+    listed in ``unreported``) rather than counted as zero.
+    """
+    sections = tuple(
+        section_score(section, answers, questionnaire.bands) for section in questionnaire.sections
+    )
+    reported = [score.mean for score in sections if score.mean is not None]
+    mean = _mean(reported) if reported else None
+    pct = percent(mean) if mean is not None else None
+    return QuestionnaireScore(
+        mean=mean,
+        percent=pct,
+        band=band_for(pct, questionnaire.bands) if pct is not None else None,
+        sections=sections,
+    )
+
+
+# --- Spread and consensus -------------------------------------------------------------
+
+
+def _checked_values(values: Iterable[float]) -> list[float]:
+    """The values as floats, refusing any off the 1-5 scale (consensus means nothing there)."""
+    checked = [float(value) for value in values]
+    for value in checked:
+        if not (SCALE_MIN - _TOLERANCE <= value <= SCALE_MAX + _TOLERANCE):
+            raise ValueError(f"value {value!r} is not on the 1-5 scale")
+    return checked
+
+
+def consensus(values: Sequence[float]) -> float:
+    """Tastle-Wierman consensus of values on the 1-5 scale: 1 when all are equal, 0 when
+    they are split evenly between 1 and 5.
+
+    ``Cns = 1 + (1/n) * sum_j log2(1 - |x_j - mean| / 4)``, which for whole-number ratings
+    is DESIGN's ``1 + sum_i p_i * log2(1 - |i - mean| / 4)`` over the scale points; this
+    form also takes non-integer values such as section means. Raises ValueError when
+    there are no values or one is off the scale.
+    """
+    xs = _checked_values(values)
+    if not xs:
+        raise ValueError("consensus needs at least one value")
+    mean = _mean(xs)
+    total = math.fsum(math.log2(1 - abs(x - mean) / _SCALE_WIDTH) for x in xs)
+    # Mathematically within [0, 1]; rounding can stray a hair outside.
+    return min(1.0, max(0.0, 1 + total / len(xs)))
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a set of values (one per respondent) is spread on the 1-5 scale.
+
+    ``sd`` is the sample standard deviation (dividing by n - 1), None below two values;
+    ``consensus`` is Tastle-Wierman, None with no values.
+    """
+
+    n: int
+    mean: float | None
+    sd: float | None
+    minimum: float | None
+    maximum: float | None
+    consensus: float | None
+
+    @property
+    def split(self) -> bool:
+        """True when at least SPLIT_MIN_N values have consensus below SPLIT_THRESHOLD."""
+        return (
+            self.n >= SPLIT_MIN_N
+            and self.consensus is not None
+            and self.consensus < SPLIT_THRESHOLD - _TOLERANCE
+        )
+
+
+def spread(values: Sequence[float]) -> Spread:
+    """n, mean, sample SD, minimum, maximum and consensus of values on the 1-5 scale.
+    Raises ValueError for a value off the scale."""
+    xs = _checked_values(values)
+    if not xs:
+        return Spread(n=0, mean=None, sd=None, minimum=None, maximum=None, consensus=None)
+    mean = _mean(xs)
+    sd = None
+    if len(xs) >= 2:
+        sd = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (len(xs) - 1))
+    return Spread(
+        n=len(xs), mean=mean, sd=sd, minimum=min(xs), maximum=max(xs), consensus=consensus(xs)
+    )
+
+
+# --- Across assessments ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Response:
+    """One assessment's value for one item, section or questionnaire, with who gave it.
+
+    ``value`` is None when that assessment has no score there (unanswered, don't know,
+    not enough answers); such responses are ignored by every function here.
+    """
+
+    assessment_id: str
+    organisation_id: str
+    partner_type: PartnerType
+    kind: AssessmentKind
+    value: float | None
+
+
+def _scored(responses: Iterable[Response]) -> list[Response]:
+    return [response for response in responses if response.value is not None]
+
+
+def _value(response: Response) -> float:
+    # Only called on responses that passed _scored; the check is for the type checker.
+    if response.value is None:
+        raise ValueError(f"response {response.assessment_id!r} has no value")
+    return response.value
+
+
+def _partner_type(response: Response) -> PartnerType:
+    # Accept the plain string too ("icb"), as read back from a database row.
+    return PartnerType(response.partner_type)
+
+
+def _sector(response: Response) -> Sector:
+    return _partner_type(response).sector
+
+
+@dataclass(frozen=True)
+class SystemScore:
+    """A result across assessments, built up so that no one body dominates.
+
+    ``system`` is the mean of the partner-type means ("equal partnership"); ``pooled``
+    is the plain mean of every respondent, shown beside it. ``by_partner_type`` is the
+    mean of each type's organisation means; ``by_sector`` is the plain mean of the
+    respondents in each sector. ``n`` counts the responses with a value.
+    """
+
+    system: float | None
+    pooled: float | None
+    by_organisation: Mapping[str, float]
+    by_partner_type: Mapping[PartnerType, float]
+    by_sector: Mapping[Sector, float]
+    n: int
+
+
+def aggregate(responses: Iterable[Response]) -> SystemScore:
+    """Combine responses: respondents -> organisation mean -> partner-type mean (mean of
+    its organisations' means) -> system score (mean of the partner-type means).
+
+    An organisation counts once within its partner type however many respondents it has,
+    and a partner type counts once in the system however many organisations it has.
+    Mappings are ordered: organisations by id, partner types and sectors as declared.
+    """
+    scored = _scored(responses)
+    by_org: dict[str, list[float]] = defaultdict(list)
+    # Keyed by (type, organisation) so that an organisation wrongly filed under two types
+    # contributes only its own responses of each type.
+    by_type_org: dict[PartnerType, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_sector: dict[Sector, list[float]] = defaultdict(list)
+    for response in scored:
+        value = _value(response)
+        partner_type = _partner_type(response)
+        by_org[response.organisation_id].append(value)
+        by_type_org[partner_type][response.organisation_id].append(value)
+        by_sector[partner_type.sector].append(value)
+
+    type_means = {
+        partner_type: _mean([_mean(values) for values in by_type_org[partner_type].values()])
+        for partner_type in PartnerType
+        if partner_type in by_type_org
+    }
+    return SystemScore(
+        system=_mean(list(type_means.values())) if type_means else None,
+        pooled=_mean([_value(response) for response in scored]) if scored else None,
+        by_organisation={org: _mean(by_org[org]) for org in sorted(by_org)},
+        by_partner_type=type_means,
+        by_sector={sector: _mean(by_sector[sector]) for sector in Sector if sector in by_sector},
+        n=len(scored),
+    )
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    """How far the NHS sees things differently from local government.
+
+    Each side is the plain mean of its sector's respondents; ``gap`` is NHS minus local
+    government (positive: the NHS rates the partnership higher), None if a side is empty.
+    """
+
+    nhs: float | None
+    local_government: float | None
+    gap: float | None
+
+    @property
+    def flagged(self) -> bool:
+        """True when the gap is at least GAP_THRESHOLD either way."""
+        return self.gap is not None and abs(self.gap) >= GAP_THRESHOLD - _TOLERANCE
+
+
+def perception_gap(responses: Iterable[Response]) -> PerceptionGap:
+    """The NHS minus local government gap in respondent means; community partners are
+    not part of it."""
+    sides: dict[Sector, list[float]] = defaultdict(list)
+    for response in _scored(responses):
+        sides[_sector(response)].append(_value(response))
+    nhs = _mean(sides[Sector.NHS]) if sides[Sector.NHS] else None
+    local = _mean(sides[Sector.LOCAL_GOVERNMENT]) if sides[Sector.LOCAL_GOVERNMENT] else None
+    gap = nhs - local if nhs is not None and local is not None else None
+    return PerceptionGap(nhs=nhs, local_government=local, gap=gap)
+
+
+# --- Anonymity ------------------------------------------------------------------------
+
+GroupLevel = Literal["organisation", "partner_type", "sector"]
+_LEVELS: tuple[GroupLevel, ...] = ("organisation", "partner_type", "sector")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Responses shown together in a comparison.
+
+    ``key`` is an organisation id, a PartnerType value or a Sector value, per ``level``.
+    ``folded`` is True for a group made of individuals folded up from groups too small
+    to show; such a group holds only those individuals.
+    """
+
+    level: GroupLevel
+    key: str
+    responses: tuple[Response, ...]
+    folded: bool
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The groups a comparison may show, and what anonymity kept out of them.
+
+    ``withheld`` counts individual responses left out because even their sector had
+    fewer than MIN_GROUP to fold together; ``folded_from`` names the groups at the
+    requested level whose individuals were folded up, so the report can say so.
+    """
+
+    groups: tuple[Group, ...]
+    withheld: int
+    folded_from: tuple[str, ...]
+
+
+def _key_at(response: Response, level: GroupLevel) -> str:
+    if level == "organisation":
+        return response.organisation_id
+    if level == "partner_type":
+        return _partner_type(response).value
+    return _sector(response).value
+
+
+def _is_individual(response: Response) -> bool:
+    return AssessmentKind(response.kind) == AssessmentKind.INDIVIDUAL
+
+
+def _response_order(response: Response) -> tuple[str, str, str, str, float]:
+    # A total order on responses, so groups come out the same whatever the input order.
+    return (
+        response.assessment_id,
+        response.organisation_id,
+        _partner_type(response).value,
+        AssessmentKind(response.kind).value,
+        _value(response),
+    )
+
+
+def group_responses(responses: Iterable[Response], by: GroupLevel) -> Grouping:
+    """Group responses at level ``by`` so that no group shows one or two individuals.
+
+    Organisation responses always stay in their own group at the requested level. A
+    group with fewer than MIN_GROUP individual responses sends them up a level
+    (organisation -> partner type -> sector), where they merge with other folded-up
+    individuals of the same parent; a merged pool of MIN_GROUP or more becomes a folded
+    group, a smaller one moves up again, and one still short at sector level is withheld.
+    Empty groups are dropped; groups are sorted by level, then key. Responses without a
+    value are ignored.
+    """
+    if by not in _LEVELS:
+        raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(_LEVELS)}")
+    scored = sorted(_scored(responses), key=_response_order)
+
+    at_level: dict[str, list[Response]] = defaultdict(list)
+    for response in scored:
+        at_level[_key_at(response, by)].append(response)
+
+    groups: list[Group] = []
+    folded_from: list[str] = []
+    pending: list[Response] = []
+    for key, members in at_level.items():
+        individuals = [response for response in members if _is_individual(response)]
+        if 0 < len(individuals) < MIN_GROUP:
+            folded_from.append(key)
+            pending.extend(individuals)
+            members = [response for response in members if not _is_individual(response)]
+        if members:
+            groups.append(Group(level=by, key=key, responses=tuple(members), folded=False))
+
+    for level in _LEVELS[_LEVELS.index(by) + 1 :]:
+        pools: dict[str, list[Response]] = defaultdict(list)
+        for response in pending:
+            pools[_key_at(response, level)].append(response)
+        pending = []
+        for key, members in pools.items():
+            if len(members) >= MIN_GROUP:
+                groups.append(Group(level=level, key=key, responses=tuple(members), folded=True))
+            else:
+                pending.extend(members)
+
+    groups.sort(key=lambda group: (_LEVELS.index(group.level), group.key))
+    return Grouping(
+        groups=tuple(groups), withheld=len(pending), folded_from=tuple(sorted(folded_from))
+    )

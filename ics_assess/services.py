@@ -1,0 +1,291 @@
+"""Use cases: what the command line and the GUI both do, over the store and the forms.
+
+A window or a command calls one method here; the method validates what it is given
+against the questionnaire, writes through the store (each write its own transaction)
+and returns domain objects. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths
+from .domain import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    AssessmentSummary,
+    Item,
+    Organisation,
+    Partnership,
+    Questionnaire,
+    Round,
+    Unrated,
+)
+from .questionnaires import (
+    Catalogue,
+    LoadedQuestionnaire,
+    QuestionnaireError,
+    load_catalogue,
+    parse_questionnaire,
+)
+from .scoring import QuestionnaireScore, questionnaire_score
+from .store import RecordNotFoundError, Store, StoreError
+
+
+class ServiceError(StoreError):
+    """A request that cannot be carried out; the message says why, for the user."""
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(source: str, label: str) -> Questionnaire:
+    return parse_questionnaire(source, label)
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    """An assessment with everything needed to show or report it."""
+
+    assessment: Assessment
+    partnership: Partnership
+    round: Round
+    organisation: Organisation
+    questionnaire: Questionnaire
+    answers: dict[str, Answer]
+    score: QuestionnaireScore
+
+    @property
+    def answered(self) -> int:
+        """How many items have a rating, don't know or not applicable."""
+        ids = {item.id for item in self.questionnaire.items}
+        return sum(1 for i, a in self.answers.items() if i in ids and a.is_answered)
+
+    @property
+    def unanswered_items(self) -> list[Item]:
+        """Items with no rating, don't know or not applicable, in questionnaire order."""
+        return [
+            item
+            for item in self.questionnaire.items
+            if not (item.id in self.answers and self.answers[item.id].is_answered)
+        ]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` found: problems (the database needs attention) and facts."""
+
+    problems: list[str]
+    counts: dict[str, int]
+
+
+class Services:
+    """The use cases over one open database and the questionnaire catalogue."""
+
+    def __init__(self, store: Store, catalogue: Catalogue):
+        self.store = store
+        self.catalogue = catalogue
+
+    @classmethod
+    def open(
+        cls, db_path: Path | str | None = None, forms_dirs: Sequence[Path] | None = None
+    ) -> Services:
+        """Open the database (default: the user's) and read the forms folders."""
+        store = Store.open(Path(db_path) if db_path else paths.default_db_path())
+        catalogue = load_catalogue(forms_dirs if forms_dirs is not None else paths.forms_dirs())
+        return cls(store, catalogue)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- questionnaires ----------------------------------------------------------------
+
+    def questionnaire(self, questionnaire_id: str, version: str) -> Questionnaire:
+        """A questionnaire version: the copy stored with answers, else the forms folders."""
+        try:
+            source = self.store.questionnaire_source(questionnaire_id, version)
+        except RecordNotFoundError:
+            loaded = self.catalogue.get(questionnaire_id, version)
+            if loaded is None:
+                raise ServiceError(
+                    f"Questionnaire '{questionnaire_id}' version {version} is not available."
+                ) from None
+            return loaded.questionnaire
+        try:
+            return _parse_cached(source, f"stored questionnaire {questionnaire_id} {version}")
+        except QuestionnaireError as exc:
+            raise ServiceError(
+                f"The stored copy of questionnaire '{questionnaire_id}' version {version} "
+                f"cannot be read: {exc}"
+            ) from None
+
+    def questionnaire_of(self, assessment: Assessment) -> Questionnaire:
+        """The questionnaire version an assessment was answered on."""
+        return self.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+
+    def latest_questionnaire(self, questionnaire_id: str) -> LoadedQuestionnaire:
+        """The newest version of a questionnaire in the forms folders."""
+        loaded = self.catalogue.latest(questionnaire_id)
+        if loaded is None:
+            known = ", ".join(sorted({qid for qid, _ in self.catalogue.entries})) or "none"
+            raise ServiceError(
+                f"There is no questionnaire with id '{questionnaire_id}' (known: {known})."
+            )
+        return loaded
+
+    def keep_questionnaire(self, loaded: LoadedQuestionnaire) -> None:
+        """Store the exact text of a questionnaire version so answers can refer to it."""
+        q = loaded.questionnaire
+        self.store.store_questionnaire(q.id, q.version, q.title, len(q.items), loaded.source_text)
+
+    # --- assessments -------------------------------------------------------------------
+
+    def start_assessment(
+        self,
+        *,
+        round_id: str,
+        organisation_id: str,
+        questionnaire_id: str,
+        kind: AssessmentKind | str,
+        respondent_name: str | None = None,
+        respondent_role: str = "",
+        workshop_id: str | None = None,
+    ) -> Assessment:
+        """Start a draft on the newest version of a questionnaire."""
+        loaded = self.latest_questionnaire(questionnaire_id)
+        q = loaded.questionnaire
+        with self.store.transaction():
+            self.keep_questionnaire(loaded)
+            return self.store.create_assessment(
+                round_id=round_id,
+                organisation_id=organisation_id,
+                questionnaire_id=q.id,
+                questionnaire_version=q.version,
+                kind=kind,
+                respondent_name=respondent_name,
+                respondent_role=respondent_role,
+                workshop_id=workshop_id,
+            )
+
+    def _item(self, assessment_id: str, item_id: str) -> Item:
+        assessment = self.store.assessment(assessment_id)
+        try:
+            return self.questionnaire_of(assessment).item(item_id)
+        except KeyError:
+            raise ServiceError(
+                f"Statement '{item_id}' is not part of this assessment's questionnaire."
+            ) from None
+
+    def answer(self, assessment_id: str, item_id: str, value: int | Unrated | str | None) -> Answer:
+        """Record a rating 1-5, don't know, not applicable, or None to clear it."""
+        self._item(assessment_id, item_id)
+        return self.store.set_rating(assessment_id, item_id, value)
+
+    def set_target(self, assessment_id: str, item_id: str, target: int | None) -> Answer:
+        """Record where the respondent wants the partnership to be on this statement."""
+        self._item(assessment_id, item_id)
+        return self.store.set_target(assessment_id, item_id, target)
+
+    def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
+        """Record the comment or evidence for a statement."""
+        self._item(assessment_id, item_id)
+        return self.store.set_comment(assessment_id, item_id, comment)
+
+    def submit(self, assessment_id: str, *, allow_unanswered: bool = False) -> Assessment:
+        """Submit an assessment; refuse while statements are unanswered unless allowed."""
+        detail = self.detail(assessment_id)
+        missing = detail.unanswered_items
+        if missing and not allow_unanswered:
+            raise ServiceError(
+                f"{len(missing)} statements are still unanswered, the first being "
+                f"'{missing[0].id}'. Answer them (don't know is an answer) or submit anyway."
+            )
+        return self.store.submit(assessment_id)
+
+    def reopen(self, assessment_id: str) -> Assessment:
+        """Make a submitted assessment editable again (recorded in the change log)."""
+        return self.store.reopen(assessment_id)
+
+    def detail(self, assessment_id: str) -> AssessmentDetail:
+        """An assessment with its names, questionnaire, answers and scores."""
+        assessment = self.store.assessment(assessment_id)
+        rnd = self.store.round(assessment.round_id)
+        questionnaire = self.questionnaire_of(assessment)
+        answers = self.store.answers(assessment_id)
+        return AssessmentDetail(
+            assessment=assessment,
+            partnership=self.store.partnership(rnd.partnership_id),
+            round=rnd,
+            organisation=self.store.organisation(assessment.organisation_id),
+            questionnaire=questionnaire,
+            answers=answers,
+            score=questionnaire_score(questionnaire, answers),
+        )
+
+    def list_assessments(self, **filters: str | None) -> list[AssessmentSummary]:
+        """The assessment list (see Store.list_assessments for the filters)."""
+        return self.store.list_assessments(**filters)
+
+    def resolve_assessment_id(self, text: str) -> str:
+        """A full assessment id from a full id or a unique beginning of one."""
+        text = text.strip().lower()
+        if len(text) < 4:
+            raise ServiceError("Give at least the first 4 characters of an assessment id.")
+        rows = list(
+            self.store.db.query(
+                "SELECT id FROM assessments WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                [text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+            )
+        )
+        if not rows:
+            raise ServiceError(f"There is no assessment with id {text}.")
+        if len(rows) > 1:
+            raise ServiceError(f"More than one assessment id begins with {text}; give more of it.")
+        return rows[0]["id"]
+
+    def status_counts(self, assessment_ids: Iterable[str]) -> dict[AssessmentStatus, int]:
+        """How many of the given assessments are drafts and how many submitted."""
+        counts = dict.fromkeys(AssessmentStatus, 0)
+        for assessment in self.store.assessments(assessment_ids):
+            counts[assessment.status] += 1
+        return counts
+
+    # --- checks ------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """The database's integrity, and that every answer fits its questionnaire."""
+        problems = list(self.store.integrity_problems())
+        items_of: dict[tuple[str, str], set[str] | None] = {}
+        for row in self.store.stored_questionnaires():
+            key = (row["questionnaire_id"], row["version"])
+            try:
+                q = self.questionnaire(*key)
+                items_of[key] = {item.id for item in q.items}
+            except ServiceError as exc:
+                problems.append(str(exc))
+                items_of[key] = None
+        orphans = self.store.db.query(
+            "SELECT a.id AS assessment_id, a.questionnaire_id, a.questionnaire_version, x.item_id "
+            "FROM answers x JOIN assessments a ON a.id = x.assessment_id"
+        )
+        unknown: dict[str, int] = {}
+        for row in orphans:
+            known = items_of.get((row["questionnaire_id"], row["questionnaire_version"]))
+            if known is not None and row["item_id"] not in known:
+                unknown[row["assessment_id"]] = unknown.get(row["assessment_id"], 0) + 1
+        for assessment_id, n in sorted(unknown.items()):
+            problems.append(
+                f"assessment {assessment_id} has {n} answers to statements its "
+                "questionnaire does not have"
+            )
+        return CheckReport(problems, self.store.counts())

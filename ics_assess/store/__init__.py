@@ -1,0 +1,31 @@
+"""Storage: one SQLite file through sqlite-utils. Nothing here imports Qt."""
+
+from .database import (
+    ConflictError,
+    DamagedDatabaseError,
+    NewerDatabaseError,
+    NotADatabaseError,
+    ReadOnlyError,
+    RecordNotFoundError,
+    StoreError,
+    backup_database,
+    inspect_database,
+    now,
+)
+from .store import KEEP, Store, new_id
+
+__all__ = [
+    "KEEP",
+    "ConflictError",
+    "DamagedDatabaseError",
+    "NewerDatabaseError",
+    "NotADatabaseError",
+    "ReadOnlyError",
+    "RecordNotFoundError",
+    "Store",
+    "StoreError",
+    "backup_database",
+    "inspect_database",
+    "new_id",
+    "now",
+]

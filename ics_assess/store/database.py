@@ -1,0 +1,213 @@
+"""Opening a database file safely, and the one writer connection over it.
+
+A file is inspected through a read-only connection before anything writes to it: a file
+that is not a SQLite database, another program's database, a damaged file and a file
+written by a newer version of ICS Assess are all refused in words and left untouched.
+An older file is backed up (SQLite's backup API, never a file copy) and then upgraded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .. import paths
+from .schema import APPLICATION_ID, MIGRATION_SET, known_migration_names, migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A problem with the database that the user can act on; the message says how."""
+
+
+class NotADatabaseError(StoreError):
+    """The file is not an ICS Assess database."""
+
+
+class DamagedDatabaseError(StoreError):
+    """The file fails SQLite's integrity check."""
+
+
+class NewerDatabaseError(StoreError):
+    """The file was written by a newer version of the program."""
+
+
+class RecordNotFoundError(StoreError):
+    """No record has the id asked for."""
+
+
+class ReadOnlyError(StoreError):
+    """The record cannot be changed in its current state (e.g. a submitted assessment)."""
+
+
+class ConflictError(StoreError):
+    """The same id or key already stands for something different."""
+
+
+def now() -> str:
+    """The current time as an ISO 8601 string in UTC, to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a read-only look at a database file found."""
+
+    is_new: bool
+    applied: list[str]
+    pending: list[str]
+
+
+def _readonly_uri(path: Path) -> str:
+    return path.absolute().as_uri() + "?mode=ro"
+
+
+def _inspection_uri(path: Path) -> str:
+    """A read-only URI that creates nothing beside the file.
+
+    A plain read-only connection to a WAL database creates its -wal and -shm files. When
+    there is no -wal, no connection has the file open in WAL mode, so everything is in
+    the main file and ``immutable`` reads it without creating (or locking) anything."""
+    if path.with_name(path.name + "-wal").exists():
+        return _readonly_uri(path)
+    return _readonly_uri(path) + "&immutable=1"
+
+
+def inspect_database(path: Path) -> Inspection:
+    """Look at a database file without changing it; raise StoreError if it can't be used."""
+    if not path.exists() or path.stat().st_size == 0:
+        return Inspection(True, [], known_migration_names())
+    if path.is_dir():
+        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+    try:
+        conn = sqlite3.connect(_inspection_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened ({exc}).") from None
+    try:
+        applied = _read_header_facts(conn, path)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise NotADatabaseError(
+                f"{path} is not an ICS Assess database (it is not a SQLite file at all). "
+                "It has not been changed; choose another file or start a new database."
+            ) from None
+        raise DamagedDatabaseError(
+            f"{path} is damaged and cannot be read ({exc}). It has not been changed; "
+            "restore a backup from its backups folder or start a new database."
+        ) from None
+    finally:
+        conn.close()
+    known = known_migration_names()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NewerDatabaseError(
+            f"{path} was written by a newer version of ICS Assess (it has schema changes "
+            f"this version does not know: {', '.join(unknown)}). It has not been changed; "
+            "install the newer version to open it."
+        )
+    pending = [name for name in known if name not in applied]
+    return Inspection(not applied, applied, pending)
+
+
+def _read_header_facts(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Check a read-only connection's file; return the migrations applied to it."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    check = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    if check != ["ok"]:
+        detail = "; ".join(check[:3])
+        raise DamagedDatabaseError(
+            f"{path} is damaged (SQLite's integrity check says: {detail}). It has not "
+            "been changed; restore a backup from its backups folder or start a new database."
+        )
+    ours = app_id == APPLICATION_ID or "_sqlite_migrations" in tables
+    if tables and not ours:
+        raise NotADatabaseError(
+            f"{path} is a SQLite database, but not an ICS Assess one. It has not been "
+            "changed; choose another file or start a new database."
+        )
+    if "_sqlite_migrations" not in tables:
+        return []
+    sql = "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid"
+    return [row[0] for row in conn.execute(sql, [MIGRATION_SET])]
+
+
+def backup_database(source: sqlite3.Connection | Path, destination: Path) -> Path:
+    """Copy a database with SQLite's backup API (safe while it is in use)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    own = isinstance(source, Path)
+    src = sqlite3.connect(_readonly_uri(source), uri=True) if own else source
+    try:
+        dst = sqlite3.connect(destination)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        if own:
+            src.close()
+    return destination
+
+
+def connect(path: Path) -> Database:
+    """Open (creating or upgrading as needed) an ICS Assess database for writing."""
+    path = Path(path)
+    inspection = inspect_database(path)
+    if inspection.pending and not inspection.is_new:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup_database(
+            path, paths.backups_dir(path) / f"{path.stem}-before-upgrade-{stamp}.sqlite"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{path} cannot be opened for writing ({exc}).") from None
+    db = Database(conn)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # WAL lets readers carry on while we write; FULL makes every committed answer
+        # survive a power cut, at a fraction of a millisecond per write.
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        if inspection.pending:
+            migrations.apply(db)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {len(known_migration_names())}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"{path} could not be prepared for use ({exc}).") from None
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One short write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
+    read-then-write never fails half way when another process writes; nested use joins
+    the outer transaction through a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,172 @@
+"""The database schema, as named migrations applied in order.
+
+Each migration runs in its own transaction (sqlite-utils records it in
+``_sqlite_migrations``). Never edit a migration that has shipped: add a new one.
+Tables are STRICT so that SQLite refuses a wrong type instead of coercing it, and
+CHECK constraints keep values the domain does not know out of the file.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "ics_assess"
+# Written to PRAGMA application_id so that another program's SQLite file is recognised.
+APPLICATION_ID = 0x49435341  # "ICSA"
+
+migrations = Migrations(MIGRATION_SET)
+
+_PARTNER_TYPES = (
+    "'icb','nhs_trust','primary_care','upper_tier_council','district_council',"
+    "'public_health','vcse','healthwatch','other'"
+)
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    """Every table of version 1."""
+    db.executescript(
+        f"""
+        CREATE TABLE partnerships (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            ics_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE organisations (
+            id TEXT PRIMARY KEY,
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            partner_type TEXT NOT NULL CHECK (partner_type IN ({_PARTNER_TYPES})),
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX organisations_partnership ON organisations(partnership_id);
+
+        CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            opened_on TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX rounds_partnership ON rounds(partnership_id);
+
+        -- The exact text of every questionnaire version that answers were given on,
+        -- so that editing or removing a file in forms/ never orphans old answers.
+        CREATE TABLE questionnaire_versions (
+            questionnaire_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            item_count INTEGER NOT NULL CHECK (item_count > 0),
+            source TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            stored_at TEXT NOT NULL,
+            PRIMARY KEY (questionnaire_id, version)
+        ) STRICT;
+
+        CREATE TABLE workshops (
+            id TEXT PRIMARY KEY,
+            round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version TEXT NOT NULL,
+            title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+            held_on TEXT NOT NULL DEFAULT '',
+            facilitator TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            FOREIGN KEY (questionnaire_id, questionnaire_version)
+                REFERENCES questionnaire_versions(questionnaire_id, version)
+        ) STRICT;
+        CREATE INDEX workshops_round ON workshops(round_id);
+
+        CREATE TABLE assessments (
+            id TEXT PRIMARY KEY,
+            round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            questionnaire_id TEXT NOT NULL,
+            questionnaire_version TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('organisation','individual')),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','submitted')),
+            respondent_name TEXT,
+            respondent_role TEXT NOT NULL DEFAULT '',
+            workshop_id TEXT REFERENCES workshops(id) ON DELETE SET NULL,
+            position TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            FOREIGN KEY (questionnaire_id, questionnaire_version)
+                REFERENCES questionnaire_versions(questionnaire_id, version)
+        ) STRICT;
+        CREATE INDEX assessments_round ON assessments(round_id);
+        CREATE INDEX assessments_organisation ON assessments(organisation_id);
+        CREATE INDEX assessments_workshop ON assessments(workshop_id);
+
+        CREATE TABLE answers (
+            assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            unrated TEXT CHECK (unrated IN ('dont_know','not_applicable')),
+            target INTEGER CHECK (target BETWEEN 1 AND 5),
+            comment TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (assessment_id, item_id),
+            CHECK (rating IS NULL OR unrated IS NULL)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Append-only: every change to an answer or to an assessment's status.
+        CREATE TABLE change_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL DEFAULT '',
+            assessment_id TEXT NOT NULL,
+            item_id TEXT,
+            field TEXT NOT NULL
+                CHECK (field IN ('rating','target','comment','status','created','deleted')),
+            old_value TEXT,
+            new_value TEXT
+        ) STRICT;
+        CREATE INDEX change_log_assessment ON change_log(assessment_id);
+        CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+
+        CREATE TABLE agreed_scores (
+            workshop_id TEXT NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            unrated TEXT CHECK (unrated IN ('dont_know','not_applicable')),
+            target INTEGER CHECK (target BETWEEN 1 AND 5),
+            reasoning TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workshop_id, item_id),
+            CHECK (rating IS NULL OR unrated IS NULL)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE actions (
+            id TEXT PRIMARY KEY,
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            organisation_id TEXT REFERENCES organisations(id) ON DELETE SET NULL,
+            workshop_id TEXT REFERENCES workshops(id) ON DELETE SET NULL,
+            questionnaire_id TEXT,
+            section_id TEXT,
+            item_id TEXT,
+            description TEXT NOT NULL CHECK (length(trim(description)) > 0),
+            owner TEXT NOT NULL DEFAULT '',
+            due_on TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open','in_progress','done','dropped')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX actions_round ON actions(round_id);
+        """
+    )
+
+
+def known_migration_names() -> list[str]:
+    """The names of the migrations this version knows, in order."""
+    with Database(memory=True) as empty:
+        return [m.name for m in migrations.pending(empty)]

@@ -1,0 +1,850 @@
+"""The Store: every read and write of the records, over one connection.
+
+Each public write is its own short transaction, committed before the method returns,
+so the GUI's autosave can call ``set_rating`` the moment a rating is chosen and a crash
+a moment later loses nothing. Changes to answers and to an assessment's status are also
+appended to ``change_log`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain import (
+    Action,
+    ActionStatus,
+    AgreedScore,
+    Answer,
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    AssessmentSummary,
+    Organisation,
+    Partnership,
+    PartnerType,
+    Round,
+    Unrated,
+    Workshop,
+)
+from .database import (
+    ConflictError,
+    ReadOnlyError,
+    RecordNotFoundError,
+    StoreError,
+    backup_database,
+    connect,
+    now,
+    write_transaction,
+)
+
+# Sentinel: "leave this field as it is" (None is a real value: clear it).
+KEEP: Any = object()
+
+
+def new_id() -> str:
+    """A new random UUID as text."""
+    return str(uuid.uuid4())
+
+
+def _partnership(row: dict) -> Partnership:
+    return Partnership(row["id"], row["name"], row["ics_name"], row["created_at"])
+
+
+def _organisation(row: dict) -> Organisation:
+    return Organisation(
+        row["id"],
+        row["partnership_id"],
+        row["name"],
+        PartnerType(row["partner_type"]),
+        row["created_at"],
+    )
+
+
+def _round(row: dict) -> Round:
+    return Round(row["id"], row["partnership_id"], row["name"], row["opened_on"], row["created_at"])
+
+
+def _assessment(row: dict) -> Assessment:
+    return Assessment(
+        id=row["id"],
+        round_id=row["round_id"],
+        organisation_id=row["organisation_id"],
+        questionnaire_id=row["questionnaire_id"],
+        questionnaire_version=row["questionnaire_version"],
+        kind=AssessmentKind(row["kind"]),
+        status=AssessmentStatus(row["status"]),
+        respondent_name=row["respondent_name"],
+        respondent_role=row["respondent_role"],
+        workshop_id=row["workshop_id"],
+        position=row["position"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+def _answer(row: dict) -> Answer:
+    return Answer(
+        item_id=row["item_id"],
+        rating=row["rating"],
+        unrated=Unrated(row["unrated"]) if row["unrated"] else None,
+        target=row["target"],
+        comment=row["comment"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _workshop(row: dict) -> Workshop:
+    return Workshop(
+        row["id"],
+        row["round_id"],
+        row["questionnaire_id"],
+        row["questionnaire_version"],
+        row["title"],
+        row["held_on"],
+        row["facilitator"],
+        row["created_at"],
+    )
+
+
+def _action(row: dict) -> Action:
+    fields = {k: row[k] for k in Action.__dataclass_fields__ if k in row}
+    fields["status"] = ActionStatus(row["status"])
+    return Action(**fields)
+
+
+def _rating_text(rating: int | None, unrated: str | None) -> str | None:
+    return str(rating) if rating is not None else unrated
+
+
+class Store:
+    """All records of one database file. Not thread-safe: one Store per thread."""
+
+    def __init__(self, db: Database, path: Path, changed_by: str = ""):
+        self.db = db
+        self.path = path
+        self.changed_by = changed_by
+
+    @classmethod
+    def open(cls, path: Path | str, changed_by: str = "") -> Store:
+        """Open, creating or upgrading as needed; raise StoreError with a sentence if not."""
+        path = Path(path)
+        return cls(connect(path), path, changed_by)
+
+    def close(self) -> None:
+        """Close the connection; everything written is already committed."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self):
+        """A write transaction for several writes that must land together."""
+        return write_transaction(self.db)
+
+    def backup_to(self, destination: Path) -> Path:
+        """A consistent copy of the whole database, taken while it stays open."""
+        return backup_database(self.db.conn, destination)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _one(self, table: str, record_id: str, what: str) -> dict:
+        rows = list(self.db.query(f"SELECT * FROM [{table}] WHERE id = ?", [record_id]))
+        if not rows:
+            raise RecordNotFoundError(f"There is no {what} with id {record_id}.")
+        return rows[0]
+
+    def _log(
+        self,
+        assessment_id: str,
+        field: str,
+        old: str | None,
+        new: str | None,
+        item_id: str | None = None,
+        at: str | None = None,
+    ) -> None:
+        self.db["change_log"].insert(
+            {
+                "changed_at": at or now(),
+                "changed_by": self.changed_by,
+                "assessment_id": assessment_id,
+                "item_id": item_id,
+                "field": field,
+                "old_value": old,
+                "new_value": new,
+            }
+        )
+
+    # --- partnerships, organisations, rounds ----------------------------------------
+
+    def add_partnership(
+        self, name: str, ics_name: str = "", *, id: str | None = None
+    ) -> Partnership:
+        """Create a partnership."""
+        row = {
+            "id": id or new_id(),
+            "name": name.strip(),
+            "ics_name": ics_name.strip(),
+            "created_at": now(),
+        }
+        with self.transaction():
+            self.db["partnerships"].insert(row)
+        return _partnership(row)
+
+    def partnerships(self) -> list[Partnership]:
+        """Every partnership, by name."""
+        rows = self.db.query("SELECT * FROM partnerships ORDER BY name COLLATE NOCASE")
+        return [_partnership(r) for r in rows]
+
+    def partnership(self, partnership_id: str) -> Partnership:
+        """One partnership."""
+        return _partnership(self._one("partnerships", partnership_id, "partnership"))
+
+    def update_partnership(
+        self, partnership_id: str, *, name: str = KEEP, ics_name: str = KEEP
+    ) -> Partnership:
+        """Rename a partnership or change its ICS name."""
+        changes = {
+            k: v.strip() for k, v in {"name": name, "ics_name": ics_name}.items() if v is not KEEP
+        }
+        with self.transaction():
+            self.partnership(partnership_id)
+            if changes:
+                self.db["partnerships"].update(partnership_id, changes)
+        return self.partnership(partnership_id)
+
+    def add_organisation(
+        self,
+        partnership_id: str,
+        name: str,
+        partner_type: PartnerType | str,
+        *,
+        id: str | None = None,
+    ) -> Organisation:
+        """Add a member organisation to a partnership."""
+        row = {
+            "id": id or new_id(),
+            "partnership_id": partnership_id,
+            "name": name.strip(),
+            "partner_type": PartnerType(partner_type).value,
+            "created_at": now(),
+        }
+        with self.transaction():
+            self.partnership(partnership_id)
+            self.db["organisations"].insert(row)
+        return _organisation(row)
+
+    def organisations(self, partnership_id: str | None = None) -> list[Organisation]:
+        """Organisations, of one partnership or all, by name."""
+        where, params = (
+            ("WHERE partnership_id = ?", [partnership_id]) if partnership_id else ("", [])
+        )
+        rows = self.db.query(
+            f"SELECT * FROM organisations {where} ORDER BY name COLLATE NOCASE", params
+        )
+        return [_organisation(r) for r in rows]
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        """One organisation."""
+        return _organisation(self._one("organisations", organisation_id, "organisation"))
+
+    def update_organisation(
+        self, organisation_id: str, *, name: str = KEEP, partner_type: PartnerType | str = KEEP
+    ) -> Organisation:
+        """Rename an organisation or change its partner type."""
+        changes: dict[str, str] = {}
+        if name is not KEEP:
+            changes["name"] = name.strip()
+        if partner_type is not KEEP:
+            changes["partner_type"] = PartnerType(partner_type).value
+        with self.transaction():
+            self.organisation(organisation_id)
+            if changes:
+                self.db["organisations"].update(organisation_id, changes)
+        return self.organisation(organisation_id)
+
+    def add_round(
+        self, partnership_id: str, name: str, opened_on: str = "", *, id: str | None = None
+    ) -> Round:
+        """Open an assessment round in a partnership."""
+        row = {
+            "id": id or new_id(),
+            "partnership_id": partnership_id,
+            "name": name.strip(),
+            "opened_on": opened_on,
+            "created_at": now(),
+        }
+        with self.transaction():
+            self.partnership(partnership_id)
+            self.db["rounds"].insert(row)
+        return _round(row)
+
+    def rounds(self, partnership_id: str | None = None) -> list[Round]:
+        """Rounds, of one partnership or all, oldest first."""
+        where, params = (
+            ("WHERE partnership_id = ?", [partnership_id]) if partnership_id else ("", [])
+        )
+        rows = self.db.query(f"SELECT * FROM rounds {where} ORDER BY opened_on, created_at", params)
+        return [_round(r) for r in rows]
+
+    def round(self, round_id: str) -> Round:
+        """One round."""
+        return _round(self._one("rounds", round_id, "round"))
+
+    def update_round(self, round_id: str, *, name: str = KEEP, opened_on: str = KEEP) -> Round:
+        """Rename a round or change its date."""
+        changes = {k: v for k, v in {"name": name, "opened_on": opened_on}.items() if v is not KEEP}
+        with self.transaction():
+            self.round(round_id)
+            if changes:
+                self.db["rounds"].update(round_id, changes)
+        return self.round(round_id)
+
+    # --- questionnaire versions -------------------------------------------------------
+
+    def _questionnaire_row(self, questionnaire_id: str, version: str) -> dict | None:
+        sql = "SELECT * FROM questionnaire_versions WHERE questionnaire_id = ? AND version = ?"
+        rows = list(self.db.query(sql, [questionnaire_id, version]))
+        return rows[0] if rows else None
+
+    def store_questionnaire(
+        self, questionnaire_id: str, version: str, title: str, item_count: int, source: str
+    ) -> None:
+        """Keep the exact text of a questionnaire version that answers are given on.
+
+        Storing the same text again does nothing; different text under an id and version
+        already stored is refused, because old answers were given on the stored text."""
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        with self.transaction():
+            stored = self._questionnaire_row(questionnaire_id, version)
+            if stored:
+                if stored["sha256"] != digest:
+                    raise ConflictError(
+                        f"Questionnaire '{questionnaire_id}' version {version} has changed since "
+                        "answers were given on it. Give the edited file a new version number."
+                    )
+                return
+            self.db["questionnaire_versions"].insert(
+                {
+                    "questionnaire_id": questionnaire_id,
+                    "version": version,
+                    "title": title,
+                    "item_count": item_count,
+                    "source": source,
+                    "sha256": digest,
+                    "stored_at": now(),
+                }
+            )
+
+    def questionnaire_source(self, questionnaire_id: str, version: str) -> str:
+        """The stored text of a questionnaire version."""
+        stored = self._questionnaire_row(questionnaire_id, version)
+        if not stored:
+            raise RecordNotFoundError(
+                f"Questionnaire '{questionnaire_id}' version {version} is not stored."
+            )
+        return stored["source"]
+
+    def stored_questionnaires(self) -> list[dict]:
+        """Id, version, title and item count of every stored questionnaire version."""
+        return list(
+            self.db.query(
+                "SELECT questionnaire_id, version, title, item_count, sha256"
+                " FROM questionnaire_versions ORDER BY questionnaire_id, version"
+            )
+        )
+
+    # --- assessments ------------------------------------------------------------------
+
+    def create_assessment(
+        self,
+        *,
+        round_id: str,
+        organisation_id: str,
+        questionnaire_id: str,
+        questionnaire_version: str,
+        kind: AssessmentKind | str,
+        respondent_name: str | None = None,
+        respondent_role: str = "",
+        workshop_id: str | None = None,
+        id: str | None = None,
+    ) -> Assessment:
+        """Start a draft assessment. The questionnaire version must already be stored."""
+        stamp = now()
+        name = respondent_name.strip() if respondent_name and respondent_name.strip() else None
+        row = {
+            "id": id or new_id(),
+            "round_id": round_id,
+            "organisation_id": organisation_id,
+            "questionnaire_id": questionnaire_id,
+            "questionnaire_version": questionnaire_version,
+            "kind": AssessmentKind(kind).value,
+            "status": AssessmentStatus.DRAFT.value,
+            "respondent_name": name,
+            "respondent_role": respondent_role.strip(),
+            "workshop_id": workshop_id,
+            "position": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "submitted_at": None,
+        }
+        with self.transaction():
+            rnd = self.round(round_id)
+            org = self.organisation(organisation_id)
+            if rnd.partnership_id != org.partnership_id:
+                raise ConflictError(
+                    f"{org.name} is not a member of the partnership this round belongs to."
+                )
+            self.questionnaire_source(questionnaire_id, questionnaire_version)
+            self.db["assessments"].insert(row)
+            self._log(row["id"], "created", None, AssessmentStatus.DRAFT.value, at=stamp)
+        return _assessment(row)
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        """One assessment."""
+        return _assessment(self._one("assessments", assessment_id, "assessment"))
+
+    def assessments(self, ids: Iterable[str] | None = None) -> list[Assessment]:
+        """Assessments by id (in the order asked), or all of them."""
+        if ids is None:
+            return [
+                _assessment(r)
+                for r in self.db.query("SELECT * FROM assessments ORDER BY created_at")
+            ]
+        return [self.assessment(i) for i in ids]
+
+    def list_assessments(
+        self,
+        *,
+        partnership_id: str | None = None,
+        round_id: str | None = None,
+        organisation_id: str | None = None,
+        questionnaire_id: str | None = None,
+        status: AssessmentStatus | str | None = None,
+    ) -> list[AssessmentSummary]:
+        """The assessment list with names and progress, newest change first, in one query."""
+        conditions, params = [], []
+        for column, value in (
+            ("r.partnership_id", partnership_id),
+            ("a.round_id", round_id),
+            ("a.organisation_id", organisation_id),
+            ("a.questionnaire_id", questionnaire_id),
+            ("a.status", status and AssessmentStatus(status).value),
+        ):
+            if value:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        sql = f"""
+            SELECT a.*, p.name AS partnership_name, r.name AS round_name,
+                   o.name AS organisation_name, o.partner_type AS partner_type,
+                   q.title AS questionnaire_title, q.item_count AS total_items,
+                   (SELECT count(*) FROM answers x WHERE x.assessment_id = a.id
+                      AND (x.rating IS NOT NULL OR x.unrated IS NOT NULL)) AS answered
+            FROM assessments a
+            JOIN rounds r ON r.id = a.round_id
+            JOIN partnerships p ON p.id = r.partnership_id
+            JOIN organisations o ON o.id = a.organisation_id
+            JOIN questionnaire_versions q
+              ON q.questionnaire_id = a.questionnaire_id AND q.version = a.questionnaire_version
+            {where}
+            ORDER BY a.updated_at DESC, a.id
+        """
+        return [
+            AssessmentSummary(
+                assessment=_assessment(row),
+                partnership_name=row["partnership_name"],
+                round_name=row["round_name"],
+                organisation_name=row["organisation_name"],
+                partner_type=PartnerType(row["partner_type"]),
+                questionnaire_title=row["questionnaire_title"],
+                answered=row["answered"],
+                total_items=row["total_items"],
+            )
+            for row in self.db.query(sql, params)
+        ]
+
+    def _editable(self, assessment_id: str) -> Assessment:
+        assessment = self.assessment(assessment_id)
+        if assessment.status is AssessmentStatus.SUBMITTED:
+            raise ReadOnlyError(
+                "This assessment has been submitted; reopen it to change its answers."
+            )
+        return assessment
+
+    def update_assessment(
+        self,
+        assessment_id: str,
+        *,
+        respondent_name: str | None = KEEP,
+        respondent_role: str = KEEP,
+        workshop_id: str | None = KEEP,
+    ) -> Assessment:
+        """Change who answered, their role, or the workshop an assessment belongs to."""
+        changes: dict[str, Any] = {}
+        if respondent_name is not KEEP:
+            changes["respondent_name"] = (respondent_name or "").strip() or None
+        if respondent_role is not KEEP:
+            changes["respondent_role"] = respondent_role.strip()
+        if workshop_id is not KEEP:
+            changes["workshop_id"] = workshop_id
+        with self.transaction():
+            self.assessment(assessment_id)
+            if changes:
+                changes["updated_at"] = now()
+                self.db["assessments"].update(assessment_id, changes)
+        return self.assessment(assessment_id)
+
+    def set_position(self, assessment_id: str, item_id: str | None) -> None:
+        """Remember the statement a respondent is on, to resume there."""
+        with self.transaction():
+            self.assessment(assessment_id)
+            self.db["assessments"].update(assessment_id, {"position": item_id})
+
+    def submit(self, assessment_id: str) -> Assessment:
+        """Mark a draft as submitted (read-only)."""
+        return self._set_status(assessment_id, AssessmentStatus.SUBMITTED)
+
+    def reopen(self, assessment_id: str) -> Assessment:
+        """Make a submitted assessment a draft again; the change is logged."""
+        return self._set_status(assessment_id, AssessmentStatus.DRAFT)
+
+    def _set_status(self, assessment_id: str, status: AssessmentStatus) -> Assessment:
+        stamp = now()
+        with self.transaction():
+            old = self.assessment(assessment_id)
+            if old.status is status:
+                return old
+            submitted_at = stamp if status is AssessmentStatus.SUBMITTED else old.submitted_at
+            self.db["assessments"].update(
+                assessment_id,
+                {"status": status.value, "updated_at": stamp, "submitted_at": submitted_at},
+            )
+            self._log(assessment_id, "status", old.status.value, status.value, at=stamp)
+        return self.assessment(assessment_id)
+
+    def delete_assessment(self, assessment_id: str) -> None:
+        """Delete an assessment and its answers; the change log keeps the record of it."""
+        with self.transaction():
+            old = self.assessment(assessment_id)
+            self.db.execute("DELETE FROM assessments WHERE id = ?", [assessment_id])
+            self._log(assessment_id, "deleted", old.status.value, None)
+
+    # --- answers ----------------------------------------------------------------------
+
+    def answers(self, assessment_id: str) -> dict[str, Answer]:
+        """Every stored answer of an assessment, by item id."""
+        rows = self.db.query("SELECT * FROM answers WHERE assessment_id = ?", [assessment_id])
+        return {row["item_id"]: _answer(row) for row in rows}
+
+    def answers_for(self, assessment_ids: Iterable[str]) -> dict[str, dict[str, Answer]]:
+        """Answers of many assessments in one query: assessment id -> item id -> answer."""
+        ids = list(assessment_ids)
+        result: dict[str, dict[str, Answer]] = {i: {} for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(
+                f"SELECT * FROM answers WHERE assessment_id IN ({marks})", chunk
+            ):
+                result[row["assessment_id"]][row["item_id"]] = _answer(row)
+        return result
+
+    def _write_answer(self, assessment_id: str, item_id: str, changes: dict[str, Any]) -> Answer:
+        stamp = now()
+        with self.transaction():
+            self._editable(assessment_id)
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM answers WHERE assessment_id = ? AND item_id = ?",
+                    [assessment_id, item_id],
+                )
+            )
+            old = (
+                rows[0]
+                if rows
+                else {"rating": None, "unrated": None, "target": None, "comment": ""}
+            )
+            new = {**old, **changes}
+            if rows:
+                self.db["answers"].update(
+                    (assessment_id, item_id), {**changes, "updated_at": stamp}
+                )
+            else:
+                self.db["answers"].insert(
+                    {
+                        "assessment_id": assessment_id,
+                        "item_id": item_id,
+                        "rating": new["rating"],
+                        "unrated": new["unrated"],
+                        "target": new["target"],
+                        "comment": new["comment"],
+                        "updated_at": stamp,
+                    }
+                )
+            if "rating" in changes or "unrated" in changes:
+                before = _rating_text(old["rating"], old["unrated"])
+                after = _rating_text(new["rating"], new["unrated"])
+                if before != after:
+                    self._log(assessment_id, "rating", before, after, item_id, stamp)
+            for field in ("target", "comment"):
+                if field in changes and old[field] != new[field]:
+                    before_v, after_v = old[field], new[field]
+                    self._log(
+                        assessment_id,
+                        field,
+                        None if before_v is None else str(before_v),
+                        None if after_v is None else str(after_v),
+                        item_id,
+                        stamp,
+                    )
+            self.db["assessments"].update(assessment_id, {"updated_at": stamp, "position": item_id})
+        return self.answers(assessment_id)[item_id]
+
+    def set_rating(
+        self, assessment_id: str, item_id: str, value: int | Unrated | str | None
+    ) -> Answer:
+        """Record a rating (1-5), don't know / not applicable, or None to clear it."""
+        if value is None:
+            changes = {"rating": None, "unrated": None}
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if not 1 <= value <= 5:
+                raise ValueError(f"A rating must be 1 to 5, not {value}.")
+            changes = {"rating": value, "unrated": None}
+        else:
+            changes = {"rating": None, "unrated": Unrated(value).value}
+        return self._write_answer(assessment_id, item_id, changes)
+
+    def set_target(self, assessment_id: str, item_id: str, target: int | None) -> Answer:
+        """Record the 'where we want to be' rating (1-5), or None to clear it."""
+        if target is not None and (isinstance(target, bool) or not 1 <= target <= 5):
+            raise ValueError(f"A target must be 1 to 5, not {target}.")
+        return self._write_answer(assessment_id, item_id, {"target": target})
+
+    def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
+        """Record the evidence / comment text of an answer."""
+        return self._write_answer(assessment_id, item_id, {"comment": comment})
+
+    def change_log(self, assessment_id: str) -> list[dict]:
+        """The recorded changes of an assessment, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM change_log WHERE assessment_id = ? ORDER BY seq", [assessment_id]
+            )
+        )
+
+    # --- workshops --------------------------------------------------------------------
+
+    def add_workshop(
+        self,
+        *,
+        round_id: str,
+        questionnaire_id: str,
+        questionnaire_version: str,
+        title: str,
+        held_on: str = "",
+        facilitator: str = "",
+        id: str | None = None,
+    ) -> Workshop:
+        """Record a facilitated workshop in a round."""
+        row = {
+            "id": id or new_id(),
+            "round_id": round_id,
+            "questionnaire_id": questionnaire_id,
+            "questionnaire_version": questionnaire_version,
+            "title": title.strip(),
+            "held_on": held_on,
+            "facilitator": facilitator.strip(),
+            "created_at": now(),
+        }
+        with self.transaction():
+            self.round(round_id)
+            self.questionnaire_source(questionnaire_id, questionnaire_version)
+            self.db["workshops"].insert(row)
+        return _workshop(row)
+
+    def workshops(self, round_id: str | None = None) -> list[Workshop]:
+        """Workshops, of one round or all, by date."""
+        where, params = ("WHERE round_id = ?", [round_id]) if round_id else ("", [])
+        rows = self.db.query(
+            f"SELECT * FROM workshops {where} ORDER BY held_on, created_at", params
+        )
+        return [_workshop(r) for r in rows]
+
+    def workshop(self, workshop_id: str) -> Workshop:
+        """One workshop."""
+        return _workshop(self._one("workshops", workshop_id, "workshop"))
+
+    def workshop_participants(self, workshop_id: str) -> list[Assessment]:
+        """The assessments given in a workshop."""
+        rows = self.db.query(
+            "SELECT * FROM assessments WHERE workshop_id = ? ORDER BY created_at", [workshop_id]
+        )
+        return [_assessment(r) for r in rows]
+
+    def set_agreed(
+        self,
+        workshop_id: str,
+        item_id: str,
+        value: int | Unrated | str | None,
+        *,
+        target: int | None = None,
+        reasoning: str = "",
+    ) -> AgreedScore:
+        """Record the rating a workshop agreed for an item, and why."""
+        rating = value if isinstance(value, int) and not isinstance(value, bool) else None
+        unrated = Unrated(value).value if value is not None and rating is None else None
+        if rating is not None and not 1 <= rating <= 5:
+            raise ValueError(f"A rating must be 1 to 5, not {rating}.")
+        with self.transaction():
+            self.workshop(workshop_id)
+            self.db["agreed_scores"].upsert(
+                {
+                    "workshop_id": workshop_id,
+                    "item_id": item_id,
+                    "rating": rating,
+                    "unrated": unrated,
+                    "target": target,
+                    "reasoning": reasoning,
+                    "updated_at": now(),
+                },
+                pk=("workshop_id", "item_id"),
+            )
+        return self.agreed_scores(workshop_id)[item_id]
+
+    def agreed_scores(self, workshop_id: str) -> dict[str, AgreedScore]:
+        """A workshop's agreed ratings, by item id."""
+        rows = self.db.query("SELECT * FROM agreed_scores WHERE workshop_id = ?", [workshop_id])
+        return {
+            r["item_id"]: AgreedScore(
+                r["workshop_id"],
+                r["item_id"],
+                r["rating"],
+                Unrated(r["unrated"]) if r["unrated"] else None,
+                r["target"],
+                r["reasoning"],
+                r["updated_at"],
+            )
+            for r in rows
+        }
+
+    # --- actions ----------------------------------------------------------------------
+
+    def add_action(
+        self,
+        *,
+        partnership_id: str,
+        round_id: str,
+        description: str,
+        owner: str = "",
+        due_on: str = "",
+        status: ActionStatus | str = ActionStatus.OPEN,
+        organisation_id: str | None = None,
+        workshop_id: str | None = None,
+        questionnaire_id: str | None = None,
+        section_id: str | None = None,
+        item_id: str | None = None,
+        id: str | None = None,
+    ) -> Action:
+        """Record an improvement action."""
+        stamp = now()
+        row = {
+            "id": id or new_id(),
+            "partnership_id": partnership_id,
+            "round_id": round_id,
+            "organisation_id": organisation_id,
+            "workshop_id": workshop_id,
+            "questionnaire_id": questionnaire_id,
+            "section_id": section_id,
+            "item_id": item_id,
+            "description": description.strip(),
+            "owner": owner.strip(),
+            "due_on": due_on,
+            "status": ActionStatus(status).value,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        with self.transaction():
+            if self.round(round_id).partnership_id != partnership_id:
+                raise ConflictError("That round belongs to another partnership.")
+            self.db["actions"].insert(row)
+        return _action(row)
+
+    def actions(
+        self,
+        *,
+        partnership_id: str | None = None,
+        round_id: str | None = None,
+        organisation_id: str | None = None,
+        workshop_id: str | None = None,
+    ) -> list[Action]:
+        """Actions matching every filter given, by due date."""
+        conditions, params = [], []
+        for column, value in (
+            ("partnership_id", partnership_id),
+            ("round_id", round_id),
+            ("organisation_id", organisation_id),
+            ("workshop_id", workshop_id),
+        ):
+            if value:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        rows = self.db.query(
+            f"SELECT * FROM actions {where} ORDER BY due_on = '', due_on, created_at", params
+        )
+        return [_action(r) for r in rows]
+
+    def update_action(self, action_id: str, **changes: Any) -> Action:
+        """Change an action's description, owner, due date or status."""
+        allowed = {"description", "owner", "due_on", "status"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"Actions have no field {', '.join(sorted(unknown))}.")
+        if "status" in changes:
+            changes["status"] = ActionStatus(changes["status"]).value
+        with self.transaction():
+            self._one("actions", action_id, "action")
+            self.db["actions"].update(action_id, {**changes, "updated_at": now()})
+        return _action(self._one("actions", action_id, "action"))
+
+    # --- checks -----------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's full integrity and foreign-key checks find (empty when sound)."""
+        problems = [r["integrity_check"] for r in self.db.query("PRAGMA integrity_check")]
+        problems = [p for p in problems if p != "ok"]
+        for row in self.db.query("PRAGMA foreign_key_check"):
+            problems.append(
+                f"a row of {row['table']} (rowid {row['rowid']}) points to a missing "
+                f"{row['parent']} record"
+            )
+        return problems
+
+    def counts(self) -> dict[str, int]:
+        """How many records each table holds."""
+        tables = [
+            "partnerships",
+            "organisations",
+            "rounds",
+            "questionnaire_versions",
+            "assessments",
+            "answers",
+            "workshops",
+            "agreed_scores",
+            "actions",
+            "change_log",
+        ]
+        return {t: self.db[t].count for t in tables}
+
+
+__all__ = ["KEEP", "Store", "StoreError", "new_id"]

@@ -1,0 +1,65 @@
+"""Shared test setup: offscreen Qt, and a fresh data directory for every test so that no
+test ever reads or writes the real user's data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FORMS_DIR = PROJECT_ROOT / "forms"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Point the user's data directory at a new temp folder; unset the database override."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("ICS_ASSESS_DATA_DIR", str(data))
+    monkeypatch.delenv("ICS_ASSESS_DB", raising=False)
+    return data
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """A database file path in a temp folder (not created yet)."""
+    return tmp_path / "assess.sqlite"
+
+
+@pytest.fixture
+def services(db_path):
+    """Services over a new database and the shipped forms."""
+    from ics_assess.services import Services
+
+    with Services.open(db_path, [FORMS_DIR]) as s:
+        yield s
+
+
+@pytest.fixture
+def partnership_setup(services):
+    """A partnership with one round and one organisation of each sector."""
+    store = services.store
+    p = store.add_partnership("Test Partnership", "Test ICS")
+    rnd = store.add_round(p.id, "Baseline", "2026-11-01")
+    orgs = {
+        "icb": store.add_organisation(p.id, "Test ICB", "icb"),
+        "council": store.add_organisation(p.id, "Test County Council", "upper_tier_council"),
+        "vcse": store.add_organisation(p.id, "Test Voluntary Action", "vcse"),
+    }
+    return p, rnd, orgs
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A database with the demo partnership, built once per test session. Copy it
+    (with the backup API) before changing it."""
+    from ics_assess.demo import build_demo
+    from ics_assess.services import Services
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    with Services.open(path, [FORMS_DIR]) as s:
+        build_demo(s)
+    return path
