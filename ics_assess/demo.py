@@ -131,38 +131,84 @@ GAP_WORDS = {
     "trust": 0.9,
 }
 
-COMMENTS: dict[tuple[Sector, bool], tuple[str, ...]] = {
-    (Sector.NHS, True): (
-        "Board papers are published and the partner members speak at every meeting.",
-        "We set up the joint committee in 2024 and it has met every quarter since.",
-        "The integrated care strategy was co-written with both upper-tier councils.",
-        "Minutes of the March board show the decision was taken jointly.",
+# Evidence and comments by section: (what a partner who rates it well says, what a
+# partner who rates it poorly says). Sections not listed get no comments.
+COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "decisions": (
+        ("The scheme of delegation was agreed by every partner board in March.",),
+        (
+            "Decisions on discharge funding are presented to us as “done deals”.",
+            "Nobody could tell us which body signed off the community beds contract.",
+        ),
     ),
-    (Sector.NHS, False): (
-        "Honestly, winter pressures took most of the board’s time this year.",
-        "We rely on the partner member to carry council views; that is not enough.",
-        "The prevention share is still below 4% of our allocation.",
+    "structures": (
+        ("The health and wellbeing board now signs off the joint forward plan first.",),
+        ("The same winter plan went to four boards in six weeks; none of them decided.",),
     ),
-    (Sector.LOCAL_GOVERNMENT, True): (
-        "The health and wellbeing board now signs off the joint forward plan first.",
-        "Scrutiny saw the stroke-services proposal before consultation – a real change.",
-        "Our section 75 agreement covers reablement and is reviewed each year.",
+    "disputes": (
+        ("The disputes protocol was used once this year and settled it in three weeks.",),
+        ("Disagreements go chief executive to chief executive; nothing is written down.",),
     ),
-    (Sector.LOCAL_GOVERNMENT, False): (
-        "Only one councillor sits on a board of fourteen; papers arrive two days before.",
-        "Decisions on discharge funding are presented to us as “done deals”.",
-        "The Better Care Fund is the only pooled money and it is mostly NHS-led.",
-        "We are “equal partners” on paper; the agenda is set by NHS pressures.",
-        "Social care vacancies are at 11% and are not on the system workforce plan.",
+    "transparency": (
+        ("ICB board papers are published a week ahead and the meetings are streamed.",),
+        ("Papers arrive two days before the meeting, too late to brief cabinet members.",),
     ),
-    (Sector.COMMUNITY, True): (
-        "The VCSE alliance has a seat on the partnership board and uses it.",
-        "Residents’ feedback changed the opening hours of the new hub.",
+    "review": (
+        ("We reviewed the terms of reference after the first year and changed three.",),
+        ("There has been no review of the arrangements since the ICB was set up.",),
     ),
-    (Sector.COMMUNITY, False): (
-        "We hear about decisions after they are made, usually from the press.",
-        "Small charities cannot afford the time to attend daytime meetings.",
-        "Grant funding is year to year; we cannot plan or keep staff.",
+    "members": (
+        ("Both council leaders sit on the ICP and vote on the integrated care strategy.",),
+        ("Only one councillor sits on a board of fourteen, as a partner member.",),
+    ),
+    "scrutiny": (
+        ("Scrutiny saw the stroke-services proposal before consultation – a real change.",),
+        ("The joint committee heard about the hospital changes from the local paper.",),
+    ),
+    "engagement": (
+        ("The citizens’ panel met four times and its report went to the ICB board.",),
+        ("Engagement is a survey after the options are fixed; residents know it.",),
+    ),
+    "influence": (
+        ("Residents’ feedback changed the opening hours of the new health hub.",),
+        ("We could not name a decision that changed because of what residents said.",),
+    ),
+    "voice": (
+        ("The VCSE alliance has a seat on the partnership board and uses it.",),
+        (
+            "Small charities cannot afford the time to attend daytime meetings.",
+            "Healthwatch reports are noted, not answered.",
+        ),
+    ),
+    "agenda": (
+        ("The ICP agenda is set jointly by the chair and the vice-chair from the council.",),
+        (
+            "We are “equal partners” on paper; the agenda is set by NHS pressures.",
+            "Honestly, winter pressures took most of the board’s time this year.",
+        ),
+    ),
+    "funding": (
+        ("Our section 75 agreement covers reablement and is reviewed each year.",),
+        (
+            "The Better Care Fund is the only pooled money and it is mostly NHS-led.",
+            "Voluntary sector grants are still year to year, so nobody can plan.",
+        ),
+    ),
+    "prevention": (
+        ("Prevention spend is reported to the ICP twice a year against a baseline.",),
+        ("The prevention share is still below 4% of the allocation, and falling.",),
+    ),
+    "workforce": (
+        ("Care workers can now join the shared rotation with community nursing.",),
+        ("Social care vacancies are at 11% and are not in the system workforce plan.",),
+    ),
+    "economy": (
+        ("The anchor institutions charter commits partners to local recruitment.",),
+        ("Contracts still go to national firms; local SMEs cannot meet the terms.",),
+    ),
+    "culture": (
+        ("Delayed discharges are reviewed jointly each quarter, without blame.",),
+        ("When discharges slip, the first question is still whose fault it is.",),
     ),
 }
 
@@ -275,9 +321,11 @@ class _Generator:
                     services.set_target(
                         assessment_id, item.id, 6 - wanted if item.reverse else wanted
                     )
-                if rng.random() < 0.14:
-                    pool = COMMENTS[(org.sector, scored >= 3)]
-                    services.set_comment(assessment_id, item.id, rng.choice(pool))
+                if section.id in COMMENTS and rng.random() < 0.14:
+                    good, poor = COMMENTS[section.id]
+                    comment = rng.choice(good if scored >= 4 else poor) if scored != 3 else None
+                    if comment:
+                        services.set_comment(assessment_id, item.id, comment)
 
 
 def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
