@@ -20,7 +20,7 @@ from . import __version__, paths
 from .domain import Unrated
 from .questionnaires import check_file, load_catalogue
 from .services import AssessmentDetail, Services
-from .store import StoreError
+from .store import MissingDatabaseError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,26 @@ def _round_or_none(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _open(args: argparse.Namespace) -> Services:
-    db = Path(args.db) if getattr(args, "db", None) else paths.default_db_path()
-    services = Services.open(db)
+def _count(n: int, noun: str) -> str:
+    """'1 workshop', '2 workshops'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Services:
+    """Open the database named by --db (or the default). Only commands that add records
+    create a missing database; the others say it is missing, so a mistyped path is
+    never mistaken for an empty database."""
+    given = getattr(args, "db", None)
+    if given is not None and not given.strip():
+        raise CommandError("--db needs the path of a database file.")
+    db = Path(given).expanduser() if given is not None else paths.default_db_path()
+    try:
+        services = Services.open(db, create=create)
+    except MissingDatabaseError:
+        raise CommandError(
+            f"There is no database at {db}. Check the path, or create one with "
+            "'ics-assess demo' or by starting an assessment in the app."
+        ) from None
     for warning in services.catalogue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return services
@@ -129,16 +146,16 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DEMO_PARTNERSHIP_NAME, build_demo
 
-    with _open(args) as services:
+    with _open(args, create=True) as services:
         if any(p.name == DEMO_PARTNERSHIP_NAME for p in services.store.partnerships()):
             print(f"The demo partnership is already in {services.store.path}; nothing was added.")
             return 0
         summary = build_demo(services)
         print(
             f"Added the demo partnership '{DEMO_PARTNERSHIP_NAME}' to {services.store.path}: "
-            f"{summary.organisations} organisations, {summary.rounds} rounds, "
-            f"{summary.assessments} assessments, {summary.workshops} workshop, "
-            f"{summary.actions} actions."
+            f"{_count(summary.organisations, 'organisation')}, "
+            f"{_count(summary.rounds, 'round')}, {_count(summary.assessments, 'assessment')}, "
+            f"{_count(summary.workshops, 'workshop')}, {_count(summary.actions, 'action')}."
         )
     return 0
 
@@ -302,7 +319,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         out.append(f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}")
     for s in score.unreported:
-        out.append(f"  (not scored: {s.title}, fewer than half its statements rated)")
+        out.append(
+            f"  (not scored: {s.title}; its rated statements carry less than half its weight)"
+        )
     for section in q.sections:
         s = score.section(section.id)
         result = (
@@ -332,16 +351,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = services.check()
         where = services.store.path
     counts = report.counts
-    summary = (
-        f"{counts['partnerships']} partnerships, {counts['organisations']} organisations, "
-        f"{counts['rounds']} rounds, {counts['assessments']} assessments, "
-        f"{counts['answers']} answers, {counts['workshops']} workshops, "
-        f"{counts['actions']} actions"
+    summary = ", ".join(
+        _count(counts[table], noun)
+        for table, noun in (
+            ("partnerships", "partnership"),
+            ("organisations", "organisation"),
+            ("rounds", "round"),
+            ("assessments", "assessment"),
+            ("answers", "answer"),
+            ("workshops", "workshop"),
+            ("actions", "action"),
+        )
     )
     if report.problems:
         for problem in report.problems:
             print(f"problem: {problem}", file=sys.stderr)
-        print(f"{where}: {len(report.problems)} problems found ({summary}).", file=sys.stderr)
+        found = _count(len(report.problems), "problem")
+        print(f"{where}: {found} found ({summary}).", file=sys.stderr)
         return 1
     print(f"{where}: OK ({summary}).")
     return 0

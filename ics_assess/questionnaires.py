@@ -37,8 +37,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        place = f"{self.source}: {self.where}" if self.where else self.source
-        return f"{place}: {self.message}"
+        return f"{self.source}: {self.located()}"
+
+    def located(self) -> str:
+        """The problem with where it is in the file, without the file's name."""
+        return f"{self.where}: {self.message}" if self.where else self.message
 
 
 class QuestionnaireError(Exception):
@@ -362,7 +365,7 @@ def load_catalogue(folders: Iterable[Path]) -> Catalogue:
             try:
                 loaded = read_questionnaire_file(path)
             except QuestionnaireError as exc:
-                detail = "; ".join(str(p) for p in exc.problems[:5])
+                detail = "; ".join(p.located() for p in exc.problems[:5])
                 more = len(exc.problems) - 5
                 if more > 0:
                     detail += f"; and {more} more"
@@ -373,7 +376,7 @@ def load_catalogue(folders: Iterable[Path]) -> Catalogue:
             if key in catalogue.entries:
                 other = catalogue.entries[key].path
                 catalogue.warnings.append(
-                    f"Skipped questionnaire {path}: '{q.id}' version {q.version} "
+                    f"Skipped questionnaire {path.name}: '{q.id}' version {q.version} "
                     f"is already loaded from {other}"
                 )
                 continue

@@ -91,10 +91,15 @@ class Services:
 
     @classmethod
     def open(
-        cls, db_path: Path | str | None = None, forms_dirs: Sequence[Path] | None = None
+        cls,
+        db_path: Path | str | None = None,
+        forms_dirs: Sequence[Path] | None = None,
+        *,
+        create: bool = True,
     ) -> Services:
         """Open the database (default: the user's) and read the forms folders."""
-        store = Store.open(Path(db_path) if db_path else paths.default_db_path())
+        path = Path(db_path) if db_path else paths.default_db_path()
+        store = Store.open(path, create=create)
         catalogue = load_catalogue(forms_dirs if forms_dirs is not None else paths.forms_dirs())
         return cls(store, catalogue)
 

@@ -3,6 +3,7 @@
 from .database import (
     ConflictError,
     DamagedDatabaseError,
+    MissingDatabaseError,
     NewerDatabaseError,
     NotADatabaseError,
     ReadOnlyError,
@@ -18,6 +19,7 @@ __all__ = [
     "KEEP",
     "ConflictError",
     "DamagedDatabaseError",
+    "MissingDatabaseError",
     "NewerDatabaseError",
     "NotADatabaseError",
     "ReadOnlyError",

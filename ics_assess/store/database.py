@@ -39,6 +39,10 @@ class NewerDatabaseError(StoreError):
     """The file was written by a newer version of the program."""
 
 
+class MissingDatabaseError(StoreError):
+    """The database file does not exist (and was not to be created)."""
+
+
 class RecordNotFoundError(StoreError):
     """No record has the id asked for."""
 
@@ -122,7 +126,14 @@ def _read_header_facts(conn: sqlite3.Connection, path: Path) -> list[str]:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     check = [row[0] for row in conn.execute("PRAGMA quick_check")]
     if check != ["ok"]:
-        detail = "; ".join(check[:3])
+        # SQLite prefixes its findings with a "*** in database main ***" banner line.
+        findings = [
+            line.strip()
+            for row in check
+            for line in row.splitlines()
+            if line.strip() and not line.startswith("***")
+        ]
+        detail = "; ".join(findings[:3])
         raise DamagedDatabaseError(
             f"{path} is damaged (SQLite's integrity check says: {detail}). It has not "
             "been changed; restore a backup from its backups folder or start a new database."
@@ -156,9 +167,14 @@ def backup_database(source: sqlite3.Connection | Path, destination: Path) -> Pat
     return destination
 
 
-def connect(path: Path) -> Database:
-    """Open (creating or upgrading as needed) an ICS Assess database for writing."""
+def connect(path: Path, *, create: bool = True) -> Database:
+    """Open (creating or upgrading as needed) an ICS Assess database for writing.
+
+    With ``create=False`` a missing file is an error rather than a new database, so
+    that a mistyped path is reported instead of silently becoming an empty database."""
     path = Path(path)
+    if not create and not path.exists():
+        raise MissingDatabaseError(f"There is no database at {path}.")
     inspection = inspect_database(path)
     if inspection.pending and not inspection.is_new:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -132,10 +132,11 @@ class Store:
         self.changed_by = changed_by
 
     @classmethod
-    def open(cls, path: Path | str, changed_by: str = "") -> Store:
-        """Open, creating or upgrading as needed; raise StoreError with a sentence if not."""
+    def open(cls, path: Path | str, changed_by: str = "", *, create: bool = True) -> Store:
+        """Open, upgrading as needed (and creating, unless ``create`` is False); raise
+        StoreError with a sentence if the file cannot be used."""
         path = Path(path)
-        return cls(connect(path), path, changed_by)
+        return cls(connect(path, create=create), path, changed_by)
 
     def close(self) -> None:
         """Close the connection; everything written is already committed."""
