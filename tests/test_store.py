@@ -499,3 +499,39 @@ def test_check_finds_answers_to_statements_the_questionnaire_lacks(services, par
     )
     problems = services.check().problems
     assert len(problems) == 1 and "statements its questionnaire does not have" in problems[0]
+
+
+# --- network drives -------------------------------------------------------------------------
+
+MOUNTS = """\
+/dev/vda1 / ext4 rw,relatime 0 0
+server:/export /mnt/shared nfs4 rw,relatime 0 0
+//fileserver/team /mnt/team\\040drive cifs rw 0 0
+tmpfs /mnt/shared/local tmpfs rw 0 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/home/ann/ics.sqlite", "ext4"),
+        ("/mnt/shared/ics.sqlite", "nfs4"),
+        ("/mnt/team drive/ics.sqlite", "cifs"),
+        ("/mnt/shared/local/ics.sqlite", "tmpfs"),
+        ("/mnt/sharedother/ics.sqlite", "ext4"),
+    ],
+)
+def test_the_filesystem_of_a_path_is_found_from_the_mount_table(path, expected):
+    from ics_assess.store.filesystem import linux_filesystem_type
+
+    assert linux_filesystem_type(Path(path), MOUNTS) == expected
+
+
+def test_a_database_on_a_network_drive_uses_the_rollback_journal(db_path, monkeypatch):
+    from ics_assess.store import database
+
+    monkeypatch.setattr(database, "is_network_path", lambda path: True)
+    with Store.open(db_path) as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        store.add_partnership("On a share")
+    assert not db_path.with_name(db_path.name + "-wal").exists()

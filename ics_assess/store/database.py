@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .. import paths
+from .filesystem import is_network_path
 from .schema import APPLICATION_ID, MIGRATION_SET, known_migration_names, migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -190,9 +191,10 @@ def connect(path: Path, *, create: bool = True) -> Database:
     try:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # WAL lets readers carry on while we write; FULL makes every committed answer
+        # WAL lets readers carry on while we write, but needs every process on one host;
+        # a network share gets the rollback journal. FULL makes every committed answer
         # survive a power cut, at a fraction of a millisecond per write.
-        db.execute("PRAGMA journal_mode = WAL")
+        db.execute(f"PRAGMA journal_mode = {'DELETE' if is_network_path(path) else 'WAL'}")
         db.execute("PRAGMA synchronous = FULL")
         if inspection.pending:
             migrations.apply(db)
