@@ -34,7 +34,7 @@ from .questionnaires import (
     parse_questionnaire,
 )
 from .scoring import QuestionnaireScore, questionnaire_score
-from .store import RecordNotFoundError, Store, StoreError
+from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError
 
 
 class ServiceError(StoreError):
@@ -220,6 +220,42 @@ class Services:
     def reopen(self, assessment_id: str) -> Assessment:
         """Make a submitted assessment editable again (recorded in the change log)."""
         return self.store.reopen(assessment_id)
+
+    def delete_assessment(self, assessment_id: str) -> DeletedAssessment:
+        """Delete an assessment; keep the returned value to undo it with restore."""
+        return self.store.delete_assessment(assessment_id)
+
+    def restore_assessment(self, deleted: DeletedAssessment) -> Assessment:
+        """Undo a deletion."""
+        return self.store.restore_assessment(deleted)
+
+    def duplicate_to_round(self, assessment_id: str, round_id: str) -> Assessment:
+        """Start a new draft in another round for the same organisation, respondent and
+        questionnaire (its newest version), with the old answers as a starting point.
+        Answers to statements the newer version no longer has are left behind."""
+        old = self.store.assessment(assessment_id)
+        old_answers = self.store.answers(assessment_id)
+        with self.store.transaction():
+            new = self.start_assessment(
+                round_id=round_id,
+                organisation_id=old.organisation_id,
+                questionnaire_id=old.questionnaire_id,
+                kind=old.kind,
+                respondent_name=old.respondent_name,
+                respondent_role=old.respondent_role,
+            )
+            items = {item.id for item in self.questionnaire_of(new).items}
+            for item_id, answer in old_answers.items():
+                if item_id not in items:
+                    continue
+                if answer.is_answered:
+                    self.store.set_rating(new.id, item_id, answer.rating or answer.unrated)
+                if answer.target is not None:
+                    self.store.set_target(new.id, item_id, answer.target)
+                if answer.comment:
+                    self.store.set_comment(new.id, item_id, answer.comment)
+            self.store.set_position(new.id, None)
+        return self.store.assessment(new.id)
 
     def detail(self, assessment_id: str) -> AssessmentDetail:
         """An assessment with its names, questionnaire, answers and scores."""

@@ -360,9 +360,47 @@ def test_missing_records_are_named(services):
 def test_deleting_an_assessment_removes_its_answers_but_not_its_log(services, partnership_setup):
     a = start(services, partnership_setup)
     services.answer(a.id, "gov-decisions-1", 3)
-    services.store.delete_assessment(a.id)
+    services.delete_assessment(a.id)
     assert services.store.answers(a.id) == {}
     assert [e["field"] for e in services.store.change_log(a.id)][-1] == "deleted"
+
+
+def test_a_deletion_can_be_undone_exactly(services, partnership_setup):
+    a = start(services, partnership_setup)
+    services.answer(a.id, "gov-decisions-1", 3)
+    services.set_comment(a.id, "gov-decisions-1", "Evidence")
+    services.set_target(a.id, "gov-decisions-2", 5)
+    before = (services.store.assessment(a.id), services.store.answers(a.id))
+    deleted = services.delete_assessment(a.id)
+    assert services.list_assessments() == []
+    services.restore_assessment(deleted)
+    assert (services.store.assessment(a.id), services.store.answers(a.id)) == before
+    fields = [e["field"] for e in services.store.change_log(a.id)]
+    assert fields[-2:] == ["deleted", "restored"]
+
+
+def test_duplicate_to_a_new_round_copies_answers_into_a_draft(services, partnership_setup):
+    p, _, _ = partnership_setup
+    a = start(services, partnership_setup)
+    services.answer(a.id, "gov-decisions-1", 4)
+    services.answer(a.id, "gov-decisions-2", Unrated.DONT_KNOW)
+    services.set_comment(a.id, "gov-decisions-1", "As last time")
+    services.set_target(a.id, "gov-decisions-1", 5)
+    services.submit(a.id, allow_unanswered=True)
+    review = services.store.add_round(p.id, "Six-month review")
+    copy = services.duplicate_to_round(a.id, review.id)
+    assert copy.id != a.id
+    assert copy.round_id == review.id
+    assert copy.status is AssessmentStatus.DRAFT
+    assert (copy.respondent_name, copy.organisation_id) == (a.respondent_name, a.organisation_id)
+    answers = services.store.answers(copy.id)
+    assert answers["gov-decisions-1"].rating == 4
+    assert answers["gov-decisions-1"].target == 5
+    assert answers["gov-decisions-1"].comment == "As last time"
+    assert answers["gov-decisions-2"].unrated is Unrated.DONT_KNOW
+    assert copy.position is None
+    # The original is untouched.
+    assert services.store.assessment(a.id).status is AssessmentStatus.SUBMITTED
 
 
 def test_list_shows_names_and_progress(services, partnership_setup):

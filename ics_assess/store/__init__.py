@@ -13,12 +13,13 @@ from .database import (
     inspect_database,
     now,
 )
-from .store import KEEP, Store, new_id
+from .store import KEEP, DeletedAssessment, Store, new_id
 
 __all__ = [
     "KEEP",
     "ConflictError",
     "DamagedDatabaseError",
+    "DeletedAssessment",
     "MissingDatabaseError",
     "NewerDatabaseError",
     "NotADatabaseError",

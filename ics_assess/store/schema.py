@@ -121,8 +121,8 @@ def initial(db: Database) -> None:
             changed_by TEXT NOT NULL DEFAULT '',
             assessment_id TEXT NOT NULL,
             item_id TEXT,
-            field TEXT NOT NULL
-                CHECK (field IN ('rating','target','comment','status','created','deleted')),
+            field TEXT NOT NULL CHECK (field IN
+                ('rating','target','comment','status','created','deleted','restored')),
             old_value TEXT,
             new_value TEXT
         ) STRICT;

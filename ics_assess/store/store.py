@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ from .database import (
     now,
     write_transaction,
 )
+
+
+@dataclass(frozen=True)
+class DeletedAssessment:
+    """A deleted assessment's rows, kept so the deletion can be undone."""
+
+    row: dict
+    answers: list[dict]
+
 
 # Sentinel: "leave this field as it is" (None is a real value: clear it).
 KEEP: Any = object()
@@ -533,12 +543,26 @@ class Store:
             self._log(assessment_id, "status", old.status.value, status.value, at=stamp)
         return self.assessment(assessment_id)
 
-    def delete_assessment(self, assessment_id: str) -> None:
-        """Delete an assessment and its answers; the change log keeps the record of it."""
+    def delete_assessment(self, assessment_id: str) -> DeletedAssessment:
+        """Delete an assessment and its answers; return what is needed to restore it.
+        The change log keeps the record of the deletion."""
         with self.transaction():
-            old = self.assessment(assessment_id)
+            row = self._one("assessments", assessment_id, "assessment")
+            answers = list(
+                self.db.query("SELECT * FROM answers WHERE assessment_id = ?", [assessment_id])
+            )
             self.db.execute("DELETE FROM assessments WHERE id = ?", [assessment_id])
-            self._log(assessment_id, "deleted", old.status.value, None)
+            self._log(assessment_id, "deleted", row["status"], None)
+        return DeletedAssessment(row, answers)
+
+    def restore_assessment(self, deleted: DeletedAssessment) -> Assessment:
+        """Put back an assessment deleted earlier, exactly as it was."""
+        with self.transaction():
+            self.db["assessments"].insert(deleted.row)
+            if deleted.answers:
+                self.db["answers"].insert_all(deleted.answers)
+            self._log(deleted.row["id"], "restored", None, deleted.row["status"])
+        return self.assessment(deleted.row["id"])
 
     # --- answers ----------------------------------------------------------------------
 
@@ -848,4 +872,4 @@ class Store:
         return {t: self.db[t].count for t in tables}
 
 
-__all__ = ["KEEP", "Store", "StoreError", "new_id"]
+__all__ = ["KEEP", "DeletedAssessment", "Store", "StoreError", "new_id"]
