@@ -63,3 +63,25 @@ def demo_db(tmp_path_factory) -> Path:
     with Services.open(path, [FORMS_DIR]) as s:
         build_demo(s)
     return path
+
+
+@pytest.fixture
+def fake_dialogs():
+    """A Dialogs stand-in that answers at once (see tests/ui_support.py)."""
+    from .ui_support import FakeDialogs
+
+    return FakeDialogs()
+
+
+@pytest.fixture
+def draft(services, partnership_setup):
+    """A new organisation-response draft of the governance questionnaire."""
+    _, rnd, orgs = partnership_setup
+    return services.start_assessment(
+        round_id=rnd.id,
+        organisation_id=orgs["council"].id,
+        questionnaire_id="governance",
+        kind="organisation",
+        respondent_name="Cllr Test",
+        respondent_role="Leader",
+    )
