@@ -9,10 +9,9 @@ def run() -> int:
         from ics_assess.cli import main
 
         return main(sys.argv[1:])
-    from ics_assess.cli import gui_unavailable_message
+    from ics_assess.ui.app import run_gui
 
-    print(gui_unavailable_message(), file=sys.stderr)
-    return 1
+    return run_gui()
 
 
 if __name__ == "__main__":

@@ -423,15 +423,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def gui_unavailable_message() -> str:
-    """What ``python main.py`` says while the desktop window is not part of this version."""
-    return (
-        "ICS Assess: this version has the command line only; the desktop window comes in "
-        "the next version. Try 'python main.py --help', or 'python main.py demo' and then "
-        "'python main.py list'."
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     parser = build_parser()

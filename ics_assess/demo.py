@@ -395,6 +395,8 @@ def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -
     items = q.items
     for item in items[len(items) // 2 :]:
         services.answer(assessment_id, item.id, None)
+        services.set_target(assessment_id, item.id, None)
+        services.set_comment(assessment_id, item.id, "")
     services.store.set_position(assessment_id, items[len(items) // 2].id)
 
 

@@ -362,3 +362,4 @@ class AssessmentSummary:
     questionnaire_title: str
     answered: int
     total_items: int
+    partnership_id: str

@@ -956,10 +956,14 @@ def test_the_real_entry_points_run(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
 
+    # With no screen at all, the GUI says so in words instead of Qt aborting.
+    no_screen = {
+        k: v for k, v in env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     done = subprocess.run(
         [sys.executable, "main.py"],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=no_screen,
         capture_output=True,
         text=True,
         timeout=60,

@@ -456,7 +456,8 @@ class Store:
                 params.append(value)
         where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         sql = f"""
-            SELECT a.*, p.name AS partnership_name, r.name AS round_name,
+            SELECT a.*, p.id AS partnership_id, p.name AS partnership_name,
+                   r.name AS round_name,
                    o.name AS organisation_name, o.partner_type AS partner_type,
                    q.title AS questionnaire_title, q.item_count AS total_items,
                    (SELECT count(*) FROM answers x WHERE x.assessment_id = a.id
@@ -480,6 +481,7 @@ class Store:
                 questionnaire_title=row["questionnaire_title"],
                 answered=row["answered"],
                 total_items=row["total_items"],
+                partnership_id=row["partnership_id"],
             )
             for row in self.db.query(sql, params)
         ]

@@ -1,0 +1,592 @@
+"""Home: the partnerships with their rounds and organisations, and the list of
+assessments with filters and the actions on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain import AssessmentStatus, AssessmentSummary, PartnerType
+from ..services import Services
+from ..store import DeletedAssessment, Store, StoreError
+from .dialogs import Dialogs
+from .models import SUMMARY_ROLE, AssessmentFilterModel, AssessmentTableModel
+from .new_assessment import (
+    NewAssessmentDialog,
+    ask_new_organisation,
+    ask_new_partnership,
+    ask_new_round,
+)
+from .widgets import heading
+from .workers import JobRunner
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def load_summaries(db_path: Path) -> list[AssessmentSummary]:
+    """The assessment list, read on a connection of the calling (background) thread."""
+    with Store.open(db_path, create=False) as store:
+        return store.list_assessments()
+
+
+class HomePage(QWidget):
+    """Partnerships, rounds, organisations and assessments."""
+
+    open_requested = Signal(str)  # assessment id
+    undo_available = Signal(bool)
+    loaded = Signal()
+
+    def __init__(self, services: Services, dialogs: Dialogs, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.dialogs = dialogs
+        self.jobs = JobRunner(self)
+        self.deleted: list[DeletedAssessment] = []
+
+        self.model = AssessmentTableModel(self)
+        self.proxy = AssessmentFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        # Filters
+        self.partnership_filter = QComboBox()
+        self.round_filter = QComboBox()
+        self.questionnaire_filter = QComboBox()
+        self.status_filter = QComboBox()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search organisations, respondents…")
+        self.search.setClearButtonEnabled(True)
+        for widget, name in (
+            (self.partnership_filter, "Show partnership"),
+            (self.round_filter, "Show round"),
+            (self.questionnaire_filter, "Show questionnaire"),
+            (self.status_filter, "Show status"),
+            (self.search, "Search assessments"),
+        ):
+            widget.setAccessibleName(name)
+        for combo in (self.partnership_filter, self.round_filter, self.questionnaire_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+        self.status_filter.addItem("Drafts and submitted", None)
+        self.status_filter.addItem("Drafts", AssessmentStatus.DRAFT.value)
+        self.status_filter.addItem("Submitted", AssessmentStatus.SUBMITTED.value)
+
+        # The partnership tree
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Partnerships"])
+        self.tree.setAccessibleName("Partnerships, rounds and organisations")
+        self.tree.itemDoubleClicked.connect(lambda *_: self.rename_selected())
+        self.add_partnership_button = QPushButton("New partnership…")
+        self.add_round_button = QPushButton("New round…")
+        self.add_organisation_button = QPushButton("New organisation…")
+        self.rename_button = QPushButton("Rename…")
+        self.type_button = QPushButton("Partner type…")
+        tree_buttons = [
+            (self.add_partnership_button, self.add_partnership),
+            (self.add_round_button, self.add_round),
+            (self.add_organisation_button, self.add_organisation),
+            (self.rename_button, self.rename_selected),
+            (self.type_button, self.change_partner_type),
+        ]
+        for button, slot in tree_buttons:
+            button.setAccessibleName(button.text().rstrip("…"))
+            button.clicked.connect(slot)
+        self.tree.currentItemChanged.connect(self._tree_selection_changed)
+
+        # The assessment table
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Assessments")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 6)
+        # Compact enough that every column shows at 1024 pixels: short columns fit their
+        # content; text columns get the width of a typical value, and longer text elides
+        # (its tooltip holds the whole of it).
+        for column in (5, 6, 7):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        typical = {1: "Upper-tier council", 2: "Democratic involvement", 3: "Baseline, May 2026"}
+        typical[4] = "Cllr Margaret Hollis"
+        for column, text in typical.items():
+            self.table.setColumnWidth(column, self.fontMetrics().horizontalAdvance(text) + 16)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.new_button = QPushButton("New assessment…")
+        self.new_button.setDefault(True)
+        self.open_button = QPushButton("Open")
+        self.duplicate_button = QPushButton("Copy to another round…")
+        self.delete_button = QPushButton("Delete…")
+        actions = [
+            (self.new_button, self.new_assessment, "Ctrl+N"),
+            (self.open_button, self.open_selected, "Return"),
+            (self.duplicate_button, self.duplicate_selected, None),
+            (self.delete_button, self.delete_selected, "Delete"),
+        ]
+        for button, slot, key in actions:
+            button.setAccessibleName(button.text().rstrip("…"))
+            button.clicked.connect(slot)
+            if key:
+                button.setToolTip(f"{button.text()} ({QKeySequence(key).toString()})")
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_assessment)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.activated.connect(self.delete_selected)
+
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of assessments shown")
+
+        # Layout
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.tree, 1)
+        for button, _ in tree_buttons:
+            left_layout.addWidget(button)
+
+        self.panel_button = QToolButton()
+        self.panel_button.setText("Partnerships")
+        self.panel_button.setCheckable(True)
+        self.panel_button.setToolTip("Show or hide the partnerships, rounds and organisations")
+        self.panel_button.setAccessibleName("Show partnerships, rounds and organisations")
+        self.panel_button.toggled.connect(left.setVisible)
+        filters = QHBoxLayout()
+        filters.addWidget(self.panel_button)
+        for label, widget in (
+            ("Partnership", self.partnership_filter),
+            ("Round", self.round_filter),
+            ("Questionnaire", self.questionnaire_filter),
+        ):
+            caption = QLabel(label + ":")
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget, 1)
+        filters.addWidget(self.status_filter)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(filters)
+        right_layout.addWidget(self.search)
+        right_layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        for button, _, _ in actions:
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count_label)
+        right_layout.addLayout(buttons)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 740])
+        splitter.setChildrenCollapsible(False)
+        left.setVisible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Assessments"))
+        layout.addWidget(splitter, 1)
+
+        self.partnership_filter.currentIndexChanged.connect(self._partnership_filter_changed)
+        self.round_filter.currentIndexChanged.connect(
+            lambda: self._set_filter("round", self.round_filter)
+        )
+        self.questionnaire_filter.currentIndexChanged.connect(
+            lambda: self._set_filter("questionnaire", self.questionnaire_filter)
+        )
+        self.status_filter.currentIndexChanged.connect(
+            lambda: self._set_filter("status", self.status_filter)
+        )
+        self.search.textChanged.connect(self._search_changed)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self._update_buttons()
+
+    # --- loading --------------------------------------------------------------------
+
+    def refresh(self, select: str | None = None) -> None:
+        """Reload the tree and filters now, and the assessment list in the background."""
+        self._fill_tree()
+        self._fill_filters()
+        self.count_label.setText("Loading…")
+        path = self.services.store.path
+
+        def done(rows: list[AssessmentSummary]) -> None:
+            self.model.set_rows(rows)
+            if select:
+                self.select_assessment(select)
+            self._update_buttons()
+            self._update_count()
+            self.loaded.emit()
+
+        def failed(exc: Exception) -> None:
+            self.count_label.setText("Could not load the list")
+            self.dialogs.warn("The assessments could not be loaded", str(exc))
+
+        self.jobs.start(lambda: load_summaries(path), done, failed)
+
+    def _fill_tree(self) -> None:
+        expanded = {
+            self.tree.topLevelItem(i).data(0, ID_ROLE)
+            for i in range(self.tree.topLevelItemCount())
+            if self.tree.topLevelItem(i).isExpanded()
+        }
+        current = self.tree.currentItem()
+        current_id = current.data(0, ID_ROLE) if current else None
+        self.tree.clear()
+        store = self.services.store
+        partnerships = store.partnerships()
+        restore = None
+        for p in partnerships:
+            top = QTreeWidgetItem([p.name])
+            top.setData(0, KIND_ROLE, "partnership")
+            top.setData(0, ID_ROLE, p.id)
+            top.setToolTip(0, p.ics_name or p.name)
+            rounds = QTreeWidgetItem(["Rounds"])
+            rounds.setData(0, KIND_ROLE, "rounds")
+            rounds.setData(0, ID_ROLE, p.id)
+            for r in store.rounds(p.id):
+                item = QTreeWidgetItem([r.name])
+                item.setData(0, KIND_ROLE, "round")
+                item.setData(0, ID_ROLE, r.id)
+                rounds.addChild(item)
+            organisations = QTreeWidgetItem(["Organisations"])
+            organisations.setData(0, KIND_ROLE, "organisations")
+            organisations.setData(0, ID_ROLE, p.id)
+            for o in store.organisations(p.id):
+                item = QTreeWidgetItem([f"{o.name} — {o.partner_type.label}"])
+                item.setData(0, KIND_ROLE, "organisation")
+                item.setData(0, ID_ROLE, o.id)
+                organisations.addChild(item)
+            top.addChildren([rounds, organisations])
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(p.id in expanded or len(partnerships) == 1)
+            rounds.setExpanded(True)
+            for item in self._walk(top):
+                if item.data(0, ID_ROLE) == current_id and item.data(0, KIND_ROLE) not in (
+                    "rounds",
+                    "organisations",
+                ):
+                    restore = item
+        if restore is not None:
+            self.tree.setCurrentItem(restore)
+        self._tree_selection_changed()
+
+    @staticmethod
+    def _walk(item: QTreeWidgetItem):
+        yield item
+        for i in range(item.childCount()):
+            yield from HomePage._walk(item.child(i))
+
+    def _fill_filters(self) -> None:
+        store = self.services.store
+        combos = (self.partnership_filter, self.round_filter, self.questionnaire_filter)
+        chosen = [c.currentData() for c in combos]
+        for combo in combos:
+            combo.blockSignals(True)
+            combo.clear()
+        self.partnership_filter.addItem("All partnerships", None)
+        for p in store.partnerships():
+            self.partnership_filter.addItem(p.name, p.id)
+        self.questionnaire_filter.addItem("All questionnaires", None)
+        titles: dict[str, str] = {}
+        for row in store.stored_questionnaires():
+            titles[row["questionnaire_id"]] = row["title"]
+        for qid, title in sorted(titles.items(), key=lambda kv: kv[1].lower()):
+            self.questionnaire_filter.addItem(title, qid)
+        for combo, value in zip(combos, chosen, strict=True):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+        self._fill_round_filter(chosen[1])
+
+    def _fill_round_filter(self, keep: str | None = None) -> None:
+        pid = self.partnership_filter.currentData()
+        self.round_filter.blockSignals(True)
+        self.round_filter.clear()
+        self.round_filter.addItem("All rounds", None)
+        for r in self.services.store.rounds(pid):
+            label = r.name
+            if not pid and len(self.services.store.partnerships()) > 1:
+                label = f"{r.name} ({self.services.store.partnership(r.partnership_id).name})"
+            self.round_filter.addItem(label, r.id)
+        self.round_filter.setCurrentIndex(max(self.round_filter.findData(keep), 0))
+        self.round_filter.blockSignals(False)
+        self.proxy.set_filter("round", self.round_filter.currentData())
+
+    def _partnership_filter_changed(self) -> None:
+        self.proxy.set_filter("partnership", self.partnership_filter.currentData())
+        self._fill_round_filter(self.round_filter.currentData())
+        self._update_count()
+
+    def _set_filter(self, name: str, combo: QComboBox) -> None:
+        self.proxy.set_filter(name, combo.currentData())
+        self._update_count()
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_count()
+
+    def _update_count(self, *args) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(
+            f"{total} assessments" if shown == total else f"{shown} of {total} assessments"
+        )
+
+    # --- selection ------------------------------------------------------------------
+
+    def selected(self) -> AssessmentSummary | None:
+        """The assessment selected in the table, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(SUMMARY_ROLE) if rows else None
+
+    def select_assessment(self, assessment_id: str) -> bool:
+        """Select (and scroll to) an assessment's row, clearing filters that hide it."""
+        row = self.model.row_of(assessment_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            self.clear_filters()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def clear_filters(self) -> None:
+        """Show every assessment."""
+        for combo in (
+            self.partnership_filter,
+            self.round_filter,
+            self.questionnaire_filter,
+            self.status_filter,
+        ):
+            combo.setCurrentIndex(0)
+        self.search.clear()
+
+    def _update_buttons(self, *args) -> None:
+        has = self.selected() is not None
+        for button in (self.open_button, self.duplicate_button, self.delete_button):
+            button.setEnabled(has)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        summary = index.data(SUMMARY_ROLE)
+        if summary:
+            self.open_requested.emit(summary.assessment.id)
+
+    def _tree_selection_changed(self, *args) -> None:
+        item = self.tree.currentItem()
+        kind = item.data(0, KIND_ROLE) if item else None
+        has_partnership = self.tree.topLevelItemCount() > 0
+        self.add_round_button.setEnabled(has_partnership)
+        self.add_organisation_button.setEnabled(has_partnership)
+        self.rename_button.setEnabled(kind in ("partnership", "round", "organisation"))
+        self.type_button.setEnabled(kind == "organisation")
+
+    def _tree_partnership_id(self) -> str | None:
+        item = self.tree.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        if item is not None:
+            return item.data(0, ID_ROLE)
+        if self.tree.topLevelItemCount():
+            return self.tree.topLevelItem(0).data(0, ID_ROLE)
+        return None
+
+    # --- actions --------------------------------------------------------------------
+
+    def new_assessment(self) -> None:
+        """Ask who answers what, create the draft and open it."""
+        dialog = NewAssessmentDialog(
+            self.services,
+            self.dialogs,
+            self,
+            partnership_id=self.partnership_filter.currentData() or self._tree_partnership_id(),
+            round_id=self.round_filter.currentData(),
+        )
+        accepted = self.dialogs.run(dialog)
+        created = dialog.created_id
+        self.refresh(select=created)
+        if accepted and created:
+            self.open_requested.emit(created)
+
+    def open_selected(self) -> None:
+        """Open the selected assessment."""
+        summary = self.selected()
+        if summary:
+            self.open_requested.emit(summary.assessment.id)
+
+    def duplicate_selected(self) -> None:
+        """Start a draft in another round from the selected assessment's answers."""
+        summary = self.selected()
+        if summary is None:
+            return
+        a = summary.assessment
+        store = self.services.store
+        rounds = [
+            r for r in store.rounds(store.round(a.round_id).partnership_id) if r.id != a.round_id
+        ]
+        labels = [r.name for r in rounds] + ["A new round…"]
+        index = self.dialogs.item(
+            "Copy to another round",
+            f"Start a new draft for {summary.organisation_name} in which round? "
+            "It begins with this assessment's answers, to update.",
+            labels,
+            max(len(labels) - 2, 0),
+        )
+        if index is None:
+            return
+        try:
+            if index == len(rounds):
+                target = ask_new_round(
+                    self.services, self.dialogs, store.round(a.round_id).partnership_id
+                )
+                if target is None:
+                    return
+            else:
+                target = rounds[index]
+            copy = self.services.duplicate_to_round(a.id, target.id)
+        except StoreError as exc:
+            self.dialogs.warn("Not copied", str(exc))
+            return
+        self.refresh(select=copy.id)
+        self.open_requested.emit(copy.id)
+
+    def delete_selected(self) -> None:
+        """Delete the selected assessment after confirming; undoable in this session."""
+        summary = self.selected()
+        if summary is None:
+            return
+        a = summary.assessment
+        what = (
+            f"{summary.questionnaire_title} by {a.respondent_label} ({summary.organisation_name})"
+        )
+        answered = f"{summary.answered} answered statements"
+        if not self.dialogs.confirm(
+            "Delete assessment",
+            f"Delete {what}, with its {answered}? You can undo this until you close "
+            "the app (Edit > Undo delete).",
+            ok="Delete",
+            destructive=True,
+        ):
+            return
+        try:
+            self.deleted.append(self.services.delete_assessment(a.id))
+        except StoreError as exc:
+            self.dialogs.warn("Not deleted", str(exc))
+            return
+        self.undo_available.emit(True)
+        self.refresh()
+
+    def undo_delete(self) -> None:
+        """Restore the most recently deleted assessment."""
+        if not self.deleted:
+            return
+        deleted = self.deleted.pop()
+        try:
+            restored = self.services.restore_assessment(deleted)
+        except StoreError as exc:
+            self.deleted.append(deleted)
+            self.dialogs.warn("Not restored", str(exc))
+            return
+        self.undo_available.emit(bool(self.deleted))
+        self.refresh(select=restored.id)
+
+    def add_partnership(self) -> None:
+        """Create a partnership."""
+        self._guarded(lambda: ask_new_partnership(self.services, self.dialogs))
+
+    def add_round(self) -> None:
+        """Create a round in the selected partnership."""
+        pid = self._tree_partnership_id()
+        if pid:
+            self._guarded(lambda: ask_new_round(self.services, self.dialogs, pid))
+
+    def add_organisation(self) -> None:
+        """Create an organisation in the selected partnership."""
+        pid = self._tree_partnership_id()
+        if pid:
+            self._guarded(lambda: ask_new_organisation(self.services, self.dialogs, pid))
+
+    def rename_selected(self) -> None:
+        """Rename the partnership, round or organisation selected in the tree."""
+        item = self.tree.currentItem()
+        kind = item.data(0, KIND_ROLE) if item else None
+        if kind not in ("partnership", "round", "organisation"):
+            return
+        record_id = item.data(0, ID_ROLE)
+        store = self.services.store
+        current = {
+            "partnership": lambda: store.partnership(record_id).name,
+            "round": lambda: store.round(record_id).name,
+            "organisation": lambda: store.organisation(record_id).name,
+        }[kind]()
+        name = self.dialogs.text(f"Rename {kind}", f"New name for {current}:", current)
+        if not name or not name.strip() or name.strip() == current:
+            return
+        update = {
+            "partnership": store.update_partnership,
+            "round": store.update_round,
+            "organisation": store.update_organisation,
+        }[kind]
+        self._guarded(lambda: update(record_id, name=name))
+
+    def change_partner_type(self) -> None:
+        """Change the partner type of the organisation selected in the tree."""
+        item = self.tree.currentItem()
+        if not item or item.data(0, KIND_ROLE) != "organisation":
+            return
+        org = self.services.store.organisation(item.data(0, ID_ROLE))
+        types = list(PartnerType)
+        index = self.dialogs.item(
+            "Partner type",
+            f"What kind of partner is {org.name}?",
+            [t.label for t in types],
+            types.index(org.partner_type),
+        )
+        if index is not None and types[index] is not org.partner_type:
+            self._guarded(
+                lambda: self.services.store.update_organisation(org.id, partner_type=types[index])
+            )
+
+    def _guarded(self, change) -> None:
+        try:
+            done = change()
+        except StoreError as exc:
+            self.dialogs.warn("Not changed", str(exc))
+            return
+        if done is not None:
+            self.refresh()

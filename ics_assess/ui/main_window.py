@@ -1,0 +1,500 @@
+"""The main window: menus, the pages, the database it has open, and what it remembers.
+
+It arranges pages and routes between them; the pages call the services. One database
+is open at a time, held with a lock file so that a second copy of the app is told who
+has it open instead of both writing to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QLockFile, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__, paths
+from ..services import Services
+from ..store import StoreError
+from .dialogs import Dialogs
+from .home import HomePage
+from .results import ResultsPage
+from .walkthrough import WalkthroughPage
+from .widgets import heading, scaled_font
+from .workers import JobRunner
+
+log = logging.getLogger(__name__)
+
+DB_FILTER = "ICS Assess databases (*.sqlite *.db);;All files (*)"
+MIN_SIZE = (1024, 700)
+
+KEYBOARD_HELP = """
+<h3>Answering</h3>
+<table cellpadding="3">
+<tr><td><b>1</b> to <b>5</b></td><td>rate the current statement and move to the next</td></tr>
+<tr><td><b>D</b> / <b>N</b></td><td>don't know / not applicable, and move on</td></tr>
+<tr><td><b>Up</b> / <b>Down</b>, <b>Tab</b></td><td>move between statements and fields</td></tr>
+<tr><td><b>Alt+G</b></td><td>show or hide the guidance for the current statement</td></tr>
+<tr><td><b>Ctrl+PgDown</b> / <b>Ctrl+PgUp</b></td><td>next / previous section</td></tr>
+</table>
+<h3>Everywhere</h3>
+<table cellpadding="3">
+<tr><td><b>Ctrl+N</b></td><td>new assessment</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>search the assessments</td></tr>
+<tr><td><b>Enter</b></td><td>open the selected assessment</td></tr>
+<tr><td><b>Ctrl+Z</b></td><td>undo a deletion</td></tr>
+<tr><td><b>Ctrl+O</b></td><td>open another database</td></tr>
+</table>
+<p>Nothing needs saving: every answer is stored the moment you give it.</p>
+"""
+
+
+def settings() -> QSettings:
+    """The app's settings, kept in the data directory (so tests get their own)."""
+    return QSettings(str(paths.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class WelcomePage(QWidget):
+    """The empty state: what the app is for, and the two ways to begin."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        title = heading("Welcome to ICS Assess")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            "Assess how your Integrated Care System partnership works: its governance, "
+            "democratic involvement and how equal the partners are.\n"
+            "Answer on your own, offline; every answer is saved as you give it, and you "
+            "get a score that explains itself."
+        )
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setFont(scaled_font(1.1))
+        # An aligned widget gets its size hint, not height-for-width, so give the wrapped
+        # text a definite width and the height it needs at that width.
+        text.setFixedWidth(min(640, text.fontMetrics().averageCharWidth() * 72))
+        text.setMinimumHeight(text.heightForWidth(text.width()))
+        self.start_button = QPushButton("Start an assessment…")
+        self.demo_button = QPushButton("Load the demo partnership to look around")
+        self.start_button.setAccessibleName("Start an assessment")
+        self.demo_button.setAccessibleName("Load the demo partnership")
+        self.start_button.setDefault(True)
+        for button in (self.start_button, self.demo_button):
+            button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(title)
+        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(24)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+
+
+class GuideDialog(QDialog):
+    """Help: the keyboard, and how every number is calculated (docs/scoring.md)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Guide to the method")
+        self.resize(760, 620)
+        browser = QTextBrowser()
+        browser.setAccessibleName("Guide to the method")
+        browser.setOpenExternalLinks(False)
+        try:
+            method = (paths.PROJECT_ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+        except OSError:
+            method = "The scoring guide could not be found beside the program."
+        browser.setMarkdown(
+            "# Guide to the method\n\n"
+            "Each partner answers the questionnaires alone, rating how true each statement "
+            "is of the partnership from 1 (not true) to 5 (fully true), or saying they "
+            "don't know or that it does not apply. The scores below explain themselves: "
+            "this is exactly how they are worked out.\n\n" + method.split("\n", 1)[-1]
+        )
+        keys = QTextBrowser()
+        keys.setAccessibleName("Keyboard shortcuts")
+        keys.setHtml(KEYBOARD_HELP)
+        keys.setMaximumHeight(240)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Keyboard", 2))
+        layout.addWidget(keys)
+        layout.addWidget(browser, 1)
+        layout.addWidget(buttons)
+
+
+class MainWindow(QMainWindow):
+    """The application window."""
+
+    def __init__(self, dialogs: Dialogs | None = None):
+        super().__init__()
+        self.dialogs = dialogs or Dialogs(self)
+        self.settings = settings()
+        self.services: Services | None = None
+        self.lock: QLockFile | None = None
+        self.jobs = JobRunner(self)
+        self.guide: GuideDialog | None = None
+        self.home: HomePage | None = None
+        self.walkthrough: WalkthroughPage | None = None
+        self.results: ResultsPage | None = None
+
+        self.setWindowTitle(paths.APP_NAME)
+        self.setMinimumSize(800, 560)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.welcome = WelcomePage()
+        self.welcome.start_button.clicked.connect(self.start_assessment)
+        self.welcome.demo_button.clicked.connect(self.load_demo)
+        self.stack.addWidget(self.welcome)
+
+        self.save_state = QLabel()
+        self.save_state.setAccessibleName("Save status")
+        self.db_label = QLabel()
+        self.db_label.setAccessibleName("Database")
+        self.statusBar().addPermanentWidget(self.save_state)
+        self.statusBar().addWidget(self.db_label, 1)
+        self._build_menus()
+
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*MIN_SIZE)
+
+    # --- menus ----------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New assessment…", self.start_assessment)
+        file_menu.addSeparator()
+        self._action(file_menu, "New &database…", self.new_database)
+        self._action(file_menu, "&Open database…", self.choose_database, QKeySequence.Open)
+        self.save_copy_action = self._action(file_menu, "Save a &copy…", self.save_copy)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit_menu, "&Undo delete", self.undo_delete, "Ctrl+Z")
+        self.undo_action.setEnabled(False)
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "&Assessments", self.show_home, "Ctrl+Home")
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Guide to the method", self.show_guide, QKeySequence.HelpContents)
+        self._action(help_menu, "&About ICS Assess", self.show_about)
+
+    # --- the database ---------------------------------------------------------------
+
+    def open_initial_database(self, path: Path | None = None) -> bool:
+        """Open the database given, else the last one used (if it still exists), else
+        the default one in the data directory; then go back to where the user was."""
+        last = self.settings.value("database/last")
+        if path is None and last and Path(last).exists():
+            path = Path(last)
+        opened = self.open_database(path or paths.default_db_path())
+        if not opened and path is not None and path != paths.default_db_path():
+            opened = self.open_database(paths.default_db_path())
+        if opened:
+            self._resume()
+        return opened
+
+    def open_database(self, path: Path, *, create: bool = True) -> bool:
+        """Open a database (creating it if new); say in words why not, and keep the one
+        already open if it cannot be used."""
+        path = Path(path).expanduser().absolute()
+        lock = QLockFile(str(path) + ".lock")
+        lock.setStaleLockTime(0)  # only a dead owner makes the lock stale
+        if path.parent.is_dir() and not lock.tryLock(200):
+            self.dialogs.warn("Database in use", self._lock_message(path, lock))
+            return False
+        try:
+            services = Services.open(path, create=create)
+        except StoreError as exc:
+            lock.unlock()
+            self.dialogs.warn("This database cannot be opened", str(exc))
+            return False
+        for warning in services.catalogue.warnings:
+            log.warning("%s", warning)
+        self._close_database()
+        self.services = services
+        self.lock = lock
+        self.settings.setValue("database/last", str(path))
+        self.setWindowTitle(f"{path.name} — {paths.APP_NAME}")
+        self.db_label.setText(str(path))
+        self._build_pages(services)
+        if services.catalogue.warnings:
+            self.dialogs.warn(
+                "Some questionnaires were skipped",
+                "\n".join(services.catalogue.warnings[:5]),
+            )
+        self.show_home()
+        return True
+
+    @staticmethod
+    def _lock_message(path: Path, lock: QLockFile) -> str:
+        if lock.error() == QLockFile.LockError.PermissionError:
+            return (
+                f"{path.name} cannot be opened for changes: its folder does not let ICS "
+                "Assess create files. Copy the database to a folder of your own."
+            )
+        info = lock.getLockInfo()  # PySide6 gives (pid, hostname, app name), or nothing
+        if info and len(info) == 3 and info[0]:
+            pid, host, _app = info
+            here = host in ("", socket.gethostname())
+            who = f"process {pid} on this computer" if here else f"the computer {host}"
+        else:
+            who = "another copy of ICS Assess"
+        return (
+            f"{path.name} is already open in ICS Assess ({who}). Close it there first, "
+            "or open another database."
+        )
+
+    def _build_pages(self, services: Services) -> None:
+        for page in (self.home, self.walkthrough, self.results):
+            if page is not None:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        self.home = HomePage(services, self.dialogs)
+        self.walkthrough = WalkthroughPage(services, self.dialogs)
+        self.results = ResultsPage(services)
+        for page in (self.home, self.walkthrough, self.results):
+            self.stack.addWidget(page)
+        panel = self.settings.value("home/panel", self.width() >= 1280, type=bool)
+        self.home.panel_button.setChecked(panel)
+        self.home.panel_button.toggled.connect(lambda on: self.settings.setValue("home/panel", on))
+        self.home.open_requested.connect(self.open_assessment)
+        self.home.undo_available.connect(self.undo_action.setEnabled)
+        self.walkthrough.status_changed.connect(self.save_state.setText)
+        self.walkthrough.results_requested.connect(self.show_results)
+        self.walkthrough.submitted.connect(self.show_results)
+        self.walkthrough.home_requested.connect(self.show_home)
+        self.results.back_requested.connect(self.open_walkthrough)
+        self.results.home_requested.connect(self.show_home)
+        self.undo_action.setEnabled(False)
+
+    def _close_database(self) -> None:
+        if self.walkthrough is not None:
+            self.walkthrough.flush()
+        self.jobs.wait()
+        if self.home is not None:
+            self.home.jobs.wait()
+        if self.services is not None:
+            self.services.close()
+            self.services = None
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+    def new_database(self) -> None:
+        """Start a new, empty database file."""
+        suggested = paths.data_dir() / f"ics-assess-{date.today().isoformat()}.sqlite"
+        path = self.dialogs.save_path("New database", suggested, DB_FILTER)
+        if path is None:
+            return
+        if path.exists():
+            self.dialogs.warn(
+                "Not created", f"{path.name} already exists. Choose a new name, or open it."
+            )
+            return
+        self.open_database(path)
+
+    def choose_database(self) -> None:
+        """Open another database file."""
+        start = self.services.store.path.parent if self.services else paths.data_dir()
+        path = self.dialogs.open_path("Open database", start, DB_FILTER)
+        if path is not None:
+            self.open_database(path, create=False)
+
+    def save_copy(self) -> None:
+        """Write a consistent copy of the open database (SQLite's backup API) elsewhere."""
+        if self.services is None:
+            return
+        current = self.services.store.path
+        suggested = current.with_name(f"{current.stem} copy {date.today().isoformat()}.sqlite")
+        folder = self.settings.value("folders/copies")
+        if folder and Path(folder).is_dir():
+            suggested = Path(folder) / suggested.name
+        target = self.dialogs.save_path("Save a copy of the database", suggested, DB_FILTER)
+        if target is None:
+            return
+        if target.absolute() == current.absolute():
+            self.dialogs.warn("Not saved", "That is the database that is open. Choose a new name.")
+            return
+        partial = target.with_name(target.name + ".partial")
+        try:
+            partial.unlink(missing_ok=True)
+            self.services.store.backup_to(partial)
+            os.replace(partial, target)
+        except (OSError, sqlite3.Error, StoreError) as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            reason = getattr(exc, "strerror", None) or str(exc)
+            self.dialogs.warn("The copy could not be saved", f"{target}: {reason}")
+            return
+        self.settings.setValue("folders/copies", str(target.parent))
+        self.statusBar().showMessage(f"Saved a copy as {target}", 8000)
+
+    # --- pages ----------------------------------------------------------------------
+
+    def show_home(self) -> None:
+        """The assessment list, or the welcome page when the database is empty."""
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        if self.services is None or self.home is None:
+            self.stack.setCurrentWidget(self.welcome)
+            return
+        empty = not self.services.store.partnerships()
+        self.stack.setCurrentWidget(self.welcome if empty else self.home)
+        if not empty:
+            self.home.refresh()
+            self.home.table.setFocus()
+        else:
+            self.welcome.start_button.setFocus()
+
+    def start_assessment(self) -> None:
+        """The New assessment dialog (from the welcome page or the File menu)."""
+        if self.home is not None:
+            self.stack.setCurrentWidget(self.home)
+            self.home.new_assessment()
+            if self.stack.currentWidget() is self.home and not self.services.store.partnerships():
+                self.stack.setCurrentWidget(self.welcome)
+
+    def open_assessment(self, assessment_id: str) -> None:
+        """Drafts open to answer; submitted ones open at their results."""
+        assessment = self.services.store.assessment(assessment_id)
+        if assessment.status.value == "submitted":
+            self.show_results(assessment_id)
+        else:
+            self.open_walkthrough(assessment_id)
+
+    def open_walkthrough(self, assessment_id: str) -> None:
+        """Answer (or read) an assessment, resuming where it was left."""
+        self.walkthrough.open_assessment(assessment_id)
+        self.stack.setCurrentWidget(self.walkthrough)
+        self.settings.setValue("session/assessment", assessment_id)
+        self.save_state.setText("All changes saved")
+
+    def show_results(self, assessment_id: str) -> None:
+        """The results page of an assessment."""
+        self._leave_walkthrough()
+        self.results.show_assessment(assessment_id)
+        self.stack.setCurrentWidget(self.results)
+        self.settings.remove("session/assessment")
+
+    def _leave_walkthrough(self) -> None:
+        if self.walkthrough is not None and self.stack.currentWidget() is self.walkthrough:
+            self.walkthrough.flush()
+
+    def _resume(self) -> None:
+        """Reopen the draft the user was answering when the app last closed."""
+        assessment_id = self.settings.value("session/assessment")
+        if not assessment_id or self.services is None:
+            return
+        try:
+            assessment = self.services.store.assessment(assessment_id)
+        except StoreError:
+            self.settings.remove("session/assessment")
+            return
+        if assessment.status.value == "draft":
+            self.open_walkthrough(assessment_id)
+
+    def undo_delete(self) -> None:
+        """Restore the last deleted assessment."""
+        if self.home is not None:
+            self.home.undo_delete()
+            self.stack.setCurrentWidget(self.home)
+
+    def load_demo(self) -> None:
+        """Fill the database with the demo partnership, in the background."""
+        if self.services is None:
+            return
+        from ..demo import DEMO_PARTNERSHIP_NAME, build_demo
+
+        if any(p.name == DEMO_PARTNERSHIP_NAME for p in self.services.store.partnerships()):
+            self.show_home()
+            return
+        path = self.services.store.path
+        self.welcome.demo_button.setEnabled(False)
+        self.statusBar().showMessage("Loading the demo partnership…")
+
+        def build() -> None:
+            with Services.open(path, create=False) as services:
+                build_demo(services)
+
+        def done(_: object) -> None:
+            self.welcome.demo_button.setEnabled(True)
+            self.statusBar().showMessage("The demo partnership is loaded.", 6000)
+            self.show_home()
+
+        def failed(exc: Exception) -> None:
+            self.welcome.demo_button.setEnabled(True)
+            self.statusBar().clearMessage()
+            self.dialogs.warn("The demo could not be loaded", str(exc))
+
+        self.jobs.start(build, done, failed)
+
+    def show_guide(self) -> None:
+        """Help: the method and the keyboard (a window beside the app, not modal)."""
+        if self.guide is None:
+            self.guide = GuideDialog(self)
+        self.guide.show()
+        self.guide.raise_()
+
+    def show_about(self) -> None:
+        """Version, and where the data lives."""
+        db = self.services.store.path if self.services else paths.default_db_path()
+        from .app import log_path
+
+        self.dialogs.inform(
+            "About ICS Assess",
+            f"ICS Assess {__version__}\n\n"
+            "Self-assessment of Integrated Care System partnerships: governance, "
+            "democratic involvement and equal partnership.\n\n"
+            f"Database: {db}\n"
+            f"Your data directory: {paths.data_dir()}\n"
+            f"Your own questionnaires: {paths.user_forms_dir()}\n"
+            f"Log file: {log_path()}\n\n"
+            f"PySide6 {pyside_version}",
+        )
+
+    # --- closing --------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Save what is pending, remember the window, release the database."""
+        resume = self.settings.value("session/assessment")
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self._close_database()
+        if resume:
+            self.settings.setValue("session/assessment", resume)
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,170 @@
+"""Qt item models over domain objects. Widgets never hold the truth: they show a model,
+and the model is refilled from the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from ..domain import AssessmentKind, AssessmentStatus, AssessmentSummary
+
+Index = QModelIndex | QPersistentModelIndex
+
+# The raw value a column sorts by, under this role.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+# The AssessmentSummary of a row, under this role.
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def friendly_time(iso: str) -> str:
+    """'25 Nov 2026 14:05' in local time, from an ISO 8601 UTC timestamp."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return moment.strftime("%d %b %Y %H:%M").lstrip("0")
+
+
+class AssessmentTableModel(QAbstractTableModel):
+    """The assessment list: one row per AssessmentSummary."""
+
+    COLUMNS = (
+        "Organisation",
+        "Partner type",
+        "Questionnaire",
+        "Round",
+        "Respondent",
+        "Status",
+        "Progress",
+        "Last changed",
+    )
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[AssessmentSummary] = []
+
+    def set_rows(self, rows: list[AssessmentSummary]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def summary(self, row: int) -> AssessmentSummary:
+        """The summary shown in a row."""
+        return self._rows[row]
+
+    def row_of(self, assessment_id: str) -> int | None:
+        """The row showing an assessment, or None."""
+        for n, s in enumerate(self._rows):
+            if s.assessment.id == assessment_id:
+                return n
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        s = self._rows[index.row()]
+        a = s.assessment
+        column = index.column()
+        if role == SUMMARY_ROLE:
+            return s
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            sort = role == SORT_ROLE
+            if column == 0:
+                return s.organisation_name
+            if column == 1:
+                return s.partner_type.label
+            if column == 2:
+                return s.questionnaire_title
+            if column == 3:
+                return s.round_name
+            if column == 4:
+                who = a.respondent_label
+                if a.kind is AssessmentKind.ORGANISATION:
+                    return who
+                return who if sort else f"{who} (individual)"
+            if column == 5:
+                return "Submitted" if a.status is AssessmentStatus.SUBMITTED else "Draft"
+            if column == 6:
+                if sort:
+                    return s.answered / s.total_items if s.total_items else 0.0
+                return f"{s.answered} of {s.total_items}"
+            if column == 7:
+                return a.updated_at if sort else friendly_time(a.updated_at)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Columns elide long text; the tooltip always has all of it.
+            text = self.data(index, Qt.ItemDataRole.DisplayRole)
+            if column == 4 and a.respondent_role:
+                return f"{text}, {a.respondent_role}"
+            return text
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class AssessmentFilterModel(QSortFilterProxyModel):
+    """Filters the assessment list by text, partnership, round, questionnaire and status."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filters: dict[str, str | None] = {
+            "partnership": None,
+            "round": None,
+            "questionnaire": None,
+            "status": None,
+        }
+        self.text = ""
+
+    def set_filter(self, name: str, value: str | None) -> None:
+        """Show only rows whose ``name`` (partnership, round, questionnaire, status) is value."""
+        self.beginFilterChange()
+        self.filters[name] = value or None
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_text(self, text: str) -> None:
+        """Show only rows mentioning ``text`` in any column."""
+        self.beginFilterChange()
+        self.text = text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        s: AssessmentSummary = model.summary(source_row)
+        a = s.assessment
+        wanted = self.filters
+        if wanted["round"] and a.round_id != wanted["round"]:
+            return False
+        if wanted["questionnaire"] and a.questionnaire_id != wanted["questionnaire"]:
+            return False
+        if wanted["status"] and a.status.value != wanted["status"]:
+            return False
+        if wanted["partnership"] and s.partnership_id != wanted["partnership"]:
+            return False
+        if self.text:
+            haystack = " ".join(
+                str(model.data(model.index(source_row, c)) or "")
+                for c in range(model.columnCount())
+            ).lower()
+            return self.text in haystack
+        return True

@@ -1,0 +1,280 @@
+"""The 'New assessment' dialog: who is answering which questionnaire, for whom, when.
+
+Partnerships, rounds and organisations can be created from here, so a first-time user
+goes from an empty database to answering in one dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain import AssessmentKind, PartnerType
+from ..services import Services
+from ..store import StoreError
+from .dialogs import Dialogs
+
+PARTNER_TYPES = list(PartnerType)
+
+
+def ask_new_organisation(services: Services, dialogs: Dialogs, partnership_id: str):
+    """Ask for an organisation's name and partner type and create it; None if cancelled."""
+    name = dialogs.text("New organisation", "Name of the organisation:")
+    if not name or not name.strip():
+        return None
+    labels = [t.label for t in PARTNER_TYPES]
+    index = dialogs.item("New organisation", f"What kind of partner is {name.strip()}?", labels)
+    if index is None:
+        return None
+    return services.store.add_organisation(partnership_id, name, PARTNER_TYPES[index])
+
+
+def ask_new_partnership(services: Services, dialogs: Dialogs):
+    """Ask for a partnership's name and create it; None if cancelled."""
+    name = dialogs.text("New partnership", "Name of the partnership (e.g. the place or ICP):")
+    if not name or not name.strip():
+        return None
+    ics = dialogs.text("New partnership", "The Integrated Care System it belongs to:") or ""
+    return services.store.add_partnership(name, ics)
+
+
+def ask_new_round(services: Services, dialogs: Dialogs, partnership_id: str):
+    """Ask for a round's name and create it; None if cancelled."""
+    name = dialogs.text("New round", "Name of the round (e.g. 'Baseline, November 2026'):")
+    if not name or not name.strip():
+        return None
+    return services.store.add_round(partnership_id, name)
+
+
+class NewAssessmentDialog(QDialog):
+    """Choose partnership, round, organisation, questionnaire and respondent; on accept,
+    ``created_id`` holds the new assessment's id."""
+
+    def __init__(
+        self,
+        services: Services,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
+        *,
+        partnership_id: str | None = None,
+        round_id: str | None = None,
+    ):
+        super().__init__(parent)
+        self.services = services
+        self.dialogs = dialogs
+        self.created_id: str | None = None
+        self.setWindowTitle("New assessment")
+        self.setMinimumWidth(560)
+
+        self.partnership = QComboBox()
+        self.round = QComboBox()
+        self.organisation = QComboBox()
+        self.questionnaire = QComboBox()
+        self.purpose = QLabel()
+        self.purpose.setWordWrap(True)
+        self.purpose.setObjectName("purpose")
+        self.organisation_kind = QRadioButton("The organisation's own response (shown by name)")
+        self.individual_kind = QRadioButton("One person's view (shown only in groups of three)")
+        self.kind_group = QButtonGroup(self)
+        self.kind_group.addButton(self.organisation_kind)
+        self.kind_group.addButton(self.individual_kind)
+        self.organisation_kind.setChecked(True)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Cllr Jane Smith")
+        self.anonymous = QCheckBox("Answer anonymously")
+        self.role = QLineEdit()
+        self.role.setPlaceholderText("e.g. Leader of the Council")
+
+        names = {
+            self.partnership: "Partnership",
+            self.round: "Round",
+            self.organisation: "Organisation",
+            self.questionnaire: "Questionnaire",
+            self.name: "Respondent's name",
+            self.anonymous: "Answer anonymously",
+            self.role: "Respondent's role",
+            self.organisation_kind: "Organisation's own response",
+            self.individual_kind: "One person's view",
+        }
+        for widget, name in names.items():
+            widget.setAccessibleName(name)
+
+        form = QFormLayout()
+        form.addRow("&Partnership:", self._with_new(self.partnership, self._new_partnership))
+        form.addRow("&Round:", self._with_new(self.round, self._new_round))
+        form.addRow("&Organisation:", self._with_new(self.organisation, self._new_organisation))
+        form.addRow("&Questionnaire:", self.questionnaire)
+        form.addRow("", self.purpose)
+        kinds = QVBoxLayout()
+        kinds.addWidget(self.organisation_kind)
+        kinds.addWidget(self.individual_kind)
+        form.addRow("Whose view:", kinds)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name, 1)
+        name_row.addWidget(self.anonymous)
+        form.addRow("Respondent's &name:", name_row)
+        form.addRow("Respondent's ro&le:", self.role)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.start_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.start_button.setText("Start assessment")
+        self.start_button.setAccessibleName("Start assessment")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self._start)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Choose who is answering which questionnaire. Answers are saved as you give "
+            "them; you can stop at any time and carry on later."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        self.partnership.currentIndexChanged.connect(self._partnership_changed)
+        self.questionnaire.currentIndexChanged.connect(self._questionnaire_changed)
+        self.anonymous.toggled.connect(lambda on: self.name.setEnabled(not on))
+        for combo in (self.round, self.organisation):
+            combo.currentIndexChanged.connect(self._update_start)
+
+        self._fill_questionnaires()
+        self._fill_partnerships(partnership_id)
+        if round_id:
+            self._select(self.round, round_id)
+        self._update_start()
+
+    def _with_new(self, combo: QComboBox, slot) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(combo, 1)
+        button = QPushButton("New…")
+        button.setAccessibleName(f"New {combo.accessibleName().lower()}")
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        combo.setMinimumContentsLength(28)
+        return row
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str | None) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _fill_partnerships(self, select: str | None = None) -> None:
+        self.partnership.blockSignals(True)
+        self.partnership.clear()
+        for p in self.services.store.partnerships():
+            self.partnership.addItem(p.name, p.id)
+        self.partnership.blockSignals(False)
+        if select:
+            self._select(self.partnership, select)
+        self._partnership_changed()
+
+    def _partnership_changed(self) -> None:
+        pid = self.partnership.currentData()
+        for combo in (self.round, self.organisation):
+            combo.blockSignals(True)
+            combo.clear()
+        if pid:
+            rounds = self.services.store.rounds(pid)
+            for r in rounds:
+                self.round.addItem(r.name, r.id)
+            if rounds:  # the newest round is the likely one
+                self.round.setCurrentIndex(len(rounds) - 1)
+            for o in self.services.store.organisations(pid):
+                self.organisation.addItem(f"{o.name} ({o.partner_type.label})", o.id)
+        for combo in (self.round, self.organisation):
+            combo.blockSignals(False)
+        self._update_start()
+
+    def _fill_questionnaires(self) -> None:
+        for entry in self.services.catalogue.all_latest():
+            q = entry.questionnaire
+            self.questionnaire.addItem(f"{q.title} ({len(q.items)} statements)", q.id)
+        self._questionnaire_changed()
+
+    def _questionnaire_changed(self) -> None:
+        qid = self.questionnaire.currentData()
+        entry = self.services.catalogue.latest(qid) if qid else None
+        self.purpose.setText(" ".join(entry.questionnaire.purpose.split()) if entry else "")
+        self._update_start()
+
+    def _update_start(self) -> None:
+        ready = all(
+            combo.currentData()
+            for combo in (self.partnership, self.round, self.organisation, self.questionnaire)
+        )
+        self.start_button.setEnabled(bool(ready))
+
+    def _new_partnership(self) -> None:
+        created = self._create(lambda: ask_new_partnership(self.services, self.dialogs))
+        if created:
+            self._fill_partnerships(created.id)
+
+    def _new_round(self) -> None:
+        pid = self.partnership.currentData()
+        if not pid:
+            self.dialogs.inform("New round", "Create or choose a partnership first.")
+            return
+        created = self._create(lambda: ask_new_round(self.services, self.dialogs, pid))
+        if created:
+            self._partnership_changed()
+            self._select(self.round, created.id)
+
+    def _new_organisation(self) -> None:
+        pid = self.partnership.currentData()
+        if not pid:
+            self.dialogs.inform("New organisation", "Create or choose a partnership first.")
+            return
+        created = self._create(lambda: ask_new_organisation(self.services, self.dialogs, pid))
+        if created:
+            self._partnership_changed()
+            self._select(self.organisation, created.id)
+
+    def _create(self, make):
+        try:
+            return make()
+        except StoreError as exc:
+            self.dialogs.warn("Not created", str(exc))
+            return None
+
+    def _start(self) -> None:
+        anonymous = self.anonymous.isChecked()
+        name = None if anonymous else self.name.text()
+        kind = (
+            AssessmentKind.ORGANISATION
+            if self.organisation_kind.isChecked()
+            else AssessmentKind.INDIVIDUAL
+        )
+        try:
+            created = self.services.start_assessment(
+                round_id=self.round.currentData(),
+                organisation_id=self.organisation.currentData(),
+                questionnaire_id=self.questionnaire.currentData(),
+                kind=kind,
+                respondent_name=name,
+                respondent_role=self.role.text(),
+            )
+        except StoreError as exc:
+            self.dialogs.warn("The assessment could not be started", str(exc))
+            return
+        self.created_id = created.id
+        self.accept()

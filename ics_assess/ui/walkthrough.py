@@ -1,0 +1,973 @@
+"""The assessment walk-through: one section at a time, every answer saved as it is given.
+
+The page arranges widgets and calls Services; it never touches SQL. Ratings are stored the
+moment they are chosen, comments after a short pause in typing (and when the box is left or
+``flush()`` is called). A failed save is shown once, the status says "Not saved: ...", and
+whatever the user typed stays on screen so nothing is lost.
+
+Keyboard: on a statement, 1-5 rate it, D is "Don't know", N is "Not applicable"; each also
+moves on to the next statement. Up/Down move between statements, Left/Right between the
+answer buttons, Ctrl+PgDown / Ctrl+PgUp between sections and Alt+G shows the guidance.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from itertools import pairwise
+from textwrap import shorten
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShortcut, QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QBoxLayout,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    Item,
+    Questionnaire,
+    Section,
+    Unrated,
+)
+from ..palette import ACCENT
+from ..services import AssessmentDetail, Services
+from ..store import StoreError
+from .dialogs import Dialogs
+
+log = logging.getLogger(__name__)
+
+COMMENT_PAUSE_MS = 700
+READING_WIDTH = 900  # px: longer lines are hard to read on a large monitor
+# sqlite3 errors are caught too: a full disk or a locked file during a write surfaces as one,
+# and the user must still be told rather than lose the answer to a traceback.
+SAVE_ERRORS = (StoreError, sqlite3.Error, OSError)
+
+Value = int | Unrated
+RATING_KEYS: dict[int, Value] = {Qt.Key.Key_0 + n: n for n in range(1, 6)}
+RATING_KEYS |= {Qt.Key.Key_D: Unrated.DONT_KNOW, Qt.Key.Key_N: Unrated.NOT_APPLICABLE}
+KIND_LABELS = {
+    AssessmentKind.ORGANISATION: "Organisation response",
+    AssessmentKind.INDIVIDUAL: "Individual view",
+}
+STYLE = f"""
+QFrame#statementCard {{ border: 1px solid palette(mid); border-radius: 6px;
+    background: palette(base); }}
+QFrame#statementCard[current="true"] {{ border: 2px solid {ACCENT}; }}
+QPushButton[answer="true"] {{ border: 1px solid palette(mid); border-radius: 4px;
+    padding: 5px 8px; background: palette(button); color: palette(button-text); }}
+QPushButton[answer="true"]:hover {{ border-color: {ACCENT}; }}
+QPushButton[answer="true"]:checked {{ background: {ACCENT}; color: white;
+    border-color: {ACCENT}; }}
+QPushButton[answer="true"]:focus {{ border: 2px solid palette(text); }}
+QPushButton[answer="true"]:disabled:!checked {{ color: palette(mid); }}
+QListWidget#sectionList::item {{ padding-top: 4px; padding-bottom: 4px; }}
+QFrame#banner {{ border-left: 4px solid {ACCENT}; background: palette(alternate-base); }}
+"""
+
+
+def scaled_font(font: QFont, factor: float, *, bold: bool = False) -> QFont:
+    """The given font scaled (headings follow the system font rather than fixed sizes)."""
+    result = QFont(font)
+    if result.pointSizeF() > 0:
+        result.setPointSizeF(result.pointSizeF() * factor)
+    elif result.pixelSize() > 0:
+        result.setPixelSize(round(result.pixelSize() * factor))
+    if bold:
+        result.setBold(True)
+    return result
+
+
+def wrapped_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that wraps instead of widening the page."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def date_text(iso: str | None) -> str:
+    """An ISO timestamp as a local date for people, e.g. '12 March 2026'."""
+    if not iso:
+        return "an unknown date"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def fill(
+    layout: QBoxLayout, *parts: QWidget | QLayout | int | tuple[QWidget | QLayout, int]
+) -> QBoxLayout:
+    """Add widgets, layouts, stretches (ints) and (widget, stretch) pairs to a box layout."""
+    for part in parts:
+        if isinstance(part, int):
+            layout.addStretch(part)
+        elif isinstance(part, tuple) and isinstance(part[0], QLayout):
+            layout.addLayout(*part)
+        elif isinstance(part, tuple):
+            layout.addWidget(*part)
+        elif isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def push_button(text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+    """A push button whose accessible name is its text (without the & of its mnemonic)."""
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", ""))
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+class TargetBox(QComboBox):
+    """The "where we want to be" list. It ignores the mouse wheel unless it has the focus,
+    so scrolling down the page never changes a target by accident."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        """Scroll the page instead unless the list was chosen first."""
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class StatementCard(QFrame):
+    """One statement: its answer buttons, target, comment and guidance.
+
+    The card only shows and collects; it reports what the user did through signals and
+    the page decides what to store. Comments are debounced here because only the card
+    knows when typing pauses or the box is left.
+    """
+
+    rating_chosen = Signal(str, object, bool)  # item id, 1-5 or Unrated, move on afterwards
+    target_chosen = Signal(str, object)  # item id, 1-5 or None
+    comment_pending = Signal(str)  # typing started: something is not yet saved
+    comment_due = Signal(str)  # time to save the comment
+    move_requested = Signal(str, int)  # item id, -1 or +1
+    entered = Signal(str)  # focus came into the card
+
+    def __init__(self, item: Item, number: int, questionnaire: Questionnaire, parent=None):
+        super().__init__(parent)
+        self.item = item
+        self.number = number
+        self._editable = True
+        self._loading = False
+        self._comment_dirty = False
+        self.setObjectName("statementCard")
+        self.setProperty("current", False)
+        # Clicking the card's background puts focus on its answers (see focusInEvent).
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+        heading = QLabel(str(number))
+        heading.setFont(scaled_font(self.font(), 1.15, bold=True))
+        heading.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        heading.setMinimumWidth(heading.fontMetrics().horizontalAdvance("00"))
+        statement = wrapped_label(item.statement)
+        statement.setFont(scaled_font(self.font(), 1.1))
+
+        # Answer buttons: the five scale points, then don't know / not applicable.
+        self._buttons: dict[Value, QPushButton] = {}
+        for point in questionnaire.scale:
+            button = self._answer_button(f"{point.value} · {point.label}", point.value)
+            button.setToolTip(point.descriptor)
+            button.setAccessibleName(f"Statement {number} rating {point.value}: {point.label}")
+            button.setAccessibleDescription(point.descriptor)
+        for unrated in Unrated:
+            button = self._answer_button(unrated.label, unrated)
+            button.setAccessibleName(f"Statement {number}: {unrated.label}")
+
+        self.target = TargetBox()
+        self.target.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.target.addItem("No target", None)
+        for point in questionnaire.scale:
+            self.target.addItem(f"{point.value} · {point.label}", point.value)
+        self.target.setAccessibleName(f"Target for statement {number}")
+        self.target.setToolTip("Where we want the partnership to be on this statement (optional)")
+        self.target.currentIndexChanged.connect(self._target_changed)
+        target_label = QLabel("Where we want to be:")
+        target_label.setBuddy(self.target)
+
+        self.comment = QPlainTextEdit()
+        self.comment.setTabChangesFocus(True)  # Tab leaves the box; it never types a tab
+        self.comment.setAccessibleName(f"Comment on statement {number}")
+        lines = self.comment.fontMetrics().lineSpacing() * 3
+        self.comment.setFixedHeight(lines + 2 * self.comment.frameWidth() + 12)
+        self.comment.textChanged.connect(self._comment_changed)
+        self._timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS)
+        self._timer.timeout.connect(lambda: self.comment_due.emit(self.item.id))
+
+        self.guidance_toggle = QToolButton()
+        self.guidance_toggle.setCheckable(True)
+        self.guidance_toggle.setAutoRaise(True)
+        self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.guidance_toggle.toggled.connect(self.set_guidance_visible)
+        parts = [f"<b>Guidance.</b> {html.escape(item.guidance)}"]
+        if item.evidence:
+            parts.append(f"<b>Evidence you might look for.</b> {html.escape(item.evidence)}")
+        self.guidance = QLabel("<br><br>".join(parts))
+        self.guidance.setTextFormat(Qt.TextFormat.RichText)
+        self.guidance.setWordWrap(True)
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.guidance.setContentsMargins(8, 0, 8, 4)
+        self.set_guidance_visible(False)
+
+        scale = [(self._buttons[p.value], 1) for p in questionnaire.scale]
+        unrated_buttons = [self._buttons[u] for u in Unrated]
+        fill(
+            QVBoxLayout(self),
+            fill(QHBoxLayout(), heading, (statement, 1)),
+            fill(QHBoxLayout(), *scale),
+            fill(QHBoxLayout(), *unrated_buttons, 1, target_label, self.target),
+            self.comment,
+            fill(QHBoxLayout(), self.guidance_toggle, 1),
+            self.guidance,
+        )
+
+        for widget in self.tab_chain():
+            widget.installEventFilter(self)
+        self._update_tab_stop()
+
+    def _answer_button(self, text: str, value: Value) -> QPushButton:
+        button = QPushButton(text)
+        button.setCheckable(True)
+        button.setProperty("answer", True)
+        button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        button.clicked.connect(lambda: self.rating_chosen.emit(self.item.id, value, False))
+        self._buttons[value] = button
+        return button
+
+    # --- what the page calls -------------------------------------------------------------
+
+    @property
+    def item_id(self) -> str:
+        """The statement's item id."""
+        return self.item.id
+
+    def answer_button(self, value: Value) -> QPushButton:
+        """The button of a scale point (1-5) or of don't know / not applicable."""
+        return self._buttons[value]
+
+    def tab_chain(self) -> list[QWidget]:
+        """The card's widgets in tab order: answers, target, comment, guidance. Only one
+        answer button is a tab stop at a time (Left/Right move among them), like a radio
+        group, so Tab goes answers, target, comment, guidance, next statement."""
+        return [*self._buttons.values(), self.target, self.comment, self.guidance_toggle]
+
+    def load(self, answer: Answer | None) -> None:
+        """Show a stored answer: rating, target and comment."""
+        self._loading = True
+        try:
+            self.show_rating(answer)
+            self.show_target(answer.target if answer else None)
+            self.comment.setPlainText(answer.comment if answer else "")
+            self._comment_dirty = False
+        finally:
+            self._loading = False
+
+    def show_rating(self, answer: Answer | None) -> None:
+        """Check the button of the stored rating (none when unanswered)."""
+        chosen: Value | None = None
+        if answer is not None:
+            chosen = answer.rating if answer.rating is not None else answer.unrated
+        for value, button in self._buttons.items():
+            button.setChecked(value == chosen)
+        self._update_tab_stop()
+
+    def show_target(self, target: int | None) -> None:
+        """Select the stored target without saving it again."""
+        self._loading = True
+        try:
+            self.target.setCurrentIndex(max(0, self.target.findData(target)))
+        finally:
+            self._loading = False
+
+    def set_editable(self, editable: bool) -> None:
+        """Enable or disable every input (submitted assessments are read-only)."""
+        self._editable = editable
+        for widget in (*self._buttons.values(), self.target, self.comment):
+            widget.setEnabled(editable)
+        self.comment.setPlaceholderText(
+            "Evidence or comment (optional), saved as you type" if editable else "No comment"
+        )
+
+    def set_current(self, current: bool) -> None:
+        """Mark the card the user is on (a stronger border)."""
+        if self.property("current") != current:
+            self.setProperty("current", current)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def set_guidance_visible(self, visible: bool) -> None:
+        """Show or hide the guidance and evidence."""
+        self.guidance.setVisible(visible)
+        if self.guidance_toggle.isChecked() != visible:
+            self.guidance_toggle.setChecked(visible)
+        verb = "Hide" if visible else "Show"
+        self.guidance_toggle.setText(f"{verb} guidance and evidence")
+        self.guidance_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow
+        )
+        self.guidance_toggle.setAccessibleName(f"{verb} guidance for statement {self.number}")
+
+    def focus_entry(self) -> None:
+        """Put keyboard focus on the card: its chosen (or first) answer button."""
+        if self._editable:
+            self._tab_stop().setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.guidance_toggle.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def comment_dirty(self) -> bool:
+        """True while the comment box holds text that is not yet stored."""
+        return self._comment_dirty
+
+    def comment_text(self) -> str:
+        """The text in the comment box."""
+        return self.comment.toPlainText()
+
+    def comment_saved(self, text: str) -> None:
+        """The page stored ``text``; the box is clean unless typing went on meanwhile."""
+        if self.comment.toPlainText() == text:
+            self._comment_dirty = False
+            self._timer.stop()
+
+    # --- events --------------------------------------------------------------------------
+
+    def _tab_stop(self) -> QPushButton:
+        checked = [b for b in self._buttons.values() if b.isChecked()]
+        return checked[0] if checked else next(iter(self._buttons.values()))
+
+    def _update_tab_stop(self, stop: QPushButton | None = None) -> None:
+        stop = stop or self._tab_stop()
+        for button in self._buttons.values():
+            strong = Qt.FocusPolicy.StrongFocus
+            button.setFocusPolicy(strong if button is stop else Qt.FocusPolicy.ClickFocus)
+
+    def _target_changed(self, index: int) -> None:
+        if not self._loading:
+            self.target_chosen.emit(self.item.id, self.target.itemData(index))
+
+    def _comment_changed(self) -> None:
+        if self._loading:
+            return
+        if not self._comment_dirty:
+            self._comment_dirty = True
+            self.comment_pending.emit(self.item.id)
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Notice focus entering the card, save the comment when it is left, and take
+        the statement keys from the buttons (which would otherwise treat arrows as Tab)."""
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn:
+            if watched in self._buttons.values():
+                self._update_tab_stop(watched)  # type: ignore[arg-type]
+            self.entered.emit(self.item.id)
+        elif kind == QEvent.Type.FocusOut and watched is self.comment and self._comment_dirty:
+            self._timer.stop()
+            self.comment_due.emit(self.item.id)
+        elif kind == QEvent.Type.KeyPress and isinstance(watched, QAbstractButton):
+            return self._handle_key(event)  # type: ignore[arg-type]
+        return False
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        """Focus given to the card itself goes on to its answers."""
+        super().focusInEvent(event)
+        self.focus_entry()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """The statement keys, when the card itself (or a label in it) has the focus."""
+        if not self._handle_key(event):
+            super().keyPressEvent(event)
+
+    def _handle_key(self, event: QKeyEvent) -> bool:
+        """Rating keys, and arrows between statements and answer buttons; True if used.
+
+        Only the card and its buttons come here: the comment box and the target list
+        keep their own keys, so digits typed there are text, never ratings.
+        """
+        mods = event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        key = event.key()
+        if mods != Qt.KeyboardModifier.NoModifier:
+            return False
+        if key in RATING_KEYS and self._editable:
+            self.rating_chosen.emit(self.item.id, RATING_KEYS[key], True)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.move_requested.emit(self.item.id, -1 if key == Qt.Key.Key_Up else 1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            buttons = [b for b in self._buttons.values() if b.isEnabled()]
+            focused = self.focusWidget()
+            if focused not in buttons:
+                return False
+            step = -1 if key == Qt.Key.Key_Left else 1
+            index = max(0, min(len(buttons) - 1, buttons.index(focused) + step))
+            buttons[index].setFocus(Qt.FocusReason.TabFocusReason)
+        else:
+            return False
+        return True
+
+
+class SectionList(QListWidget):
+    """The sections down the side, each with how many of its statements are answered."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("sectionList")
+        self.setAccessibleName("Sections")
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self._sections: tuple[Section, ...] = ()
+
+    def set_sections(self, sections: tuple[Section, ...]) -> None:
+        """Show these sections (counts start at zero)."""
+        self.clear()
+        self._sections = sections
+        for section in sections:
+            self.addItem(QListWidgetItem(section.title))
+
+    def update_counts(self, answers: dict[str, Answer]) -> None:
+        """Refresh every row's "n of m" from the answers held."""
+        for row, section in enumerate(self._sections):
+            done = sum(1 for i in section.items if i.id in answers and answers[i.id].is_answered)
+            item = self.item(row)
+            item.setText(f"{section.title} — {done} of {len(section.items)}")
+            font = item.font()
+            font.setBold(row == self.currentRow())
+            item.setFont(font)
+        # Wrapped rows keep their old height otherwise, cutting off the count.
+        self.doItemsLayout()
+
+
+class WalkthroughPage(QWidget):
+    """Walks a respondent through one assessment, a section at a time, saving as they go."""
+
+    status_changed = Signal(str)  # "Saving…", "All changes saved", "Not saved: …"
+    results_requested = Signal(str)  # assessment id
+    submitted = Signal(str)  # assessment id
+    home_requested = Signal()
+
+    def __init__(self, services: Services, dialogs: Dialogs, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._dialogs = dialogs
+        self._detail: AssessmentDetail | None = None
+        self._answers: dict[str, Answer] = {}
+        self._cards: dict[str, StatementCard] = {}
+        self._order: list[str] = []
+        self._scrolls: list[QScrollArea] = []
+        self._current: str | None = None
+        self._position: str | None = None
+        self._status = ""
+        self._error_shown = False  # one dialog per run of failures, not one per keystroke
+        self.setStyleSheet(STYLE)
+        self._build()
+
+    def _build(self) -> None:
+        self.back_button = push_button("&Back to assessments", self._go_home)
+        self.results_button = push_button(
+            "&Results", self._show_results, "Scores so far, by section (drafts too)"
+        )
+        self.submit_button = push_button(
+            "&Submit…", self.submit, "Submit the assessment; it then becomes read-only"
+        )
+        self.title = wrapped_label()
+        self.title.setFont(scaled_font(self.font(), 1.3, bold=True))
+        self.details = wrapped_label()
+        buttons = (self.back_button, self.results_button, self.submit_button)
+        text = fill(QVBoxLayout(), self.title, self.details)
+        header = fill(QHBoxLayout(), buttons[0], (text, 1), *buttons[1:])
+        for button in buttons:
+            header.setAlignment(button, Qt.AlignmentFlag.AlignTop)
+
+        self.banner = QFrame(objectName="banner")
+        self.banner_text = wrapped_label()
+        self.reopen_button = push_button("Reopen for changes", self.reopen)
+        fill(QHBoxLayout(self.banner), (self.banner_text, 1), self.reopen_button)
+        self.banner.hide()
+
+        self.sections = SectionList()
+        self.sections.currentRowChanged.connect(self._row_changed)
+        self.sections.itemActivated.connect(lambda _item: self._focus_first_of_section())
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v of %m answered")
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress.setAccessibleName("Statements answered")
+        side = QWidget()
+        fill(QVBoxLayout(side), (self.sections, 1), self.progress).setContentsMargins(0, 0, 0, 0)
+        side.setFixedWidth(self.fontMetrics().averageCharWidth() * 30)
+
+        self.stack = QStackedWidget()
+        previous_keys = QKeySequence("Ctrl+PgUp")
+        next_keys = QKeySequence("Ctrl+PgDown")
+        native = QKeySequence.SequenceFormat.NativeText
+        self.previous_button = push_button(
+            "← Previous section",
+            lambda: self.go_section(-1),
+            f"Previous section ({previous_keys.toString(native)})",
+        )
+        self.next_button = push_button(
+            "Next section →",
+            lambda: self.go_section(1),
+            f"Next section ({next_keys.toString(native)})",
+        )
+        self.previous_button.setAccessibleName("Previous section")
+        self.next_button.setAccessibleName("Next section")
+        nav = fill(QHBoxLayout(), self.previous_button, 1, self.next_button)
+        main = fill(QVBoxLayout(), (self.stack, 1), nav)
+        main.setContentsMargins(0, 0, 0, 0)
+        body = fill(QHBoxLayout(), side, main)
+        body.setStretch(1, 1)
+        fill(QVBoxLayout(self), header, self.banner, body)
+        self.layout().setStretch(2, 1)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (
+            (next_keys, lambda: self.go_section(1)),
+            (previous_keys, lambda: self.go_section(-1)),
+            (QKeySequence("Alt+G"), self._toggle_current_guidance),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    # --- public interface ----------------------------------------------------------------
+
+    def open_assessment(self, assessment_id: str) -> None:
+        """Show an assessment, at the statement where the respondent left off."""
+        self.flush()
+        try:
+            detail = self._services.detail(assessment_id)
+        except SAVE_ERRORS as exc:
+            self._dialogs.error("Cannot open the assessment", f"{exc}")
+            return
+        self._clear()
+        self._detail = detail
+        self._answers = dict(detail.answers)
+        self._position = detail.assessment.position
+        self._fill_header()
+        self.sections.blockSignals(True)
+        self.sections.set_sections(detail.questionnaire.sections)
+        self.sections.blockSignals(False)
+        self._build_sections(detail)
+        self._apply_status()
+        self._update_counts()
+        self._error_shown = False
+        self._set_status("All changes saved")
+        start = detail.assessment.position
+        if start not in self._cards:
+            start = self._order[0] if self._order else None
+        if start:
+            self.show_item(start)
+
+    def flush(self) -> None:
+        """Save any comment still waiting for the pause in typing."""
+        for card in self._cards.values():
+            if card.comment_dirty:
+                self._save_comment(card.item_id)
+
+    def assessment_id(self) -> str | None:
+        """The id of the assessment shown, if any."""
+        return self._detail.assessment.id if self._detail else None
+
+    def current_item_id(self) -> str | None:
+        """The statement the user is on."""
+        return self._current
+
+    def current_section_id(self) -> str | None:
+        """The section shown."""
+        if not self._detail or self.stack.currentIndex() < 0:
+            return None
+        return self._detail.questionnaire.sections[self.stack.currentIndex()].id
+
+    def card(self, item_id: str) -> StatementCard:
+        """The card of a statement of the open assessment."""
+        return self._cards[item_id]
+
+    def show_item(self, item_id: str) -> None:
+        """Select the statement's section, scroll to the statement and focus it."""
+        card = self._cards[item_id]
+        self._show_section(self._section_index(item_id), item_id)
+        card.focus_entry()
+        self._scroll_to(card)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _clear(self) -> None:
+        for card in self._cards.values():
+            card.blockSignals(True)  # late focus events from old cards must not land here
+        self._cards.clear()
+        self._order.clear()
+        self._scrolls.clear()
+        self._current = None
+        while self.stack.count():
+            page = self.stack.widget(0)
+            self.stack.removeWidget(page)
+            page.setParent(None)  # gone from the widget tree now, deleted soon after
+            page.deleteLater()
+
+    def _fill_header(self) -> None:
+        d = self._detail
+        assert d is not None
+        a = d.assessment
+        respondent = a.respondent_label + (f", {a.respondent_role}" if a.respondent_role else "")
+        self.title.setText(d.questionnaire.title)
+        self.details.setText(
+            f"{d.organisation.name} ({d.organisation.partner_type.label})  ·  {d.round.name}"
+            f"  ·  {respondent}  ·  {KIND_LABELS[a.kind]}"
+        )
+
+    def _build_sections(self, detail: AssessmentDetail) -> None:
+        q = detail.questionnaire
+        chain: list[QWidget] = [self.back_button, self.results_button, self.submit_button]
+        chain += [self.reopen_button, self.sections]
+        number = 0
+        for index, section in enumerate(q.sections):
+            column = QWidget(maximumWidth=READING_WIDTH)
+            title = wrapped_label(section.title)
+            title.setFont(scaled_font(self.font(), 1.2, bold=True))
+            column_layout = fill(
+                QVBoxLayout(column), QLabel(f"Section {index + 1} of {len(q.sections)}"), title
+            )
+            if section.description:
+                column_layout.addWidget(wrapped_label(section.description))
+            for item in section.items:
+                number += 1
+                card = StatementCard(item, number, q)
+                card.load(self._answers.get(item.id))
+                card.rating_chosen.connect(self._rate)
+                card.target_chosen.connect(self._set_target)
+                card.comment_pending.connect(lambda _id: self._set_status("Saving…"))
+                card.comment_due.connect(self._save_comment)
+                card.move_requested.connect(self._move)
+                card.entered.connect(self._make_current)
+                column_layout.addWidget(card)
+                self._cards[item.id] = card
+                self._order.append(item.id)
+                chain += card.tab_chain()
+            column_layout.addStretch(1)
+            # Centre a column of at most READING_WIDTH in whatever width there is.
+            holder = QWidget()
+            fill(QHBoxLayout(holder), 1, (column, 100), 1)
+            scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(holder)
+            self.stack.addWidget(scroll)
+            self._scrolls.append(scroll)
+        # One tab path: header, section list, every card (Qt skips the hidden sections'
+        # widgets and the answer buttons that are not the tab stop), the section buttons.
+        chain += [self.previous_button, self.next_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def _section_index(self, item_id: str) -> int:
+        assert self._detail is not None
+        section = self._detail.questionnaire.section_of(item_id)
+        return self._detail.questionnaire.sections.index(section)
+
+    def _show_section(self, index: int, item_id: str | None = None) -> None:
+        if not self._detail or not 0 <= index < self.stack.count():
+            return
+        self.stack.setCurrentIndex(index)
+        self.sections.blockSignals(True)
+        self.sections.setCurrentRow(index)
+        self.sections.blockSignals(False)
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(index < self.stack.count() - 1)
+        self._update_counts()
+        section = self._detail.questionnaire.sections[index]
+        if item_id is None and self._current not in {i.id for i in section.items}:
+            item_id = section.items[0].id
+        if item_id is not None:
+            self._make_current(item_id)
+
+    def _row_changed(self, row: int) -> None:
+        # Clicking or arrowing in the side list shows that section; focus stays in the list.
+        self._show_section(row)
+
+    def _focus_first_of_section(self) -> None:
+        if self._detail and self.stack.currentIndex() >= 0:
+            section = self._detail.questionnaire.sections[self.stack.currentIndex()]
+            self.show_item(section.items[0].id)
+
+    def go_section(self, step: int) -> None:
+        """Show the next (+1) or previous (-1) section and focus its first statement."""
+        index = self.stack.currentIndex() + step
+        if self._detail and 0 <= index < self.stack.count():
+            self._show_section(index)
+            self._focus_first_of_section()
+
+    def _move(self, item_id: str, step: int) -> None:
+        index = self._order.index(item_id) + step
+        if 0 <= index < len(self._order):
+            self.show_item(self._order[index])
+
+    def _advance(self, item_id: str) -> None:
+        index = self._order.index(item_id) + 1
+        if index < len(self._order):
+            self.show_item(self._order[index])
+        elif self.submit_button.isEnabled():
+            # After the last statement the natural next step is submitting.
+            self.submit_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _make_current(self, item_id: str) -> None:
+        if item_id == self._current or item_id not in self._cards:
+            return
+        if self._current in self._cards:
+            self._cards[self._current].set_current(False)
+        self._current = item_id
+        self._cards[item_id].set_current(True)
+        self._remember_position()
+
+    def _remember_position(self) -> None:
+        """Store the current statement as the place to resume. Every answer write also
+        moves the stored position (to the statement written), so a comment saved after
+        the user moved on would otherwise send them back there next time."""
+        if not self._detail or not self._current or self._current == self._position:
+            return
+        try:
+            self._services.store.set_position(self._detail.assessment.id, self._current)
+            self._position = self._current
+        except SAVE_ERRORS as exc:
+            # Only a convenience for resuming: a failure here is logged, not shown.
+            log.warning("Could not remember the position: %s", type(exc).__name__)
+
+    def _scroll_to(self, card: StatementCard) -> None:
+        index = self.stack.currentIndex()
+
+        def scroll() -> None:
+            # The card may be gone (another assessment opened) before the timer fires.
+            if self._cards.get(card.item_id) is card and self.stack.currentIndex() == index:
+                self._scrolls[index].ensureWidgetVisible(card, 0, 12)
+
+        scroll()
+        # Once more after pending layout work, which can move the card.
+        QTimer.singleShot(0, self, scroll)
+
+    def _toggle_current_guidance(self) -> None:
+        card = self._cards.get(self._current or "")
+        if card is not None:
+            card.set_guidance_visible(not card.guidance.isVisible())
+            self._scroll_to(card)
+
+    # --- saving --------------------------------------------------------------------------
+
+    def _set_status(self, text: str) -> None:
+        if text != self._status:
+            self._status = text
+            self.status_changed.emit(text)
+
+    def _saved(self, item_id: str) -> None:
+        self._position = item_id  # where the store put it
+        self._remember_position()
+        self._error_shown = False
+        self._set_status("Saving…" if self._pending() else "All changes saved")
+
+    def _pending(self) -> bool:
+        return any(card.comment_dirty for card in self._cards.values())
+
+    def _failed(self, what: str, item_id: str, exc: Exception, advice: str) -> None:
+        reason = str(exc) or type(exc).__name__
+        self._set_status(f"Not saved: {reason}")
+        # The item id and error type only: answers and comments never go into the log.
+        log.warning("Could not save the %s of %s: %s", what, item_id, type(exc).__name__)
+        if not self._error_shown:
+            self._error_shown = True
+            number = self._cards[item_id].number
+            self._dialogs.error(
+                "Not saved",
+                f"The {what} for statement {number} could not be saved: {reason}\n\n"
+                f"Everything saved before this is safe. {advice}",
+            )
+
+    def _write(self, item_id: str, what: str, write: Callable[[str], Answer]) -> Answer | None:
+        """Store one change through ``write(assessment_id)``; None when it failed, after
+        telling the user (once) what to do."""
+        if not self._detail:
+            return None
+        self._set_status("Saving…")
+        try:
+            answer = write(self._detail.assessment.id)
+        except SAVE_ERRORS as exc:
+            advice = (
+                "Your text is still in the box and is saved again when you next type in it "
+                "or leave it."
+                if what == "comment"
+                else f"Choose the {what} again once the problem is put right (for example, "
+                "free some disk space or make sure the file can be written)."
+            )
+            self._failed(what, item_id, exc, advice)
+            return None
+        self._answers[item_id] = answer
+        self._saved(item_id)
+        return answer
+
+    def _rate(self, item_id: str, value: Value, move_on: bool) -> None:
+        card = self._cards[item_id]
+        answer = self._write(item_id, "rating", lambda a: self._services.answer(a, item_id, value))
+        # On failure the buttons go back to what is stored.
+        card.show_rating(answer or self._answers.get(item_id))
+        if answer:
+            self._update_counts()
+            if move_on:
+                self._advance(item_id)
+
+    def _set_target(self, item_id: str, target: int | None) -> None:
+        def write(assessment_id: str) -> Answer:
+            return self._services.set_target(assessment_id, item_id, target)
+
+        if not self._write(item_id, "target", write):
+            previous = self._answers.get(item_id)
+            self._cards[item_id].show_target(previous.target if previous else None)
+
+    def _save_comment(self, item_id: str) -> None:
+        card = self._cards.get(item_id)
+        if card is None or not card.comment_dirty:
+            return
+        text = card.comment_text()
+
+        def write(assessment_id: str) -> Answer:
+            return self._services.set_comment(assessment_id, item_id, text)
+
+        if self._write(item_id, "comment", write):
+            card.comment_saved(text)
+            self._set_status("Saving…" if self._pending() else "All changes saved")
+
+    def _update_counts(self) -> None:
+        self.sections.update_counts(self._answers)
+        total = len(self._order)
+        done = sum(1 for i in self._order if i in self._answers and self._answers[i].is_answered)
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    # --- submit, reopen, results ---------------------------------------------------------
+
+    def _is_submitted(self) -> bool:
+        return bool(self._detail and self._detail.assessment.status is AssessmentStatus.SUBMITTED)
+
+    def _apply_status(self) -> None:
+        submitted = self._is_submitted()
+        for card in self._cards.values():
+            card.set_editable(not submitted)
+        self.submit_button.setEnabled(bool(self._detail) and not submitted)
+        self.banner.setVisible(submitted)
+        if submitted and self._detail:
+            when = date_text(self._detail.assessment.submitted_at)
+            self.banner_text.setText(f"Submitted on {when} — read-only")
+
+    def _replace_assessment(self, assessment: Assessment) -> None:
+        assert self._detail is not None
+        self._detail = replace(self._detail, assessment=assessment)
+        self._apply_status()
+
+    def submit(self) -> None:
+        """Submit, asking first; offer to go to the first unanswered statement."""
+        if not self._detail or self._is_submitted():
+            return
+        self.flush()
+        assessment_id = self._detail.assessment.id
+        try:
+            detail = self._services.detail(assessment_id)
+        except SAVE_ERRORS as exc:
+            self._dialogs.error("Cannot submit", f"{exc}")
+            return
+        missing = detail.unanswered_items
+        allow = False
+        if missing:
+            listed = "\n".join(
+                f"• {self._cards[i.id].number}. {shorten(i.statement, 90, placeholder='…')}"
+                for i in missing[:3]
+            )
+            more = f"\n…and {len(missing) - 3} more." if len(missing) > 3 else ""
+            count = "1 statement is" if len(missing) == 1 else f"{len(missing)} statements are"
+            choice = self._dialogs.choose(
+                "Unanswered statements",
+                f"{count} still unanswered:\n\n{listed}{more}\n\n"
+                "“Don't know” and “Not applicable” count as answers.",
+                ["Go to the first unanswered", "Submit anyway"],
+            )
+            if choice is None:
+                return
+            if choice == 0:
+                self.show_item(missing[0].id)
+                return
+            allow = True
+        elif not self._dialogs.confirm(
+            "Submit assessment",
+            "Submitting makes this assessment read-only. You can reopen it later if something "
+            "needs changing; reopening is recorded.",
+            ok="Submit",
+        ):
+            return
+        try:
+            assessment = self._services.submit(assessment_id, allow_unanswered=allow)
+        except SAVE_ERRORS as exc:
+            self._dialogs.error("Not submitted", f"The assessment was not submitted: {exc}")
+            return
+        self._replace_assessment(assessment)
+        self.reopen_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.submitted.emit(assessment_id)
+
+    def reopen(self) -> None:
+        """Make a submitted assessment editable again, after asking."""
+        if not self._detail or not self._is_submitted():
+            return
+        if not self._dialogs.confirm(
+            "Reopen for changes",
+            "Reopening makes this assessment a draft again so its answers can be changed. "
+            "The reopening is recorded in the change log; submit it again when you are done.",
+            ok="Reopen",
+        ):
+            return
+        try:
+            assessment = self._services.reopen(self._detail.assessment.id)
+        except SAVE_ERRORS as exc:
+            self._dialogs.error("Not reopened", f"The assessment was not reopened: {exc}")
+            return
+        self._replace_assessment(assessment)
+        if self._current:
+            self.show_item(self._current)
+
+    def _show_results(self) -> None:
+        self.flush()
+        if self._detail:
+            self.results_requested.emit(self._detail.assessment.id)
+
+    def _go_home(self) -> None:
+        self.flush()
+        self.home_requested.emit()
