@@ -28,6 +28,7 @@ from ics_assess.store import (
     RecordNotFoundError,
     Store,
     StoreError,
+    WriteError,
 )
 from ics_assess.store.schema import APPLICATION_ID, migrations
 
@@ -573,3 +574,38 @@ def test_a_database_on_a_network_drive_uses_the_rollback_journal(db_path, monkey
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         store.add_partnership("On a share")
     assert not db_path.with_name(db_path.name + "-wal").exists()
+
+
+# --- a write SQLite refuses is explained, and loses nothing saved before ---------------------
+
+
+def test_a_full_disk_is_explained_and_earlier_answers_are_kept(services, draft):
+    services.answer(draft.id, "gov-decisions-1", 4)
+    db = services.store.db
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
+    with pytest.raises(WriteError, match="the disk is full"):
+        services.set_comment(draft.id, "gov-decisions-2", "x" * 20_000)
+    db.execute("PRAGMA max_page_count = 1073741823")
+    assert services.store.answers(draft.id)["gov-decisions-1"].rating == 4
+    assert "gov-decisions-2" not in services.store.answers(draft.id)
+    assert services.check().problems == []
+
+
+def test_a_read_only_database_is_explained(services, draft):
+    services.store.db.execute("PRAGMA query_only = ON")
+    with pytest.raises(WriteError, match="read-only"):
+        services.answer(draft.id, "gov-decisions-1", 4)
+
+
+def test_a_database_busy_in_another_program_is_explained(services, draft, db_path):
+    services.store.db.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(db_path)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(WriteError, match="another program is using the database"):
+            services.answer(draft.id, "gov-decisions-1", 4)
+    finally:
+        other.rollback()
+        other.close()
+    services.answer(draft.id, "gov-decisions-1", 4)  # and it works once released

@@ -10,7 +10,14 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLineEdit,
+    QMenu,
+    QTextBrowser,
+    QWidget,
+)
 
 from ics_assess import paths
 from ics_assess.demo import DEMO_PARTNERSHIP_NAME
@@ -411,3 +418,63 @@ def test_answers_are_never_written_to_the_log(qtbot, demo_window):
         h.flush()
     logged = log_path().read_text() if log_path().exists() else ""
     assert secret not in logged
+
+
+def test_a_second_copy_at_start_up_offers_another_database_or_quit(
+    qtbot, window, fake_dialogs, tmp_path
+):
+    from .ui_support import FakeDialogs
+
+    dialogs = FakeDialogs()
+    dialogs.answers.extend([None])  # "Cancel": quit
+    second = MainWindow(dialogs=dialogs)
+    qtbot.addWidget(second)
+    assert not second.open_initial_database()
+    kinds = [kind for kind, _, _ in dialogs.asked]
+    assert kinds == ["warn", "choose"]
+    assert "already open in ICS Assess" in dialogs.messages("warn")[0]
+
+    dialogs = FakeDialogs()
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    dialogs.answers.extend([1, elsewhere])  # "Start a new database…", then its path
+    third = MainWindow(dialogs=dialogs)
+    qtbot.addWidget(third)
+    assert third.open_initial_database()
+    assert third.services.store.path == elsewhere
+    third.close()
+
+
+def test_every_menu_command_that_needs_a_shortcut_has_one(window):
+    # Standard keys are empty on some desktops (plain X11 has no Quit key).
+    shortcuts = {
+        a.text().replace("&", ""): a.shortcut().toString()
+        for menu in window.menuBar().findChildren(QMenu)
+        for a in menu.actions()
+        if not a.isSeparator()
+    }
+    assert shortcuts["Quit"] == "Ctrl+Q"
+    assert shortcuts["Open database…"] == "Ctrl+O"
+    assert shortcuts["Guide to the method"] == "F1"
+    assert shortcuts["Undo delete"] == "Ctrl+Z"
+
+
+def test_the_app_reopens_at_the_draft_and_statement_it_was_closed_on(
+    qtbot, demo_window, fake_dialogs
+):
+    home = demo_window.home
+    draft = next(s for s in home.model._rows if s.assessment.status is AssessmentStatus.DRAFT)
+    demo_window.open_walkthrough(draft.assessment.id)
+    page = demo_window.walkthrough
+    items = [i.id for i in demo_window.services.questionnaire_of(draft.assessment).items]
+    page.show_item(items[3])
+    path = demo_window.services.store.path
+    demo_window.close()
+
+    again = MainWindow(dialogs=fake_dialogs)
+    qtbot.addWidget(again)
+    assert again.open_initial_database()
+    assert again.services.store.path == path
+    assert again.stack.currentWidget() is again.walkthrough
+    assert again.walkthrough.assessment_id() == draft.assessment.id
+    assert again.walkthrough.current_item_id() == items[3]
+    again.close()

@@ -52,6 +52,10 @@ class ReadOnlyError(StoreError):
     """The record cannot be changed in its current state (e.g. a submitted assessment)."""
 
 
+class WriteError(StoreError):
+    """SQLite refused a write (disk full, file busy or read-only, a rule broken)."""
+
+
 class ConflictError(StoreError):
     """The same id or key already stands for something different."""
 
@@ -206,26 +210,51 @@ def connect(path: Path, *, create: bool = True) -> Database:
     return db
 
 
+def explain_write_error(exc: sqlite3.Error) -> WriteError:
+    """A sentence the user can act on for a write SQLite refused."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        message = (
+            "The change was not saved because another program is using the database. "
+            "Try again in a moment; everything saved before is safe."
+        )
+    elif "full" in text or "disk i/o" in text:
+        message = (
+            "The change was not saved because the disk is full or could not be written. "
+            "Free some space and try again; everything saved before is safe."
+        )
+    elif "readonly" in text or "read-only" in text:
+        message = (
+            "The change was not saved because the database file is read-only. Check the "
+            "file's permissions, or save a copy to a folder of your own and open that."
+        )
+    elif isinstance(exc, sqlite3.IntegrityError):
+        message = f"The change was refused because it breaks the database's rules ({exc})."
+    else:
+        message = f"The change was not saved ({exc}); everything saved before is safe."
+    return WriteError(message)
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """One short write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
     read-then-write never fails half way when another process writes; nested use joins
-    the outer transaction through a savepoint."""
+    the outer transaction through a savepoint. SQLite's failures come out as WriteError
+    with a sentence for the user; whatever the transaction did is rolled back."""
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise explain_write_error(exc) from exc
     try:
         yield db
-    except BaseException:
+        db.conn.execute("COMMIT")
+    except BaseException as exc:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise explain_write_error(exc) from exc
         raise
-    else:
-        try:
-            db.conn.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            raise

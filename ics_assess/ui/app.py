@@ -124,7 +124,8 @@ def run_gui(db_path: Path | None = None) -> int:
     sys.excepthook = handler
     window = MainWindow()
     handler.window = window
-    window.open_initial_database(db_path)
+    if not window.open_initial_database(db_path):
+        return 1
     window.show()
     log.info("started ICS Assess %s", __version__)
     return app.exec()

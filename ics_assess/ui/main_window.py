@@ -186,9 +186,13 @@ class MainWindow(QMainWindow):
 
     # --- menus ----------------------------------------------------------------------
 
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+    def _action(self, menu, text: str, slot, shortcut=None, fallback: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            # Standard keys depend on the desktop; plain X11 has none for Quit, say.
+            keys = QKeySequence.keyBindings(shortcut) or [QKeySequence(fallback)]
+            action.setShortcuts(keys)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         menu.addAction(action)
@@ -200,17 +204,29 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&New assessment…", self.start_assessment)
         file_menu.addSeparator()
         self._action(file_menu, "New &database…", self.new_database)
-        self._action(file_menu, "&Open database…", self.choose_database, QKeySequence.Open)
+        self._action(
+            file_menu,
+            "&Open database…",
+            self.choose_database,
+            QKeySequence.StandardKey.Open,
+            "Ctrl+O",
+        )
         self.save_copy_action = self._action(file_menu, "Save a &copy…", self.save_copy)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self._action(edit_menu, "&Undo delete", self.undo_delete, "Ctrl+Z")
         self.undo_action.setEnabled(False)
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Assessments", self.show_home, "Ctrl+Home")
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Guide to the method", self.show_guide, QKeySequence.HelpContents)
+        self._action(
+            help_menu,
+            "&Guide to the method",
+            self.show_guide,
+            QKeySequence.StandardKey.HelpContents,
+            "F1",
+        )
         self._action(help_menu, "&About ICS Assess", self.show_about)
 
     # --- the database ---------------------------------------------------------------
@@ -219,14 +235,32 @@ class MainWindow(QMainWindow):
         """Open the database given, else the last one used (if it still exists), else
         the default one in the data directory; then go back to where the user was."""
         last = self.settings.value("database/last")
+        # Read before opening: opening shows the home page, which forgets it.
+        resume = self.settings.value("session/assessment")
         if path is None and last and Path(last).exists():
             path = Path(last)
         opened = self.open_database(path or paths.default_db_path())
         if not opened and path is not None and path != paths.default_db_path():
             opened = self.open_database(paths.default_db_path())
-        if opened:
-            self._resume()
-        return opened
+        while not opened:
+            # Nothing could be opened (in use elsewhere, unreadable): never leave the
+            # user in a window with no database; offer the ways on, or to quit.
+            choice = self.dialogs.choose(
+                "No database open",
+                "ICS Assess needs a database to keep your answers in. Open another one, "
+                "start a new one, or cancel to quit.",
+                ["Open another database…", "Start a new database…"],
+            )
+            if choice is None:
+                return False
+            if choice == 0:
+                self.choose_database()
+            else:
+                self.new_database()
+            opened = self.services is not None
+        if resume:
+            self._resume(str(resume))
+        return True
 
     def open_database(self, path: Path, *, create: bool = True) -> bool:
         """Open a database (creating it if new); say in words why not, and keep the one
@@ -402,6 +436,7 @@ class MainWindow(QMainWindow):
         self.walkthrough.open_assessment(assessment_id)
         self.stack.setCurrentWidget(self.walkthrough)
         self.settings.setValue("session/assessment", assessment_id)
+        self.settings.sync()  # on disk now, so a crash still resumes here
         self.save_state.setText("All changes saved")
 
     def show_results(self, assessment_id: str) -> None:
@@ -415,10 +450,9 @@ class MainWindow(QMainWindow):
         if self.walkthrough is not None and self.stack.currentWidget() is self.walkthrough:
             self.walkthrough.flush()
 
-    def _resume(self) -> None:
+    def _resume(self, assessment_id: str) -> None:
         """Reopen the draft the user was answering when the app last closed."""
-        assessment_id = self.settings.value("session/assessment")
-        if not assessment_id or self.services is None:
+        if self.services is None:
             return
         try:
             assessment = self.services.store.assessment(assessment_id)
