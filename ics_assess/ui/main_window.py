@@ -38,7 +38,7 @@ from .dialogs import Dialogs
 from .home import HomePage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
-from .widgets import heading, scaled_font
+from .widgets import WrappingLabel, heading, scaled_font
 from .workers import JobRunner
 
 log = logging.getLogger(__name__)
@@ -79,19 +79,16 @@ class WelcomePage(QWidget):
         super().__init__(parent)
         title = heading("Welcome to ICS Assess")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel(
+        text = WrappingLabel()
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setFont(scaled_font(1.1))
+        text.setFixedWidth(min(640, text.fontMetrics().averageCharWidth() * 72))
+        text.setText(
             "Assess how your Integrated Care System partnership works: its governance, "
             "democratic involvement and how equal the partners are.\n"
             "Answer on your own, offline; every answer is saved as you give it, and you "
             "get a score that explains itself."
         )
-        text.setWordWrap(True)
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setFont(scaled_font(1.1))
-        # An aligned widget gets its size hint, not height-for-width, so give the wrapped
-        # text a definite width and the height it needs at that width.
-        text.setFixedWidth(min(640, text.fontMetrics().averageCharWidth() * 72))
-        text.setMinimumHeight(text.heightForWidth(text.width()))
         self.start_button = QPushButton("Start an assessment…")
         self.demo_button = QPushButton("Load the demo partnership to look around")
         self.start_button.setAccessibleName("Start an assessment")

@@ -26,6 +26,7 @@ from ..domain import AssessmentKind, PartnerType
 from ..services import Services
 from ..store import StoreError
 from .dialogs import Dialogs
+from .widgets import WrappingLabel
 
 PARTNER_TYPES = list(PartnerType)
 
@@ -77,17 +78,20 @@ class NewAssessmentDialog(QDialog):
         self.dialogs = dialogs
         self.created_id: str | None = None
         self.setWindowTitle("New assessment")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 84)
 
         self.partnership = QComboBox()
         self.round = QComboBox()
         self.organisation = QComboBox()
         self.questionnaire = QComboBox()
-        self.purpose = QLabel()
-        self.purpose.setWordWrap(True)
+        self.purpose = WrappingLabel()
         self.purpose.setObjectName("purpose")
-        self.organisation_kind = QRadioButton("The organisation's own response (shown by name)")
-        self.individual_kind = QRadioButton("One person's view (shown only in groups of three)")
+        self.organisation_kind = QRadioButton("The organisation's own response, shown by name")
+        self.individual_kind = QRadioButton("One person's view, shown only in groups")
+        self.individual_kind.setToolTip(
+            "One person's view is never shown on its own in comparisons: only in groups "
+            "of three or more people."
+        )
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.organisation_kind)
         self.kind_group.addButton(self.individual_kind)
@@ -125,7 +129,9 @@ class NewAssessmentDialog(QDialog):
         name_row = QHBoxLayout()
         name_row.addWidget(self.name, 1)
         name_row.addWidget(self.anonymous)
-        form.addRow("Respondent's &name:", name_row)
+        name_label = QLabel("Respondent's &name:")
+        name_label.setBuddy(self.name)  # a row holding a layout gets no buddy by itself
+        form.addRow(name_label, name_row)
         form.addRow("Respondent's ro&le:", self.role)
 
         self.buttons = QDialogButtonBox(
@@ -139,11 +145,10 @@ class NewAssessmentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = WrappingLabel(
             "Choose who is answering which questionnaire. Answers are saved as you give "
             "them; you can stop at any time and carry on later."
         )
-        intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
 
 def scaled_font(factor: float, *, bold: bool = False) -> QFont:
@@ -25,3 +25,27 @@ def heading(text: str, level: int = 1) -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName(text)
     return label
+
+
+class WrappingLabel(QLabel):
+    """A word-wrapped label that always gets the height its text needs.
+
+    Layouts size a wrapped QLabel from its size hint, which guesses a width, so a long
+    text is clipped; this label asks for the height its text takes at its real width."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if needed > 0:
+            self.setMinimumHeight(needed)
