@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -25,24 +26,31 @@ class Dialogs:
     def __init__(self, parent: QWidget | None = None):
         self.parent = parent
 
+    def box(self, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """A message box that shows its text literally: messages quote names and
+        comments, and Qt would otherwise take '<b>' or '<img src=...>' in them as markup."""
+        box = QMessageBox(icon, title, text, parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
+
     def inform(self, title: str, text: str) -> None:
         """A message the user acknowledges."""
-        QMessageBox.information(self.parent, title, text)
+        self.box(QMessageBox.Icon.Information, title, text).exec()
 
     def warn(self, title: str, text: str) -> None:
         """Something did not work, and what to do about it."""
-        QMessageBox.warning(self.parent, title, text)
+        self.box(QMessageBox.Icon.Warning, title, text).exec()
 
     def error(self, title: str, text: str, details: str = "") -> None:
         """An error, with optional technical details behind a button."""
-        box = QMessageBox(QMessageBox.Icon.Critical, title, text, parent=self.parent)
+        box = self.box(QMessageBox.Icon.Critical, title, text)
         if details:
             box.setDetailedText(details)
         box.exec()
 
     def confirm(self, title: str, text: str, *, ok: str = "OK", destructive: bool = False) -> bool:
         """Ask yes or no; ``ok`` names the action. Cancel is the default for destructive ones."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
+        box = self.box(QMessageBox.Icon.Question, title, text)
         role = (
             QMessageBox.ButtonRole.DestructiveRole
             if destructive
@@ -56,7 +64,7 @@ class Dialogs:
 
     def choose(self, title: str, text: str, options: list[str], default: int = 0) -> int | None:
         """Offer several actions as buttons; the index chosen, or None for Cancel."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
+        box = self.box(QMessageBox.Icon.Question, title, text)
         buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(buttons[default] if buttons else cancel)

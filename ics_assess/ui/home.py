@@ -35,7 +35,7 @@ from .new_assessment import (
     ask_new_partnership,
     ask_new_round,
 )
-from .widgets import heading
+from .widgets import heading, plain_tooltip
 from .workers import JobRunner
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -274,7 +274,7 @@ class HomePage(QWidget):
             top = QTreeWidgetItem([p.name])
             top.setData(0, KIND_ROLE, "partnership")
             top.setData(0, ID_ROLE, p.id)
-            top.setToolTip(0, p.ics_name or p.name)
+            top.setToolTip(0, plain_tooltip(p.ics_name or p.name))
             rounds = QTreeWidgetItem(["Rounds"])
             rounds.setData(0, KIND_ROLE, "rounds")
             rounds.setData(0, ID_ROLE, p.id)

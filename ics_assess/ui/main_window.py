@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QPushButton,
     QStackedWidget,
@@ -38,7 +37,7 @@ from .dialogs import Dialogs
 from .home import HomePage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
-from .widgets import WrappingLabel, heading, scaled_font
+from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
 
 log = logging.getLogger(__name__)
@@ -169,9 +168,9 @@ class MainWindow(QMainWindow):
         self.welcome.demo_button.clicked.connect(self.load_demo)
         self.stack.addWidget(self.welcome)
 
-        self.save_state = QLabel()
+        self.save_state = plain_label(wrap=False)
         self.save_state.setAccessibleName("Save status")
-        self.db_label = QLabel()
+        self.db_label = plain_label(wrap=False)
         self.db_label.setAccessibleName("Database")
         self.statusBar().addPermanentWidget(self.save_state)
         self.statusBar().addWidget(self.db_label, 1)

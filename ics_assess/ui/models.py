@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 
 from ..domain import AssessmentKind, AssessmentStatus, AssessmentSummary
+from .widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -113,8 +114,8 @@ class AssessmentTableModel(QAbstractTableModel):
             # Columns elide long text; the tooltip always has all of it.
             text = self.data(index, Qt.ItemDataRole.DisplayRole)
             if column == 4 and a.respondent_role:
-                return f"{text}, {a.respondent_role}"
-            return text
+                text = f"{text}, {a.respondent_role}"
+            return plain_tooltip(text)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

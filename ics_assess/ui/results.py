@@ -57,6 +57,7 @@ from ..domain import SCALE_MAX, SCALE_MIN, Answer, AssessmentStatus, Band, Secti
 from ..palette import ACCENT, NEUTRAL, TEXT_ON_COLOUR, band_colour
 from ..scoring import SectionScore, band_for, position_in_band, section_score
 from ..services import AssessmentDetail, Services
+from .widgets import plain_label, scaled_font
 
 QWIDGETSIZE_MAX = (1 << 24) - 1
 TARGET_SERIES_NAME = "Where we want to be"
@@ -74,17 +75,6 @@ COLUMNS = (
     "Not applicable",
     "Unanswered",
 )
-
-
-def scaled_font(base: QFont, factor: float, bold: bool = False) -> QFont:
-    """``base`` made ``factor`` times larger, so headings follow the system font."""
-    font = QFont(base)
-    if base.pointSizeF() > 0:
-        font.setPointSizeF(base.pointSizeF() * factor)
-    elif base.pixelSize() > 0:
-        font.setPixelSize(round(base.pixelSize() * factor))
-    font.setBold(bold)
-    return font
 
 
 def short_title(title: str, limit: int = LABEL_LIMIT) -> str:
@@ -225,16 +215,16 @@ class ResultsPage(QWidget):
         self.chart_view: QChartView | None = None
 
         base = self.font()
-        self.title_label = self._label(scaled_font(base, 1.5, bold=True))
+        self.title_label = self._label(scaled_font(1.5, bold=True, base=base))
         self.who_label = self._label()
         self.status_label = self._label()
         self.status_label.setObjectName("resultsStatus")
 
-        self.overall_heading = self._label(scaled_font(base, 1.15, bold=True), "Overall score")
-        self.score_label = self._label(scaled_font(base, 2.2, bold=True))
-        self._score_fonts = (self.score_label.font(), scaled_font(base, 1.5, bold=True))
-        self.percent_label = self._label(scaled_font(base, 1.5))
-        self.band_chip = self._label(scaled_font(base, 1.15, bold=True))
+        self.overall_heading = self._label(scaled_font(1.15, bold=True, base=base), "Overall score")
+        self.score_label = self._label(scaled_font(2.2, bold=True, base=base))
+        self._score_fonts = (self.score_label.font(), scaled_font(1.5, bold=True, base=base))
+        self.percent_label = self._label(scaled_font(1.5, base=base))
+        self.band_chip = self._label(scaled_font(1.15, bold=True, base=base))
         self.band_chip.setMargin(max(4, base.pointSize() // 2))
         self.position_label = self._label()
         self.band_bar = BandBar()
@@ -262,8 +252,7 @@ class ResultsPage(QWidget):
     # --- building ----------------------------------------------------------------------
 
     def _label(self, font: QFont | None = None, text: str = "") -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
+        label = plain_label(text)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if font is not None:
             label.setFont(font)

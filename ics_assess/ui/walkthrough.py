@@ -22,7 +22,7 @@ from itertools import pairwise
 from textwrap import shorten
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShortcut, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QBoxLayout,
@@ -58,6 +58,7 @@ from ..palette import ACCENT
 from ..services import AssessmentDetail, Services
 from ..store import StoreError
 from .dialogs import Dialogs
+from .widgets import plain_label, plain_tooltip, scaled_font
 
 log = logging.getLogger(__name__)
 
@@ -88,26 +89,6 @@ QPushButton[answer="true"]:disabled:!checked {{ color: palette(mid); }}
 QListWidget#sectionList::item {{ padding-top: 4px; padding-bottom: 4px; }}
 QFrame#banner {{ border-left: 4px solid {ACCENT}; background: palette(alternate-base); }}
 """
-
-
-def scaled_font(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    """The given font scaled (headings follow the system font rather than fixed sizes)."""
-    result = QFont(font)
-    if result.pointSizeF() > 0:
-        result.setPointSizeF(result.pointSizeF() * factor)
-    elif result.pixelSize() > 0:
-        result.setPixelSize(round(result.pixelSize() * factor))
-    if bold:
-        result.setBold(True)
-    return result
-
-
-def wrapped_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that wraps instead of widening the page."""
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 def date_text(iso: str | None) -> str:
@@ -190,17 +171,17 @@ class StatementCard(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         heading = QLabel(str(number))
-        heading.setFont(scaled_font(self.font(), 1.15, bold=True))
+        heading.setFont(scaled_font(1.15, bold=True, base=self.font()))
         heading.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         heading.setMinimumWidth(heading.fontMetrics().horizontalAdvance("00"))
-        statement = wrapped_label(item.statement)
-        statement.setFont(scaled_font(self.font(), 1.1))
+        statement = plain_label(item.statement)
+        statement.setFont(scaled_font(1.1, base=self.font()))
 
         # Answer buttons: the five scale points, then don't know / not applicable.
         self._buttons: dict[Value, QPushButton] = {}
         for point in questionnaire.scale:
             button = self._answer_button(f"{point.value} · {point.label}", point.value)
-            button.setToolTip(point.descriptor)
+            button.setToolTip(plain_tooltip(point.descriptor))
             button.setAccessibleName(f"Statement {number} rating {point.value}: {point.label}")
             button.setAccessibleDescription(point.descriptor)
         for unrated in Unrated:
@@ -504,9 +485,9 @@ class WalkthroughPage(QWidget):
         self.submit_button = push_button(
             "&Submit…", self.submit, "Submit the assessment; it then becomes read-only"
         )
-        self.title = wrapped_label()
-        self.title.setFont(scaled_font(self.font(), 1.3, bold=True))
-        self.details = wrapped_label()
+        self.title = plain_label()
+        self.title.setFont(scaled_font(1.3, bold=True, base=self.font()))
+        self.details = plain_label()
         buttons = (self.back_button, self.results_button, self.submit_button)
         text = fill(QVBoxLayout(), self.title, self.details)
         header = fill(QHBoxLayout(), buttons[0], (text, 1), *buttons[1:])
@@ -514,7 +495,7 @@ class WalkthroughPage(QWidget):
             header.setAlignment(button, Qt.AlignmentFlag.AlignTop)
 
         self.banner = QFrame(objectName="banner")
-        self.banner_text = wrapped_label()
+        self.banner_text = plain_label()
         self.reopen_button = push_button("Reopen for changes", self.reopen)
         fill(QHBoxLayout(self.banner), (self.banner_text, 1), self.reopen_button)
         self.banner.hide()
@@ -657,13 +638,13 @@ class WalkthroughPage(QWidget):
         number = 0
         for index, section in enumerate(q.sections):
             column = QWidget(maximumWidth=READING_WIDTH)
-            title = wrapped_label(section.title)
-            title.setFont(scaled_font(self.font(), 1.2, bold=True))
+            title = plain_label(section.title)
+            title.setFont(scaled_font(1.2, bold=True, base=self.font()))
             column_layout = fill(
                 QVBoxLayout(column), QLabel(f"Section {index + 1} of {len(q.sections)}"), title
             )
             if section.description:
-                column_layout.addWidget(wrapped_label(section.description))
+                column_layout.addWidget(plain_label(section.description))
             for item in section.items:
                 number += 1
                 card = StatementCard(item, number, q)

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import html
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
 
-def scaled_font(factor: float, *, bold: bool = False) -> QFont:
-    """The application's font scaled by ``factor``, so text follows the system size."""
-    font = QFont(QApplication.font())
-    size = font.pointSizeF()
-    if size > 0:
-        font.setPointSizeF(size * factor)
-    else:  # a font set in pixels
+def scaled_font(factor: float, *, bold: bool = False, base: QFont | None = None) -> QFont:
+    """``base`` (the application's font by default) scaled by ``factor``, so headings
+    follow the system font size instead of fixed sizes."""
+    font = QFont(base if base is not None else QApplication.font())
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    elif font.pixelSize() > 0:  # a font set in pixels
         font.setPixelSize(round(font.pixelSize() * factor))
     font.setBold(bold)
     return font
 
 
+def plain_tooltip(text: str) -> str:
+    """Tooltip text that shows literally. Qt guesses rich text in tooltips too, so user
+    text is escaped and marked as rich, which makes the escapes print as typed."""
+    return f"<p>{html.escape(text)}</p>" if text else ""
+
+
+def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    """A label that shows its text literally. Qt guesses rich text otherwise, and names
+    and comments come from users and other machines: '<b>' or '<img src=...>' in them
+    must print as typed, never format the window or load a file."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    return label
+
+
 def heading(text: str, level: int = 1) -> QLabel:
     """A page (level 1) or section (level 2) heading that wraps."""
-    label = QLabel(text)
+    label = plain_label(text)
     label.setFont(scaled_font(1.5 if level == 1 else 1.2, bold=True))
-    label.setWordWrap(True)
     label.setAccessibleName(text)
     return label
 
@@ -35,6 +53,7 @@ class WrappingLabel(QLabel):
 
     def __init__(self, text: str = "", parent=None):
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # see plain_label
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
