@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -74,6 +74,12 @@ class HomePage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search organisations, respondents…")
         self.search.setClearButtonEnabled(True)
+        # Qt's clear button is a nameless tool button; screen readers would say "button".
+        for action in self.search.findChildren(QAction):
+            action.setText("Clear search")
+        for button in self.search.findChildren(QToolButton):
+            button.setAccessibleName("Clear search")
+            button.setToolTip("Clear search")
         for widget, name in (
             (self.partnership_filter, "Show partnership"),
             (self.round_filter, "Show round"),

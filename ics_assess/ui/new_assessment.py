@@ -117,9 +117,15 @@ class NewAssessmentDialog(QDialog):
             widget.setAccessibleName(name)
 
         form = QFormLayout()
-        form.addRow("&Partnership:", self._with_new(self.partnership, self._new_partnership))
-        form.addRow("&Round:", self._with_new(self.round, self._new_round))
-        form.addRow("&Organisation:", self._with_new(self.organisation, self._new_organisation))
+        for text, combo, slot in (
+            ("&Partnership:", self.partnership, self._new_partnership),
+            ("&Round:", self.round, self._new_round),
+            ("&Organisation:", self.organisation, self._new_organisation),
+        ):
+            # The row holds the list and its New… button; Alt+letter goes to the list.
+            label = QLabel(text)
+            label.setBuddy(combo)
+            form.addRow(label, self._with_new(combo, slot))
         form.addRow("&Questionnaire:", self.questionnaire)
         form.addRow("", self.purpose)
         kinds = QVBoxLayout()

@@ -194,6 +194,9 @@ class StatementCard(QFrame):
         for point in questionnaire.scale:
             self.target.addItem(f"{point.value} · {point.label}", point.value)
         self.target.setAccessibleName(f"Target for statement {number}")
+        # On Linux a combo box reports its value as its name; the description keeps
+        # the statement it belongs to for screen readers.
+        self.target.setAccessibleDescription(f"Where we want to be on statement {number}")
         self.target.setToolTip("Where we want the partnership to be on this statement (optional)")
         self.target.currentIndexChanged.connect(self._target_changed)
         target_label = QLabel("Where we want to be:")
