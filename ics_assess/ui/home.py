@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -144,8 +144,12 @@ class HomePage(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         typical = {1: "Upper-tier council", 2: "Democratic involvement", 3: "Baseline, May 2026"}
         typical[4] = "Cllr Margaret Hollis"
-        for column, text in typical.items():
-            self.table.setColumnWidth(column, self.fontMetrics().horizontalAdvance(text) + 16)
+        self._typical_widths = {
+            column: self.fontMetrics().horizontalAdvance(text) + 16
+            for column, text in typical.items()
+        }
+        self._fit_columns()
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -241,6 +245,22 @@ class HomePage(QWidget):
         self.proxy.layoutChanged.connect(self._update_count)
         self._update_buttons()
 
+    def _fit_columns(self) -> None:
+        """Text columns grow to their content, up to a share of the table's width (so a
+        large monitor shows whole round and respondent names); Organisation stretches."""
+        fixed = sum(self.table.columnWidth(c) for c in (5, 6, 7))
+        organisation = self.fontMetrics().horizontalAdvance("Northshire County Council")
+        room = self.table.viewport().width() - fixed - organisation
+        share = max(self.fontMetrics().averageCharWidth() * 8, room // len(self._typical_widths))
+        for column, typical in self._typical_widths.items():
+            wanted = self.table.sizeHintForColumn(column) if self.model.rowCount() else typical
+            self.table.setColumnWidth(column, min(wanted, share))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
     # --- loading --------------------------------------------------------------------
 
     def refresh(self, select: str | None = None) -> None:
@@ -252,6 +272,7 @@ class HomePage(QWidget):
 
         def done(rows: list[AssessmentSummary]) -> None:
             self.model.set_rows(rows)
+            self._fit_columns()
             if select:
                 self.select_assessment(select)
             self._update_buttons()
