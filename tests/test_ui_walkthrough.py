@@ -412,3 +412,22 @@ def test_mouse_wheel_over_a_target_does_not_change_it(qtbot, page, services, dra
     QApplication.sendEvent(combo, event)
     assert combo.currentIndex() == 0
     assert stored(services, draft, items[2]) is None
+
+
+def test_a_rating_can_be_taken_back(qtbot, page, services, draft, items):
+    button = page.card(items[1]).answer_button(4)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert stored(services, draft, items[1]).rating == 4
+    # Clicking the chosen answer again clears it.
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert not stored(services, draft, items[1]).is_answered
+    assert not button.isChecked()
+    # Delete clears the current statement's answer from the keyboard.
+    page.show_item(items[2])
+    press(qtbot, "n")
+    assert stored(services, draft, items[2]).unrated is Unrated.NOT_APPLICABLE
+    page.show_item(items[2])
+    press(qtbot, Qt.Key.Key_Delete)
+    assert not stored(services, draft, items[2]).is_answered
+    assert not page.card(items[2]).answer_button(Unrated.NOT_APPLICABLE).isChecked()
+    assert page.progress.value() == 0

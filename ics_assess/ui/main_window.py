@@ -50,6 +50,7 @@ KEYBOARD_HELP = """
 <table cellpadding="3">
 <tr><td><b>1</b> to <b>5</b></td><td>rate the current statement and move to the next</td></tr>
 <tr><td><b>D</b> / <b>N</b></td><td>don't know / not applicable, and move on</td></tr>
+<tr><td><b>Delete</b></td><td>clear the answer (or click the chosen answer again)</td></tr>
 <tr><td><b>Up</b> / <b>Down</b>, <b>Tab</b></td><td>move between statements and fields</td></tr>
 <tr><td><b>Alt+G</b></td><td>show or hide the guidance for the current statement</td></tr>
 <tr><td><b>Ctrl+PgDown</b> / <b>Ctrl+PgUp</b></td><td>next / previous section</td></tr>

@@ -247,7 +247,10 @@ class StatementCard(QFrame):
         button.setCheckable(True)
         button.setProperty("answer", True)
         button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        button.clicked.connect(lambda: self.rating_chosen.emit(self.item.id, value, False))
+        # Clicking the chosen answer again unchecks it: that clears the answer.
+        button.clicked.connect(
+            lambda checked: self.rating_chosen.emit(self.item.id, value if checked else None, False)
+        )
         self._buttons[value] = button
         return button
 
@@ -409,6 +412,8 @@ class StatementCard(QFrame):
             return False
         if key in RATING_KEYS and self._editable:
             self.rating_chosen.emit(self.item.id, RATING_KEYS[key], True)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._editable:
+            self.rating_chosen.emit(self.item.id, None, False)
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.move_requested.emit(self.item.id, -1 if key == Qt.Key.Key_Up else 1)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
@@ -821,7 +826,7 @@ class WalkthroughPage(QWidget):
         self._saved(item_id)
         return answer
 
-    def _rate(self, item_id: str, value: Value, move_on: bool) -> None:
+    def _rate(self, item_id: str, value: Value | None, move_on: bool) -> None:
         card = self._cards[item_id]
         answer = self._write(item_id, "rating", lambda a: self._services.answer(a, item_id, value))
         # On failure the buttons go back to what is stored.
