@@ -24,6 +24,7 @@ from ics_assess.demo import DEMO_PARTNERSHIP_NAME
 from ics_assess.domain import AssessmentStatus, PartnerType
 from ics_assess.ui.app import CrashHandler, display_problem, log_path, setup_logging
 from ics_assess.ui.main_window import MainWindow
+from ics_assess.ui.models import SUMMARY_ROLE
 from ics_assess.ui.new_assessment import NewAssessmentDialog
 
 
@@ -478,3 +479,16 @@ def test_the_app_reopens_at_the_draft_and_statement_it_was_closed_on(
     assert again.walkthrough.assessment_id() == draft.assessment.id
     assert again.walkthrough.current_item_id() == items[3]
     again.close()
+
+
+def test_sorting_by_progress_is_numeric_and_keeps_the_selection(demo_window):
+    home = demo_window.home
+    draft = next(s for s in home.model._rows if s.assessment.status is AssessmentStatus.DRAFT)
+    home.select_assessment(draft.assessment.id)
+    home.table.sortByColumn(6, Qt.SortOrder.AscendingOrder)
+    shown = [home.proxy.index(r, 0).data(SUMMARY_ROLE) for r in range(home.proxy.rowCount())]
+    fractions = [s.answered / s.total_items for s in shown]
+    assert fractions == sorted(fractions)
+    assert home.selected().assessment.id == draft.assessment.id
+    home.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+    assert home.selected().assessment.id == draft.assessment.id

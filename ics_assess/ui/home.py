@@ -137,17 +137,15 @@ class HomePage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 6)
-        # Compact enough that every column shows at 1024 pixels: short columns fit their
-        # content; text columns get the width of a typical value, and longer text elides
-        # (its tooltip holds the whole of it).
-        for column in (5, 6, 7):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Compact enough that every column shows at 1024 pixels. Widths come from font
+        # metrics, never from measuring every row (slow on a big database): the short
+        # columns fit their longest possible text; text columns get what their texts
+        # need, up to a share of the width, and longer text elides (tooltips hold all).
+        for column, longest in ((5, "Submitted"), (6, "888 of 888"), (7, "28 Sep 2026 23:59")):
+            self.table.setColumnWidth(column, self._text_width(longest))
         typical = {1: "Upper-tier council", 2: "Democratic involvement", 3: "Baseline, May 2026"}
         typical[4] = "Cllr Margaret Hollis"
-        self._typical_widths = {
-            column: self.fontMetrics().horizontalAdvance(text) + 16
-            for column, text in typical.items()
-        }
+        self._wanted = {column: self._text_width(text) for column, text in typical.items()}
         self._fit_columns()
         self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(self._open_index)
@@ -245,15 +243,25 @@ class HomePage(QWidget):
         self.proxy.layoutChanged.connect(self._update_count)
         self._update_buttons()
 
+    def _text_width(self, text: str) -> int:
+        # Room for the cell's margins besides the text itself.
+        return self.fontMetrics().horizontalAdvance(text) + 16
+
+    def _measure_columns(self) -> None:
+        """What each text column's texts need (its distinct values only: few)."""
+        for column in self._wanted:
+            texts = self.model.distinct_texts(column)
+            if texts:
+                self._wanted[column] = max(self._text_width(t) for t in texts)
+
     def _fit_columns(self) -> None:
         """Text columns grow to their content, up to a share of the table's width (so a
         large monitor shows whole round and respondent names); Organisation stretches."""
         fixed = sum(self.table.columnWidth(c) for c in (5, 6, 7))
-        organisation = self.fontMetrics().horizontalAdvance("Northshire County Council")
+        organisation = self._text_width("Northshire County Council")
         room = self.table.viewport().width() - fixed - organisation
-        share = max(self.fontMetrics().averageCharWidth() * 8, room // len(self._typical_widths))
-        for column, typical in self._typical_widths.items():
-            wanted = self.table.sizeHintForColumn(column) if self.model.rowCount() else typical
+        share = max(self.fontMetrics().averageCharWidth() * 8, room // len(self._wanted))
+        for column, wanted in self._wanted.items():
             self.table.setColumnWidth(column, min(wanted, share))
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
@@ -272,6 +280,7 @@ class HomePage(QWidget):
 
         def done(rows: list[AssessmentSummary]) -> None:
             self.model.set_rows(rows)
+            self._measure_columns()
             self._fit_columns()
             if select:
                 self.select_assessment(select)
