@@ -29,6 +29,14 @@ class CommandError(Exception):
     """A failure to report as one sentence with exit code 1."""
 
 
+class UsageError(CommandError):
+    """Options that do not fit together: one sentence, exit code 2, like argparse's own."""
+
+    def __init__(self, message: str, command: str):
+        super().__init__(message)
+        self.command = command
+
+
 # --- output helpers ---------------------------------------------------------------------
 
 
@@ -343,6 +351,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- report -----------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    by_organisation = args.organisation is not None or args.round is not None
+    if args.id and by_organisation:
+        raise UsageError(
+            "give either an assessment ID or --organisation and --round, not both", "report"
+        )
+    if not args.id and not by_organisation:
+        raise UsageError("give an assessment ID, or --organisation and --round", "report")
+    if by_organisation and (not args.organisation or not args.round):
+        raise UsageError("--organisation and --round go together; give both", "report")
+    if not args.output.strip():
+        raise UsageError("-o needs the path of the PDF file to write", "report")
+    output = Path(args.output).expanduser()
+    with _open(args) as services:
+        if args.id:
+            assessment_id = services.resolve_assessment_id(args.id)
+            result = services.report_assessment(assessment_id, output)
+        else:
+            organisation = services.resolve_organisation(args.organisation)
+            rnd = services.resolve_round(args.round, organisation.partnership_id)
+            result = services.report_organisation(organisation.id, rnd.id, output)
+    print(f"Wrote the report to {result.path} ({_count(result.pages, 'page')}).")
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -418,6 +454,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_show)
 
+    p = sub.add_parser(
+        "report",
+        help="the PDF report of an assessment, or of an organisation in a round",
+        parents=[common],
+        description="Write the scored PDF report of one assessment (ID), or of every "
+        "questionnaire an organisation answered in a round (--organisation and --round).",
+    )
+    p.add_argument(
+        "id", metavar="ID", nargs="?", help="an assessment id, or a unique beginning of one"
+    )
+    p.add_argument(
+        "--organisation",
+        metavar="ORG",
+        help="an organisation's id, a unique beginning of it, or its exact name",
+    )
+    p.add_argument(
+        "--round",
+        metavar="ROUND",
+        help="a round of that organisation's partnership: id, unique beginning, or exact name",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write"
+    )
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("check", help="check the database's integrity", parents=[common])
     p.set_defaults(func=cmd_check)
     return parser
@@ -435,6 +496,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return func(args)
+    except UsageError as exc:
+        prog = f"ics-assess {exc.command}"
+        print(f"{prog}: {exc} (see '{prog} --help')", file=sys.stderr)
+        return 2
     except (CommandError, StoreError) as exc:
         print(f"ics-assess: {exc}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .questionnaires import (
     load_catalogue,
     parse_questionnaire,
 )
+from .reports.model import AssessmentReportData, OrganisationReportData
 from .scoring import QuestionnaireScore, questionnaire_score
 from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError
 
@@ -72,6 +74,14 @@ class AssessmentDetail:
             for item in self.questionnaire.items
             if not (item.id in self.answers and self.answers[item.id].is_answered)
         ]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A report written to disk: where it is and how many pages it has."""
+
+    path: Path
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -330,3 +340,152 @@ class Services:
                 "questionnaire does not have"
             )
         return CheckReport(problems, self.store.counts())
+
+    # --- reports -----------------------------------------------------------------------
+
+    def _questionnaires_for(self, actions: Iterable) -> dict[str, Questionnaire]:
+        """The newest version of each questionnaire the actions refer to (to name their
+        sections); questionnaires no longer available are left out."""
+        found: dict[str, Questionnaire] = {}
+        for action in actions:
+            qid = action.questionnaire_id
+            if qid and qid not in found:
+                loaded = self.catalogue.latest(qid)
+                if loaded is not None:
+                    found[qid] = loaded.questionnaire
+        return found
+
+    def _report_data(self, detail: AssessmentDetail, actions: Sequence) -> AssessmentReportData:
+        return AssessmentReportData(
+            partnership=detail.partnership,
+            round=detail.round,
+            organisation=detail.organisation,
+            assessment=detail.assessment,
+            questionnaire=detail.questionnaire,
+            answers=detail.answers,
+            score=detail.score,
+            actions=tuple(actions),
+            questionnaires=self._questionnaires_for(actions),
+        )
+
+    def assessment_report_data(self, assessment_id: str) -> AssessmentReportData:
+        """Everything the report of one assessment shows: the assessment with its scores,
+        and the actions recorded for its organisation in its round."""
+        detail = self.detail(assessment_id)
+        actions = self.store.actions(
+            round_id=detail.round.id, organisation_id=detail.organisation.id
+        )
+        return self._report_data(detail, actions)
+
+    def organisation_report_data(
+        self, organisation_id: str, round_id: str
+    ) -> OrganisationReportData:
+        """Everything the report of one organisation in one round shows: its organisation
+        responses (individual responses are only ever shown in groups), in questionnaire
+        title order, and its actions for the round."""
+        organisation = self.store.organisation(organisation_id)
+        rnd = self.store.round(round_id)
+        if rnd.partnership_id != organisation.partnership_id:
+            raise ServiceError(
+                f"The round '{rnd.name}' belongs to another partnership than "
+                f"{organisation.name}; choose one of its own rounds."
+            )
+        summaries = self.store.list_assessments(round_id=round_id, organisation_id=organisation_id)
+        own = [s for s in summaries if s.assessment.kind is AssessmentKind.ORGANISATION]
+        if not own:
+            extra = " (its individual responses are only shown in groups)" if summaries else ""
+            raise ServiceError(
+                f"{organisation.name} has no organisation responses in the round "
+                f"'{rnd.name}'{extra}, so there is nothing to report."
+            )
+        own.sort(
+            key=lambda s: (
+                s.questionnaire_title.lower(),
+                s.assessment.respondent_label.lower(),
+                s.assessment.created_at,
+            )
+        )
+        actions = self.store.actions(round_id=round_id, organisation_id=organisation_id)
+        details = [self._report_data(self.detail(s.assessment.id), ()) for s in own]
+        return OrganisationReportData(
+            partnership=self.store.partnership(organisation.partnership_id),
+            round=rnd,
+            organisation=organisation,
+            assessments=tuple(details),
+            actions=tuple(actions),
+            questionnaires=self._questionnaires_for(actions),
+        )
+
+    def report_assessment(
+        self, assessment_id: str, path: Path | str, *, produced_on: date | None = None
+    ) -> ReportResult:
+        """Write the PDF report of one assessment to ``path``, atomically. Raises a
+        StoreError (ReportError, ServiceError, RecordNotFoundError) with a sentence."""
+        # Imported here: reportlab and the fonts are only needed when a report is made.
+        from .reports.assessment import write_assessment_report
+
+        data = self.assessment_report_data(assessment_id)
+        written, built = write_assessment_report(data, path, produced_on=produced_on)
+        return ReportResult(written, built.pages)
+
+    def report_organisation(
+        self,
+        organisation_id: str,
+        round_id: str,
+        path: Path | str,
+        *,
+        produced_on: date | None = None,
+    ) -> ReportResult:
+        """Write the PDF report of one organisation's responses in one round to ``path``,
+        atomically. Raises a StoreError subclass with a sentence."""
+        from .reports.organisation import write_organisation_report
+
+        data = self.organisation_report_data(organisation_id, round_id)
+        written, built = write_organisation_report(data, path, produced_on=produced_on)
+        return ReportResult(written, built.pages)
+
+    def resolve_organisation(self, text: str) -> Organisation:
+        """An organisation from its full id, a unique beginning of its id (4 characters
+        or more), or its exact name (ignoring case and surrounding spaces)."""
+        wanted = " ".join(text.split())
+        if not wanted:
+            raise ServiceError("Give an organisation's id or name.")
+        matches = {
+            o.id: o
+            for o in self.store.organisations()
+            if o.name.lower() == wanted.lower()
+            or (len(wanted) >= 4 and o.id.startswith(wanted.lower()))
+        }
+        if not matches:
+            raise ServiceError(f"There is no organisation with the id or name '{wanted}'.")
+        if len(matches) > 1:
+            raise ServiceError(
+                f"More than one organisation matches '{wanted}'; give its id (see 'ics-assess "
+                "list --json')."
+            )
+        return next(iter(matches.values()))
+
+    def resolve_round(self, text: str, partnership_id: str) -> Round:
+        """A round of a partnership from its full id, a unique beginning of its id (4
+        characters or more), or its exact name (ignoring case and surrounding spaces)."""
+        wanted = " ".join(text.split())
+        if not wanted:
+            raise ServiceError("Give a round's id or name.")
+        matches = {
+            r.id: r
+            for r in self.store.rounds(partnership_id)
+            if r.name.lower() == wanted.lower()
+            or (len(wanted) >= 4 and r.id.startswith(wanted.lower()))
+        }
+        if not matches:
+            names = "; ".join(r.name for r in self.store.rounds(partnership_id)) or "none"
+            raise ServiceError(
+                f"The organisation's partnership has no round with the id or name '{wanted}' "
+                f"(its rounds: {names})."
+            )
+        if len(matches) > 1:
+            raise ServiceError(
+                f"More than one round matches '{wanted}'; give its id (see 'ics-assess list "
+                "--json')."
+            )
+        return next(iter(matches.values()))

@@ -35,6 +35,7 @@ from ..services import Services
 from ..store import StoreError
 from .dialogs import Dialogs
 from .home import HomePage
+from .report_view import ReportPage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.home: HomePage | None = None
         self.walkthrough: WalkthroughPage | None = None
         self.results: ResultsPage | None = None
+        self.report: ReportPage | None = None
 
         self.setWindowTitle(paths.APP_NAME)
         self.setMinimumSize(800, 560)
@@ -311,15 +313,21 @@ class MainWindow(QMainWindow):
         )
 
     def _build_pages(self, services: Services) -> None:
-        for page in (self.home, self.walkthrough, self.results):
+        if self.report is not None:
+            self.report.close_report()
+        for page in (self.home, self.walkthrough, self.results, self.report):
             if page is not None:
                 self.stack.removeWidget(page)
                 page.deleteLater()
         self.home = HomePage(services, self.dialogs)
         self.walkthrough = WalkthroughPage(services, self.dialogs)
         self.results = ResultsPage(services)
-        for page in (self.home, self.walkthrough, self.results):
+        self.report = ReportPage(services, self.dialogs, self.settings)
+        for page in (self.home, self.walkthrough, self.results, self.report):
             self.stack.addWidget(page)
+        self.results.report_requested.connect(self.show_report)
+        self.results.organisation_report_requested.connect(self.show_organisation_report)
+        self.report.back_requested.connect(self.show_results)
         panel = self.settings.value("home/panel", self.width() >= 1280, type=bool)
         self.home.panel_button.setChecked(panel)
         self.home.panel_button.toggled.connect(lambda on: self.settings.setValue("home/panel", on))
@@ -339,6 +347,8 @@ class MainWindow(QMainWindow):
         self.jobs.wait()
         if self.home is not None:
             self.home.jobs.wait()
+        if self.report is not None:
+            self.report.close_report()
         if self.services is not None:
             self.services.close()
             self.services = None
@@ -442,6 +452,17 @@ class MainWindow(QMainWindow):
         self.results.show_assessment(assessment_id)
         self.stack.setCurrentWidget(self.results)
         self.settings.remove("session/assessment")
+
+    def show_report(self, assessment_id: str) -> None:
+        """Build and preview an assessment's PDF report."""
+        self.stack.setCurrentWidget(self.report)
+        self.report.show_assessment_report(assessment_id)
+
+    def show_organisation_report(self, assessment_id: str) -> None:
+        """Build and preview the report of every questionnaire the assessment's
+        organisation answered in its round."""
+        self.stack.setCurrentWidget(self.report)
+        self.report.show_organisation_report(assessment_id)
 
     def _leave_walkthrough(self) -> None:
         if self.walkthrough is not None and self.stack.currentWidget() is self.walkthrough:

@@ -206,6 +206,8 @@ class ResultsPage(QWidget):
 
     back_requested = Signal(str)
     home_requested = Signal()
+    report_requested = Signal(str)  # assessment id: its PDF report
+    organisation_report_requested = Signal(str)  # assessment id: its organisation's report
 
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
@@ -309,6 +311,20 @@ class ResultsPage(QWidget):
         self.home_button.setAccessibleName("All assessments")
         self.home_button.clicked.connect(self.home_requested)
         self.actions_row = QHBoxLayout()
+        self.report_button = QPushButton("Report…")
+        self.report_button.setAccessibleName("Report")
+        self.report_button.setToolTip("The scored PDF report of this assessment")
+        self.report_button.clicked.connect(self._request(self.report_requested))
+        self.organisation_report_button = QPushButton("Organisation report…")
+        self.organisation_report_button.setAccessibleName("Organisation report")
+        self.organisation_report_button.setToolTip(
+            "Every questionnaire this organisation answered in this round, in one PDF"
+        )
+        self.organisation_report_button.clicked.connect(
+            self._request(self.organisation_report_requested)
+        )
+        self.actions_row.addWidget(self.organisation_report_button)
+        self.actions_row.addWidget(self.report_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.home_button)
@@ -318,6 +334,13 @@ class ResultsPage(QWidget):
         outer = QVBoxLayout(self)
         outer.addWidget(self.scroll, 1)
         outer.addLayout(buttons)
+
+    def _request(self, signal):
+        def emit() -> None:
+            if self._assessment_id is not None:
+                signal.emit(self._assessment_id)
+
+        return emit
 
     def _go_back(self) -> None:
         if self._assessment_id is not None:

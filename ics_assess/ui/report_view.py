@@ -1,0 +1,292 @@
+"""The report page: build a PDF in the background, show it in Qt's PDF viewer, save it.
+
+The PDF is built into a private temporary folder by a job with its own database
+connection, so the window never freezes; "Save as PDF" copies it where the user
+chooses (atomically: a full disk or a file locked open leaves no half file), and the
+folder is remembered for next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services import Services
+from .dialogs import Dialogs
+from .widgets import heading, plain_label
+from .workers import JobRunner
+
+# Characters Windows, macOS or Linux refuse in file names.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def suggested_name(*parts: str) -> str:
+    """A file name from its parts, safe on every system: 'Council - Governance.pdf'."""
+    name = " - ".join(p.strip() for p in parts if p and p.strip())
+    name = _UNSAFE.sub(" ", name)
+    name = re.sub(r"\s+", " ", name).strip(" .") or "ICS Assess report"
+    return name[:120].rstrip(" .") + ".pdf"
+
+
+class ReportPage(QWidget):
+    """Builds, previews and saves one report."""
+
+    back_requested = Signal(str)  # the assessment whose results to go back to
+    ready = Signal()  # the preview is showing
+    failed = Signal(str)  # the report could not be built: why
+
+    def __init__(
+        self,
+        services: Services,
+        dialogs: Dialogs,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.services = services
+        self.dialogs = dialogs
+        self.settings = settings
+        self.jobs = JobRunner(self)
+        self._tmp = tempfile.TemporaryDirectory(prefix="ics-assess-report-")
+        self._return_to: str | None = None
+        self._built: Path | None = None
+        self._name = "report.pdf"
+        self._retry: Callable[[], None] | None = None
+
+        self.title = heading("Report")
+        self.back_button = QPushButton("Back to results")
+        self.save_button = QPushButton("Save as PDF…")
+        self.fit_width_button = QPushButton("Fit width")
+        self.fit_page_button = QPushButton("Whole page")
+        self.zoom_in_button = QPushButton("Zoom in")
+        self.zoom_out_button = QPushButton("Zoom out")
+        self.page_label = plain_label(wrap=False)
+        self.page_label.setAccessibleName("Pages")
+        for button, slot, tip in (
+            (self.back_button, self._back, ""),
+            (self.save_button, self.save, "Save the report where you choose (Ctrl+S)"),
+            (self.fit_width_button, lambda: self._zoom(QPdfView.ZoomMode.FitToWidth), ""),
+            (self.fit_page_button, lambda: self._zoom(QPdfView.ZoomMode.FitInView), ""),
+            (self.zoom_in_button, lambda: self._zoom_by(1.25), "Zoom in (Ctrl++)"),
+            (self.zoom_out_button, lambda: self._zoom_by(0.8), "Zoom out (Ctrl+-)"),
+        ):
+            button.setAccessibleName(button.text().rstrip("…"))
+            button.clicked.connect(slot)
+            if tip:
+                button.setToolTip(tip)
+        self.save_button.setDefault(True)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        QShortcut(QKeySequence.StandardKey.ZoomIn, self, activated=lambda: self._zoom_by(1.25))
+        QShortcut(QKeySequence.StandardKey.ZoomOut, self, activated=lambda: self._zoom_by(0.8))
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setAccessibleName("Report preview")
+        self.view.pageNavigator().currentPageChanged.connect(self._show_page_number)
+
+        busy = QWidget()
+        busy_layout = QVBoxLayout(busy)
+        self.busy_text = plain_label("Building the report…")
+        self.busy_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: how long depends on the report
+        self.progress.setAccessibleName("Building the report")
+        self.progress.setMaximumWidth(420)
+        busy_layout.addStretch(1)
+        busy_layout.addWidget(self.busy_text)
+        busy_layout.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        busy_layout.addStretch(2)
+
+        problem = QWidget()
+        problem_layout = QVBoxLayout(problem)
+        self.problem_text = plain_label()
+        self.problem_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.setAccessibleName("Try again")
+        self.retry_button.clicked.connect(lambda: self._retry and self._retry())
+        problem_layout.addStretch(1)
+        problem_layout.addWidget(self.problem_text)
+        problem_layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        problem_layout.addStretch(2)
+
+        self.stack = QStackedWidget()
+        self.busy_panel, self.problem_panel = busy, problem
+        for panel in (busy, self.view, problem):
+            self.stack.addWidget(panel)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.save_button)
+        tools = QHBoxLayout()
+        for button in (
+            self.fit_width_button,
+            self.fit_page_button,
+            self.zoom_out_button,
+            self.zoom_in_button,
+        ):
+            tools.addWidget(button)
+        tools.addStretch(1)
+        tools.addWidget(self.page_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(tools)
+        layout.addWidget(self.stack, 1)
+        self._set_ready(False)
+
+    # --- building -------------------------------------------------------------------
+
+    def show_assessment_report(self, assessment_id: str) -> None:
+        """Build and show the report of one assessment."""
+        detail = self.services.detail(assessment_id)
+        a = detail.assessment
+        self._return_to = assessment_id
+        self._name = suggested_name(
+            detail.organisation.name, detail.questionnaire.title, detail.round.name
+        )
+        self.title.setText(f"Report: {detail.questionnaire.title}, {detail.organisation.name}")
+        draft = " (draft)" if a.status.value == "draft" else ""
+        self._start(
+            f"Building the report{draft}…",
+            lambda services, path: services.report_assessment(assessment_id, path),
+        )
+
+    def show_organisation_report(self, assessment_id: str) -> None:
+        """Build and show the report of every questionnaire the assessment's organisation
+        answered in its round."""
+        a = self.services.store.assessment(assessment_id)
+        org = self.services.store.organisation(a.organisation_id)
+        rnd = self.services.store.round(a.round_id)
+        self._return_to = assessment_id
+        self._name = suggested_name(org.name, "all questionnaires", rnd.name)
+        self.title.setText(f"Report: {org.name}, {rnd.name}")
+        self._start(
+            "Building the organisation's report…",
+            lambda services, path: services.report_organisation(org.id, rnd.id, path),
+        )
+
+    def _start(self, message: str, build: Callable[[Services, Path], object]) -> None:
+        self.document.close()
+        self._set_ready(False)
+        self.busy_text.setText(message)
+        self.stack.setCurrentWidget(self.busy_panel)
+        db_path = self.services.store.path
+        target = Path(self._tmp.name) / self._name
+        self._retry = lambda: self._start(message, build)
+
+        def job() -> Path:
+            # Its own connection: SQLite connections belong to one thread.
+            with Services.open(db_path, create=False) as services:
+                build(services, target)
+            return target
+
+        self.jobs.start(job, self._built_ok, self._built_failed)
+
+    def _built_ok(self, path: Path) -> None:
+        self._built = path
+        error = self.document.load(str(path))
+        if error != QPdfDocument.Error.None_:
+            self._built_failed(RuntimeError(f"the PDF could not be shown ({error.name})"))
+            return
+        self.stack.setCurrentWidget(self.view)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._show_page_number(0)
+        self._set_ready(True)
+        self.view.setFocus()
+        self.ready.emit()
+
+    def _built_failed(self, exc: Exception) -> None:
+        self._built = None
+        text = f"The report could not be built: {exc}"
+        self.problem_text.setText(text)
+        self.stack.setCurrentWidget(self.problem_panel)
+        self._set_ready(False)
+        self.failed.emit(text)
+
+    # --- viewing and saving ---------------------------------------------------------
+
+    def _set_ready(self, ready: bool) -> None:
+        for button in (
+            self.save_button,
+            self.fit_width_button,
+            self.fit_page_button,
+            self.zoom_in_button,
+            self.zoom_out_button,
+        ):
+            button.setEnabled(ready)
+        if not ready:
+            self.page_label.clear()
+
+    def _show_page_number(self, page: int) -> None:
+        count = self.document.pageCount()
+        if count:
+            self.page_label.setText(f"Page {page + 1} of {count}")
+
+    def _zoom(self, mode: QPdfView.ZoomMode) -> None:
+        self.view.setZoomMode(mode)
+
+    def _zoom_by(self, factor: float) -> None:
+        if not self.save_button.isEnabled():
+            return
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(max(0.25, min(4.0, self.view.zoomFactor() * factor)))
+
+    def save(self) -> Path | None:
+        """Ask where to save the report and copy it there; the folder is remembered."""
+        if self._built is None:
+            return None
+        folder = self.settings.value("folders/reports")
+        start = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+        target = self.dialogs.save_path("Save the report", start / self._name, "PDF (*.pdf)")
+        if target is None:
+            return None
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copyfile(self._built, partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            reason = exc.strerror or str(exc)
+            self.dialogs.warn(
+                "The report was not saved",
+                f"{target} could not be written ({reason}). If the file is open in "
+                "another program, close it there; otherwise choose another folder.",
+            )
+            return None
+        self.settings.setValue("folders/reports", str(target.parent))
+        return target
+
+    def _back(self) -> None:
+        if self._return_to:
+            self.back_requested.emit(self._return_to)
+
+    def close_report(self) -> None:
+        """Let go of the preview and its temporary files."""
+        self.jobs.wait()
+        self.document.close()
+        self._tmp.cleanup()
