@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
+from .. import labels
 from ..domain import Band
 from ..palette import band_colour
 from ..scoring import percent
@@ -28,17 +29,8 @@ LABEL_CHARS = 34
 
 
 def short_title(title: str, limit: int = LABEL_CHARS) -> str:
-    """``title`` cut at a word boundary with an ellipsis when longer than ``limit``."""
-    title = " ".join(title.split())
-    if len(title) <= limit:
-        return title
-    words = title.split()
-    kept = words[0][: limit - 1]
-    for word in words[1:]:
-        if len(kept) + 1 + len(word) > limit - 1:
-            break
-        kept += " " + word
-    return kept.rstrip(" ,;:-") + "…"
+    """``title`` shortened to fit a chart label (see labels.short_title)."""
+    return labels.short_title(title, limit)
 
 
 def _band_edges(bands: Sequence[Band]) -> list[tuple[Band, float, float]]:

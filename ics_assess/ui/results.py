@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import labels
 from ..domain import SCALE_MAX, SCALE_MIN, Answer, AssessmentStatus, Band, Section
 from ..palette import ACCENT, NEUTRAL, TEXT_ON_COLOUR, band_colour
 from ..scoring import SectionScore, band_for, position_in_band, section_score
@@ -78,16 +79,8 @@ COLUMNS = (
 
 
 def short_title(title: str, limit: int = LABEL_LIMIT) -> str:
-    """``title`` cut at a word boundary with an ellipsis when it is longer than ``limit``."""
-    if len(title) <= limit:
-        return title
-    words = title.split()
-    kept = words[0][: limit - 1]
-    for word in words[1:]:
-        if len(kept) + 1 + len(word) > limit - 1:
-            break
-        kept += " " + word
-    return kept.rstrip(" ,;:-") + "…"
+    """``title`` shortened to fit a chart label (see labels.short_title)."""
+    return labels.short_title(title, limit)
 
 
 def mean_text(mean: float | None) -> str:

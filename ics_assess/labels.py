@@ -1,0 +1,19 @@
+"""Short forms of names for places with little room: chart labels in the window and in
+the PDF reports. Pure text, no Qt and no reportlab."""
+
+from __future__ import annotations
+
+
+def short_title(title: str, limit: int) -> str:
+    """``title`` cut at a word boundary with an ellipsis when longer than ``limit``
+    characters (whitespace folded); a first word longer than the limit is cut inside."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    words = title.split()
+    kept = words[0][: limit - 1]
+    for word in words[1:]:
+        if len(kept) + 1 + len(word) > limit - 1:
+            break
+        kept += " " + word
+    return kept.rstrip(" ,;:-") + "…"
