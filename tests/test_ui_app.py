@@ -492,3 +492,23 @@ def test_sorting_by_progress_is_numeric_and_keeps_the_selection(demo_window):
     assert home.selected().assessment.id == draft.assessment.id
     home.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
     assert home.selected().assessment.id == draft.assessment.id
+
+
+def test_a_daily_backup_is_made_when_a_database_opens_and_only_once_a_day(
+    qtbot, window, fake_dialogs
+):
+    from ics_assess.store.backups import list_backups
+
+    path = window.services.store.path
+    qtbot.waitUntil(lambda: not window.jobs.is_busy(), timeout=10_000)
+    daily = [b for b in list_backups(path) if b.reason.value == "daily"]
+    assert len(daily) == 1
+    window.open_database(path)  # reopened the same day: nothing new
+    qtbot.waitUntil(lambda: not window.jobs.is_busy(), timeout=10_000)
+    assert len([b for b in list_backups(path) if b.reason.value == "daily"]) == 1
+    menu_items = [
+        a.text().replace("&", "")
+        for menu in window.menuBar().findChildren(QMenu)
+        for a in menu.actions()
+    ]
+    assert "Backups…" in menu_items

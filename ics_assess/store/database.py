@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .. import paths
 from .filesystem import is_network_path
 from .schema import APPLICATION_ID, MIGRATION_SET, known_migration_names, migrations
 
@@ -182,10 +181,10 @@ def connect(path: Path, *, create: bool = True) -> Database:
         raise MissingDatabaseError(f"There is no database at {path}.")
     inspection = inspect_database(path)
     if inspection.pending and not inspection.is_new:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup_database(
-            path, paths.backups_dir(path) / f"{path.stem}-before-upgrade-{stamp}.sqlite"
-        )
+        # Imported here: backups builds on this module. A failed backup stops the upgrade.
+        from .backups import BackupReason, create_backup
+
+        create_backup(path, BackupReason.BEFORE_UPGRADE)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QLockFile, QSettings, Qt
+from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from .. import __version__, paths
 from ..services import Services
 from ..store import StoreError
+from ..store.backups import backup_if_due
+from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
 from .report_view import ReportPage
@@ -179,6 +181,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self._build_menus()
 
+        # The daily backup: checked when a database opens and every hour while in use.
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(60 * 60 * 1000)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        self.backup_timer.start()
+
         geometry = self.settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*MIN_SIZE)
@@ -211,6 +219,7 @@ class MainWindow(QMainWindow):
             "Ctrl+O",
         )
         self.save_copy_action = self._action(file_menu, "Save a &copy…", self.save_copy)
+        self._action(file_menu, "&Backups…", self.show_backups)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
@@ -291,7 +300,26 @@ class MainWindow(QMainWindow):
                 "\n".join(services.catalogue.warnings[:5]),
             )
         self.show_home()
+        self.backup_if_due()
         return True
+
+    def backup_if_due(self) -> None:
+        """Make the daily backup in the background when none is from the last day. A
+        failure is logged and mentioned in the status bar: the work goes on."""
+        if self.services is None:
+            return
+        path = self.services.store.path
+
+        def failed(exc: Exception) -> None:
+            log.warning("daily backup failed: %s", exc)
+            self.statusBar().showMessage(f"The daily backup could not be made: {exc}", 15000)
+
+        self.jobs.start(lambda: backup_if_due(path), lambda _: None, failed)
+
+    def show_backups(self) -> None:
+        """File > Backups: list the backups of this database, make one, restore one."""
+        if self.services is not None:
+            show_backups(self)
 
     @staticmethod
     def _lock_message(path: Path, lock: QLockFile) -> str:
