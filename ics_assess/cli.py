@@ -70,14 +70,19 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    """The database file named by --db, or the default."""
+    given = getattr(args, "db", None)
+    if given is not None and not given.strip():
+        raise CommandError("--db needs the path of a database file.")
+    return Path(given).expanduser() if given is not None else paths.default_db_path()
+
+
 def _open(args: argparse.Namespace, *, create: bool = False) -> Services:
     """Open the database named by --db (or the default). Only commands that add records
     create a missing database; the others say it is missing, so a mistyped path is
     never mistaken for an empty database."""
-    given = getattr(args, "db", None)
-    if given is not None and not given.strip():
-        raise CommandError("--db needs the path of a database file.")
-    db = Path(given).expanduser() if given is not None else paths.default_db_path()
+    db = _db_path(args)
     try:
         services = Services.open(db, create=create)
     except MissingDatabaseError:
@@ -379,6 +384,150 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- export and import ----------------------------------------------------------------
+
+KIND_NOUNS = (
+    ("partnerships", "partnership"),
+    ("organisations", "organisation"),
+    ("rounds", "round"),
+    ("questionnaires", "questionnaire"),
+    ("workshops", "workshop"),
+    ("assessments", "assessment"),
+    ("actions", "action"),
+)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / (1024 * 1024):,.1f} MB"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if not args.ids and not args.round:
+        raise UsageError("give the assessment IDs to export, or --round ROUND", "export")
+    if not args.output.strip():
+        raise UsageError("-o needs the path of the bundle file to write", "export")
+    output = Path(args.output).expanduser()
+    with _open(args) as services:
+        ids = list(dict.fromkeys(services.resolve_assessment_id(i) for i in args.ids))
+        round_ids = list(dict.fromkeys(services.find_round(r).id for r in args.round))
+        result = services.export_assessments(ids, output, round_ids=round_ids)
+    c = result.counts
+    answers = f"{c['answers']:,} answer{'' if c['answers'] == 1 else 's'}"
+    parts = [
+        f"{_count(c['assessments'], 'assessment')} ({answers})",
+        _count(c["workshops"], "workshop"),
+        _count(c["actions"], "action"),
+        _count(c["questionnaires"], "questionnaire version"),
+    ]
+    print(f"Wrote {', '.join(parts[:-1])} and {parts[-1]} to {result.path} ({_size(result.size)}).")
+    return 0
+
+
+def _counted(counts: dict[str, int]) -> str:
+    parts = [_count(counts[plural], noun) for plural, noun in KIND_NOUNS if counts[plural]]
+    return ", ".join(parts) if parts else "nothing"
+
+
+def _import_json(plan, db: Path, file: Path, *, applied: bool, dry_run: bool, choice, result):
+    resolution = None
+    if applied and choice is not None:
+        resolution = "kept-mine" if choice == "keep-mine" else "took-theirs"
+    return {
+        "file": str(file.absolute()),
+        "database": str(db.absolute()),
+        "applied": applied,
+        "dry_run": dry_run,
+        "choice": choice,
+        "added": plan.count("added"),
+        "already_there": plan.count("same"),
+        "conflicts": [
+            {**c.as_json(), "resolution": resolution if applied else None} for c in plan.conflicts
+        ],
+        "answers_added": plan.answers_added if applied or dry_run else 0,
+        "change_log_added": (result.changes_added if result else plan.changes_added)
+        if applied or dry_run
+        else 0,
+        "backup": str(result.backup) if result and result.backup else None,
+    }
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    file = Path(args.file).expanduser()
+    choice = "keep-mine" if args.keep_mine else "take-theirs" if args.take_theirs else None
+    db = _db_path(args)
+    bundle = Services.read_bundle(file)
+    new_database = not db.exists()
+    if new_database:
+        # Check against an empty database first, so a refused file creates no database.
+        plan = Services.plan_import_into_new_database(bundle)
+    # A dry run into a database that does not exist yet creates nothing.
+    services = None if new_database and args.dry_run else _open(args, create=True)
+    try:
+        if services is not None:
+            plan = services.plan_import(bundle)
+        conflicts = plan.conflicts
+        refused = bool(plan.blocking) or (bool(conflicts) and choice is None)
+        result = None
+        if not args.dry_run and not refused:
+            result = services.apply_import(plan, choice)
+    finally:
+        if services is not None:
+            services.close()
+    applied = result is not None
+    if args.json:
+        _print_json(
+            _import_json(
+                plan, db, file, applied=applied, dry_run=args.dry_run, choice=choice, result=result
+            )
+        )
+    added, same = plan.count("added"), plan.count("same")
+    n_added, n_same = sum(added.values()), sum(same.values())
+    if refused and not args.dry_run:
+        if not args.json:
+            for conflict in conflicts:
+                print(f"conflict: {conflict.description}", file=sys.stderr)
+        if plan.blocking:
+            raise CommandError(
+                f"{bundle.name} was not imported, nothing was changed: "
+                f"{plan.blocking[0].description}."
+            )
+        raise CommandError(
+            f"{bundle.name} has {_count(len(conflicts), 'record')} whose id is already in "
+            f"{db} with different content; nothing was imported. Import again with "
+            "--keep-mine to leave those as they are and import the rest, or --take-theirs "
+            "to replace them with the file's (a backup is made first)."
+        )
+    if args.json:
+        return 0
+    changes = result.changes_added if result else plan.changes_added
+    if args.dry_run:
+        head = f"Checked {file.name} against {db}; nothing was written. Importing it would give:"
+    else:
+        head = f"Imported {file.name} into {db}:"
+    resolution = ""
+    if conflicts and not args.dry_run:
+        resolution = " (kept yours)" if choice == "keep-mine" else " (replaced with the file's)"
+    print(
+        f"{head} {n_added:,} added, {n_same:,} already there, "
+        f"{len(conflicts):,} {'conflict' if len(conflicts) == 1 else 'conflicts'}{resolution}."
+    )
+    added_text = _counted(added)
+    if plan.answers_added:
+        noun = _count(added["assessments"], "assessment")
+        added_text = added_text.replace(noun, f"{noun} ({plan.answers_added:,} answers)")
+    entries = "entry" if changes == 1 else "entries"
+    print(f"  added: {added_text}; {changes:,} change-log {entries}")
+    print(f"  already there: {_counted(same)}")
+    for conflict in conflicts:
+        print(f"  conflict: {conflict.description}")
+    if result and result.backup:
+        print(
+            f"Your versions of the replaced records are in the backup {result.backup}; "
+            "each replaced answer is also in the change log."
+        )
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -478,6 +627,51 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "export",
+        help="write assessments to an exchange bundle for another machine",
+        parents=[common],
+        description="Write the assessments (and, with --round, every assessment, workshop "
+        "and action of a round) to one bundle file that 'ics-assess import' reads on "
+        "another machine (docs/exchange-format.md).",
+    )
+    p.add_argument(
+        "ids", metavar="ID", nargs="*", help="assessment ids, or unique beginnings of them"
+    )
+    p.add_argument(
+        "--round",
+        metavar="ROUND",
+        action="append",
+        default=[],
+        help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="the bundle to write")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "import",
+        help="read an exchange bundle into the database",
+        parents=[common],
+        description="Check a bundle file completely, then import all of it or nothing. "
+        "Records already here are skipped; records whose id is here with different "
+        "content are conflicts, which need --keep-mine or --take-theirs.",
+    )
+    p.add_argument("file", metavar="FILE", help="the bundle file to import")
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--keep-mine",
+        action="store_true",
+        help="leave conflicting records as they are here and import the rest",
+    )
+    choice.add_argument(
+        "--take-theirs",
+        action="store_true",
+        help="replace conflicting records with the file's (the database is backed up first)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="check and report, but write nothing")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("check", help="check the database's integrity", parents=[common])
     p.set_defaults(func=cmd_check)

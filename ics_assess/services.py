@@ -7,7 +7,7 @@ and returns domain objects. Nothing here imports Qt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -27,6 +27,18 @@ from .domain import (
     Round,
     Unrated,
 )
+from .exchange import (
+    Bundle,
+    ConflictChoice,
+    ExchangeError,
+    ExportResult,
+    ImportPlan,
+    ImportResult,
+    apply_import,
+    export_bundle,
+    plan_import,
+    read_bundle,
+)
 from .questionnaires import (
     Catalogue,
     LoadedQuestionnaire,
@@ -37,6 +49,7 @@ from .questionnaires import (
 from .reports.model import AssessmentReportData, OrganisationReportData
 from .scoring import QuestionnaireScore, questionnaire_score
 from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError
+from .store.backups import BackupReason, create_backup
 
 
 class ServiceError(StoreError):
@@ -489,3 +502,100 @@ class Services:
                 "--json')."
             )
         return next(iter(matches.values()))
+
+    # --- exchange bundles ------------------------------------------------------------------
+
+    def find_round(self, text: str) -> Round:
+        """A round of any partnership from its full id, a unique beginning of its id (4
+        characters or more), or its exact name (ignoring case and surrounding spaces)."""
+        wanted = " ".join(text.split())
+        if not wanted:
+            raise ServiceError("Give a round's id or name.")
+        matches = {
+            r.id: r
+            for r in self.store.rounds()
+            if r.name.lower() == wanted.lower()
+            or (len(wanted) >= 4 and r.id.startswith(wanted.lower()))
+        }
+        if not matches:
+            raise ServiceError(f"There is no round with the id or name '{wanted}'.")
+        if len(matches) > 1:
+            raise ServiceError(
+                f"More than one round matches '{wanted}'; give its id (see 'ics-assess list "
+                "--json')."
+            )
+        return next(iter(matches.values()))
+
+    def export_assessments(
+        self,
+        assessment_ids: Sequence[str],
+        path: Path | str,
+        *,
+        round_ids: Sequence[str] = (),
+        created_at: str | None = None,
+    ) -> ExportResult:
+        """Write an exchange bundle of the assessments, and of every assessment, workshop
+        and action of the rounds, to ``path`` atomically (docs/exchange-format.md)."""
+        if not assessment_ids and not round_ids:
+            raise ServiceError("Say which assessments or rounds to export.")
+        return export_bundle(
+            self.store, path, list(assessment_ids), list(round_ids), created_at=created_at
+        )
+
+    @staticmethod
+    def read_bundle(path: Path | str) -> Bundle:
+        """Read and check a bundle file without a database; raise BundleError."""
+        return read_bundle(path)
+
+    def _known_questionnaires(self) -> dict:
+        return {
+            key: (entry.source_text, entry.questionnaire, str(entry.path or ""))
+            for key, entry in self.catalogue.entries.items()
+        }
+
+    def plan_import(self, bundle: Bundle | Path | str) -> ImportPlan:
+        """What importing a bundle would add, find already here, and find in conflict."""
+        if not isinstance(bundle, Bundle):
+            bundle = read_bundle(bundle)
+        return plan_import(self.store, bundle, self._known_questionnaires())
+
+    @classmethod
+    def plan_import_into_new_database(
+        cls, bundle: Bundle, forms_dirs: Sequence[Path] | None = None
+    ) -> ImportPlan:
+        """The plan of importing into a new, empty database, worked out without creating
+        one: so a file that would be refused leaves no new database behind."""
+        from sqlite_utils import Database
+
+        from .store.schema import migrations
+
+        db = Database(memory=True)
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+        catalogue = load_catalogue(forms_dirs if forms_dirs is not None else paths.forms_dirs())
+        with cls(Store(db, Path(":memory:")), catalogue) as services:
+            return services.plan_import(bundle)
+
+    def _backup_before_import(self) -> Path:
+        try:
+            return create_backup(self.store, BackupReason.BEFORE_IMPORT)
+        except StoreError as exc:
+            raise ExchangeError(
+                f"The database could not be backed up before the import ({exc}); "
+                "nothing was imported."
+            ) from None
+
+    def apply_import(
+        self,
+        plan: ImportPlan,
+        choice: ConflictChoice | str | Mapping[tuple[str, str], ConflictChoice | str] | None = None,
+    ) -> ImportResult:
+        """Import a planned bundle in one transaction. Conflicts need a choice: keep
+        mine, or take theirs (the database is backed up first and the replaced answers
+        are written to the change log); for all of them, or for each by a mapping of
+        (conflict.kind, conflict.key) to a choice."""
+        if isinstance(choice, Mapping):
+            chosen = {key: ConflictChoice(value) for key, value in choice.items()}
+        else:
+            chosen = ConflictChoice(choice) if choice is not None else None
+        return apply_import(self.store, plan, chosen, backup=self._backup_before_import)
