@@ -52,6 +52,7 @@ class HomePage(QWidget):
     """Partnerships, rounds, organisations and assessments."""
 
     open_requested = Signal(str)  # assessment id
+    export_requested = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
 
@@ -124,7 +125,8 @@ class HomePage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Assessments")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected (to export them); the other actions use one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
         self.table.setAlternatingRowColors(True)
@@ -157,11 +159,17 @@ class HomePage(QWidget):
         self.open_button = QPushButton("Open")
         self.duplicate_button = QPushButton("Copy to another round…")
         self.delete_button = QPushButton("Delete…")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Save the selected assessments (or the round chosen above) to a file for "
+            "another computer"
+        )
         actions = [
             (self.new_button, self.new_assessment, "Ctrl+N"),
             (self.open_button, self.open_selected, "Return"),
             (self.duplicate_button, self.duplicate_selected, None),
             (self.delete_button, self.delete_selected, "Delete"),
+            (self.export_button, self.export_requested.emit, None),
         ]
         for button, slot, key in actions:
             button.setAccessibleName(button.text().rstrip("…"))
@@ -405,9 +413,18 @@ class HomePage(QWidget):
     # --- selection ------------------------------------------------------------------
 
     def selected(self) -> AssessmentSummary | None:
-        """The assessment selected in the table, if any."""
+        """The one assessment the single-record actions work on: the current row when it
+        is selected, else the first selected row."""
+        current = self.table.currentIndex()
+        if current.isValid() and self.table.selectionModel().isRowSelected(current.row()):
+            return current.siblingAtColumn(0).data(SUMMARY_ROLE)
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(SUMMARY_ROLE) if rows else None
+
+    def selected_all(self) -> list[AssessmentSummary]:
+        """Every selected assessment, in the order shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [index.data(SUMMARY_ROLE) for index in rows]
 
     def select_assessment(self, assessment_id: str) -> bool:
         """Select (and scroll to) an assessment's row, clearing filters that hide it."""
@@ -434,9 +451,9 @@ class HomePage(QWidget):
         self.search.clear()
 
     def _update_buttons(self, *args) -> None:
-        has = self.selected() is not None
+        count = len(self.table.selectionModel().selectedRows())
         for button in (self.open_button, self.duplicate_button, self.delete_button):
-            button.setEnabled(has)
+            button.setEnabled(count == 1)
 
     def _open_index(self, index: QModelIndex) -> None:
         summary = index.data(SUMMARY_ROLE)

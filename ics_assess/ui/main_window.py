@@ -34,6 +34,7 @@ from .. import __version__, paths
 from ..services import Services
 from ..store import StoreError
 from ..store.backups import backup_if_due
+from . import exchange_view
 from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
@@ -221,6 +222,9 @@ class MainWindow(QMainWindow):
         self.save_copy_action = self._action(file_menu, "Save a &copy…", self.save_copy)
         self._action(file_menu, "&Backups…", self.show_backups)
         file_menu.addSeparator()
+        self._action(file_menu, "&Export assessments…", self.export_assessments)
+        self._action(file_menu, "&Import assessments…", self.import_assessments, "Ctrl+I")
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self._action(edit_menu, "&Undo delete", self.undo_delete, "Ctrl+Z")
@@ -316,6 +320,15 @@ class MainWindow(QMainWindow):
 
         self.jobs.start(lambda: backup_if_due(path), lambda _: None, failed)
 
+    def export_assessments(self) -> None:
+        """File > Export: the selected assessments, or the round chosen in the list."""
+        if self.home is not None:
+            exchange_view.export_assessments(self)
+
+    def import_assessments(self) -> None:
+        """File > Import: check a file, show what it would do, then import."""
+        exchange_view.import_bundle(self)
+
     def show_backups(self) -> None:
         """File > Backups: list the backups of this database, make one, restore one."""
         if self.services is not None:
@@ -360,6 +373,7 @@ class MainWindow(QMainWindow):
         self.home.panel_button.setChecked(panel)
         self.home.panel_button.toggled.connect(lambda on: self.settings.setValue("home/panel", on))
         self.home.open_requested.connect(self.open_assessment)
+        self.home.export_requested.connect(self.export_assessments)
         self.home.undo_available.connect(self.undo_action.setEnabled)
         self.walkthrough.status_changed.connect(self.save_state.setText)
         self.walkthrough.results_requested.connect(self.show_results)

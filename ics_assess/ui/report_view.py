@@ -38,12 +38,12 @@ from .workers import JobRunner
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def suggested_name(*parts: str) -> str:
+def suggested_name(*parts: str, suffix: str = ".pdf") -> str:
     """A file name from its parts, safe on every system: 'Council - Governance.pdf'."""
     name = " - ".join(p.strip() for p in parts if p and p.strip())
     name = _UNSAFE.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" .") or "ICS Assess report"
-    return name[:120].rstrip(" .") + ".pdf"
+    return name[:120].rstrip(" .") + suffix
 
 
 class ReportPage(QWidget):
