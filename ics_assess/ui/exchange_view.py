@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -110,7 +111,7 @@ class ImportDialog(QDialog):
         self.jobs = JobRunner(self)
         bundle = plan.bundle
         self.setWindowTitle("Import assessments")
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
 
         added = plan.count("added")
         same = plan.count("same")
@@ -123,12 +124,18 @@ class ImportDialog(QDialog):
         )
         self.conflicts = QListWidget()
         self.conflicts.setAccessibleName("Conflicts")
+        # Descriptions are sentences: wrap them rather than scroll sideways.
+        self.conflicts.setWordWrap(True)
+        self.conflicts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conflicts.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.conflicts.setSpacing(2)
         for conflict in plan.conflicts:
             self.conflicts.addItem(conflict.description)
         self.keep = QRadioButton("Keep mine: leave these records as they are here")
-        self.take = QRadioButton(
-            "Take theirs: replace them with the file's (a backup is made first, and the "
-            "replaced answers are kept in the change log)"
+        self.take = QRadioButton("Take theirs: replace them with the file's")
+        self.take_note = WrappingLabel(
+            "Either way, a backup of this database is made first (File > Backups), and "
+            "answers that are replaced are kept in the change log."
         )
         self.keep.setAccessibleName("Keep mine")
         self.take.setAccessibleName("Take theirs")
@@ -161,6 +168,7 @@ class ImportDialog(QDialog):
             layout.addWidget(self.conflicts, 1)
             layout.addWidget(self.keep)
             layout.addWidget(self.take)
+            layout.addWidget(self.take_note)
         if plan.blocking:
             self.blocked.setText(
                 "This file cannot be imported: a questionnaire in it has the same id and "
