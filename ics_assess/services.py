@@ -56,6 +56,29 @@ class ServiceError(StoreError):
     """A request that cannot be carried out; the message says why, for the user."""
 
 
+def _find_one(records, text: str, noun: str, missing: str = ""):
+    """The one record whose name is ``text`` (ignoring case and spacing) or whose id is
+    or begins with it (4 characters or more); ServiceError naming the problem if not
+    (``missing`` replaces the sentence for no match; '{wanted}' in it is filled in)."""
+    wanted = " ".join(text.split())
+    if not wanted:
+        raise ServiceError(f"Give a {noun}'s id or name.")
+    matches = {
+        r.id: r
+        for r in records
+        if r.name.lower() == wanted.lower()
+        or (len(wanted) >= 4 and r.id.startswith(wanted.lower()))
+    }
+    if not matches:
+        sentence = missing or "There is no {noun} with the id or name '{wanted}'."
+        raise ServiceError(sentence.format(noun=noun, wanted=wanted))
+    if len(matches) > 1:
+        raise ServiceError(
+            f"More than one {noun} matches '{wanted}'; give its id (see 'ics-assess list --json')."
+        )
+    return next(iter(matches.values()))
+
+
 @lru_cache(maxsize=64)
 def _parse_cached(source: str, label: str) -> Questionnaire:
     return parse_questionnaire(source, label)
@@ -460,71 +483,23 @@ class Services:
     def resolve_organisation(self, text: str) -> Organisation:
         """An organisation from its full id, a unique beginning of its id (4 characters
         or more), or its exact name (ignoring case and surrounding spaces)."""
-        wanted = " ".join(text.split())
-        if not wanted:
-            raise ServiceError("Give an organisation's id or name.")
-        matches = {
-            o.id: o
-            for o in self.store.organisations()
-            if o.name.lower() == wanted.lower()
-            or (len(wanted) >= 4 and o.id.startswith(wanted.lower()))
-        }
-        if not matches:
-            raise ServiceError(f"There is no organisation with the id or name '{wanted}'.")
-        if len(matches) > 1:
-            raise ServiceError(
-                f"More than one organisation matches '{wanted}'; give its id (see 'ics-assess "
-                "list --json')."
-            )
-        return next(iter(matches.values()))
+        return _find_one(self.store.organisations(), text, "organisation")
 
     def resolve_round(self, text: str, partnership_id: str) -> Round:
         """A round of a partnership from its full id, a unique beginning of its id (4
         characters or more), or its exact name (ignoring case and surrounding spaces)."""
-        wanted = " ".join(text.split())
-        if not wanted:
-            raise ServiceError("Give a round's id or name.")
-        matches = {
-            r.id: r
-            for r in self.store.rounds(partnership_id)
-            if r.name.lower() == wanted.lower()
-            or (len(wanted) >= 4 and r.id.startswith(wanted.lower()))
-        }
-        if not matches:
-            names = "; ".join(r.name for r in self.store.rounds(partnership_id)) or "none"
-            raise ServiceError(
-                f"The organisation's partnership has no round with the id or name '{wanted}' "
-                f"(its rounds: {names})."
-            )
-        if len(matches) > 1:
-            raise ServiceError(
-                f"More than one round matches '{wanted}'; give its id (see 'ics-assess list "
-                "--json')."
-            )
-        return next(iter(matches.values()))
-
-    # --- exchange bundles ------------------------------------------------------------------
+        rounds = self.store.rounds(partnership_id)
+        names = "; ".join(r.name for r in rounds).replace("{", "{{").replace("}", "}}")
+        missing = (
+            "The organisation's partnership has no round with the id or name '{wanted}' "
+            f"(its rounds: {names or 'none'})."
+        )
+        return _find_one(rounds, text, "round", missing)
 
     def find_round(self, text: str) -> Round:
         """A round of any partnership from its full id, a unique beginning of its id (4
         characters or more), or its exact name (ignoring case and surrounding spaces)."""
-        wanted = " ".join(text.split())
-        if not wanted:
-            raise ServiceError("Give a round's id or name.")
-        matches = {
-            r.id: r
-            for r in self.store.rounds()
-            if r.name.lower() == wanted.lower()
-            or (len(wanted) >= 4 and r.id.startswith(wanted.lower()))
-        }
-        if not matches:
-            raise ServiceError(f"There is no round with the id or name '{wanted}'.")
-        if len(matches) > 1:
-            raise ServiceError(
-                f"More than one round matches '{wanted}'; give its id (see 'ics-assess list "
-                "--json')."
-            )
-        return next(iter(matches.values()))
+        return _find_one(self.store.rounds(), text, "round")
 
     def export_assessments(
         self,

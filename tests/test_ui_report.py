@@ -82,7 +82,7 @@ def test_a_failed_save_leaves_no_half_file_and_says_what_to_do(
     blocker.write_text("a file where a folder should be")
     fake_dialogs.answers.append(blocker / "report.pdf")
     assert window.report.save() is None
-    assert "could not be written" in fake_dialogs.messages("warn")[-1]
+    assert "is a file, not a folder" in fake_dialogs.messages("warn")[-1]
     assert not (blocker / "report.pdf.partial").exists()
 
 

@@ -17,21 +17,18 @@ decompressed. Every failure is a BundleError with one sentence.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import io
 import json
-import os
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from .errors import BundleError, ExportError
 
 FORMAT = "ics-assess-bundle"
@@ -342,55 +339,9 @@ def build_zip(members: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def _failure_sentence(target: Path, exc: OSError) -> str:
-    folder = target.parent
-    if isinstance(exc, IsADirectoryError) or target.is_dir():
-        return f"{target} is a folder; give the bundle a file name, such as partners.zip."
-    if isinstance(exc, (FileNotFoundError, NotADirectoryError)) and not folder.is_dir():
-        if folder.exists():
-            return f"{folder} is a file, not a folder; choose a folder to save the bundle in."
-        return f"The folder {folder} does not exist; choose an existing folder for the bundle."
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"There is not enough disk space to write {target}; free some space or save the "
-            "bundle somewhere else. Nothing was written."
-        )
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
-        return (
-            f"The bundle could not be saved as {target}: permission was denied. Save it "
-            "somewhere else. Nothing was written."
-        )
-    if exc.errno == errno.EROFS:
-        return f"{folder} is on a read-only disk; save the bundle somewhere else."
-    reason = exc.strerror or str(exc) or type(exc).__name__
-    return f"The bundle could not be saved as {target} ({reason}); nothing was written."
-
-
 def write_atomically(path: Path | str, data: bytes) -> Path:
-    """Write through a temporary file in the same folder, renamed into place: the target
-    is the old file or the whole new one, never half of one. Raise ExportError."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ExportError(_failure_sentence(target, IsADirectoryError(errno.EISDIR, "")))
-    target = target.absolute()
-    temp: str | None = None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        try:
-            mode = target.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.chmod(temp, mode)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-        temp = None
-    except OSError as exc:
-        raise ExportError(_failure_sentence(target, exc)) from exc
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-    return target
+    """Write ``data`` to ``path`` atomically (see files.write_atomically); raise
+    ExportError with a sentence the user can act on."""
+    return files.write_atomically(
+        path, data, what="bundle", example="partners.zip", error=ExportError
+    )

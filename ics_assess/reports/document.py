@@ -8,11 +8,7 @@ module never escapes anything itself.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,7 +32,7 @@ from reportlab.platypus import (
     Paragraph,
 )
 
-from .. import __version__
+from .. import __version__, files
 from ..domain import Band
 from ..palette import ACCENT, NEUTRAL, TEXT_ON_COLOUR, band_colour
 from ..store import StoreError
@@ -510,64 +506,12 @@ def build_pdf(
 # --- writing the file -------------------------------------------------------------------------
 
 
-def _failure_sentence(target: Path, exc: OSError) -> str:
-    folder = target.parent
-    if isinstance(exc, IsADirectoryError) or target.is_dir():
-        return f"{target} is a folder; give the report a file name, such as report.pdf."
-    if isinstance(exc, (FileNotFoundError, NotADirectoryError)) and not folder.is_dir():
-        if folder.exists():
-            return f"{folder} is a file, not a folder; choose a folder to save the report in."
-        return f"The folder {folder} does not exist; choose an existing folder for the report."
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (
-            f"There is not enough disk space to write {target}; free some space or save the "
-            "report somewhere else. Nothing was written."
-        )
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY):
-        return (
-            f"The report could not be saved as {target}: permission was denied. If the file is "
-            "open in another program, close it and try again, or save the report somewhere "
-            "else. Nothing was written."
-        )
-    if exc.errno == errno.EROFS:
-        return f"{folder} is on a read-only disk; save the report somewhere else."
-    reason = exc.strerror or str(exc) or type(exc).__name__
-    return f"The report could not be saved as {target} ({reason}); nothing was written."
-
-
 def write_atomically(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed into
-    place, so the target is either the old file or the whole new one, never half of one.
-
-    Raises ReportError with a sentence the user can act on; the temporary file is removed.
-    """
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ReportError(_failure_sentence(target, IsADirectoryError(errno.EISDIR, "")))
-    target = target.absolute()
-    temp: str | None = None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        # mkstemp makes the file private (0600); a report is an ordinary document, so give
-        # it the mode of the file it replaces, or the usual 0644.
-        try:
-            mode = target.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.chmod(temp, mode)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-        temp = None
-    except OSError as exc:
-        raise ReportError(_failure_sentence(target, exc)) from exc
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-    return target
+    """Write ``data`` to ``path`` atomically (see files.write_atomically); raise
+    ReportError with a sentence the user can act on."""
+    return files.write_atomically(
+        path, data, what="report", example="report.pdf", error=ReportError
+    )
 
 
 def produce(path: Path | str, render: Callable[[], BuiltReport]) -> tuple[Path, BuiltReport]:

@@ -8,10 +8,7 @@ folder is remembered for next time.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import files
 from ..services import Services
+from ..store import StoreError
 from .dialogs import Dialogs
 from .widgets import heading, plain_label
 from .workers import JobRunner
@@ -264,19 +263,16 @@ class ReportPage(QWidget):
             return None
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
-        partial = target.with_name(target.name + ".partial")
         try:
-            shutil.copyfile(self._built, partial)
-            os.replace(partial, target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
-            reason = exc.strerror or str(exc)
-            self.dialogs.warn(
-                "The report was not saved",
-                f"{target} could not be written ({reason}). If the file is open in "
-                "another program, close it there; otherwise choose another folder.",
+            files.write_atomically(
+                target,
+                self._built.read_bytes(),
+                what="report",
+                example="report.pdf",
+                error=StoreError,
             )
+        except (OSError, StoreError) as exc:
+            self.dialogs.warn("The report was not saved", str(exc))
             return None
         self.settings.setValue("folders/reports", str(target.parent))
         return target
