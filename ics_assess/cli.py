@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths
+from . import __version__, files, paths
 from .domain import Unrated
 from .questionnaires import check_file, load_catalogue
 from .services import AssessmentDetail, Services
@@ -423,6 +423,86 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_answers(args: argparse.Namespace) -> int:
+    if not args.ids and not args.round:
+        raise UsageError("give the assessment IDs to export, or --round ROUND", "answers")
+    if not args.output.strip():
+        raise UsageError("-o needs the path of the .csv or .xlsx file to write", "answers")
+    output = Path(args.output).expanduser()
+    with _open(args) as services:
+        ids = list(dict.fromkeys(services.resolve_assessment_id(i) for i in args.ids))
+        round_ids = list(dict.fromkeys(services.find_round(r).id for r in args.round))
+        result = services.export_answers(
+            ids, output, round_ids=round_ids, individual_names=args.individual_names
+        )
+    rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
+    print(
+        f"Wrote {_count(result.assessments, 'assessment')} ({rows}) to {result.path} "
+        f"({_size(result.size)})."
+    )
+    return 0
+
+
+MAP_BYTES = 1024 * 1024
+
+
+def _read_map(path: Path, services: Services, questionnaire_id: str):
+    from .exchange.spreadsheets import ResponseMapping
+
+    q = services.latest_questionnaire(questionnaire_id).questionnaire
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAP_BYTES + 1)
+    except OSError as exc:
+        raise CommandError(f"The mapping file {path} cannot be read ({exc.strerror}).") from None
+    if len(data) > MAP_BYTES:
+        raise CommandError(f"The mapping file {path} is bigger than 1 MB; it cannot be one.")
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CommandError(f"The mapping file {path} is not JSON text.") from None
+    return ResponseMapping.from_json(parsed, q)
+
+
+def cmd_responses(args: argparse.Namespace) -> int:
+    if not args.organisation_column.strip():
+        raise UsageError("--organisation-column needs the header of a column", "responses")
+    file = Path(args.file).expanduser()
+    sheet = Services.read_responses(file)
+    with _open(args) as services:
+        rnd = services.find_round(args.round)
+        if args.map:
+            mapping = _read_map(Path(args.map).expanduser(), services, args.questionnaire)
+        else:
+            mapping = services.suggest_response_mapping(sheet, args.questionnaire)
+        mapping.organisation = " ".join(args.organisation_column.split())
+        if args.save_map:
+            data = json.dumps(mapping.as_json(), indent=2, ensure_ascii=False) + "\n"
+            saved = files.write_atomically(
+                Path(args.save_map).expanduser(),
+                data.encode("utf-8"),
+                what="mapping file",
+                example="mapping.json",
+                error=CommandError,
+            )
+            print(f"Wrote the mapping to {saved}.")
+        result = services.import_responses(sheet, mapping, rnd.id, dry_run=args.dry_run)
+    for line in result.report.lines():
+        print(line)
+    if result.already_there:
+        print(f"Skipped {_count(result.already_there, 'row')} imported before.")
+    if args.dry_run:
+        print("Dry run: nothing was imported.")
+    elif result.created:
+        print(
+            f"Imported {_count(len(result.created), 'response')} as submitted individual "
+            f"views in the round '{rnd.name}' (backup: {result.backup})."
+        )
+    else:
+        print("Nothing new to import.")
+    return 0
+
+
 def _counted(counts: dict[str, int]) -> str:
     parts = [_count(counts[plural], noun) for plural, noun in KIND_NOUNS if counts[plural]]
     return ", ".join(parts) if parts else "nothing"
@@ -648,6 +728,59 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="the bundle to write")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "answers",
+        help="write answers to a spreadsheet (.csv or .xlsx)",
+        parents=[common],
+        description="Write the answers of assessments (and, with --round, of every "
+        "assessment of a round) to a CSV or XLSX file, one row per statement "
+        "(docs/spreadsheets.md).",
+    )
+    p.add_argument(
+        "ids", metavar="ID", nargs="*", help="assessment ids, or unique beginnings of them"
+    )
+    p.add_argument(
+        "--round",
+        metavar="ROUND",
+        action="append",
+        default=[],
+        help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
+    )
+    p.add_argument(
+        "--individual-names",
+        action="store_true",
+        help="name the respondents of individual views (default: 'individual')",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the .csv or .xlsx file to write"
+    )
+    p.set_defaults(func=cmd_answers)
+
+    p = sub.add_parser(
+        "responses",
+        help="import responses from an online form's spreadsheet (.csv or .xlsx)",
+        parents=[common],
+        description="Import a form's responses, one row per respondent and a column per "
+        "statement, as submitted individual views in a round: columns are matched to "
+        "statements and answers to ratings (or by --map), rows that do not fit are left "
+        "out and reported (docs/spreadsheets.md).",
+    )
+    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file of responses")
+    p.add_argument("--questionnaire", metavar="Q", required=True, help="the questionnaire's id")
+    p.add_argument(
+        "--round", metavar="ROUND", required=True, help="the round: id, unique beginning or name"
+    )
+    p.add_argument(
+        "--organisation-column",
+        metavar="COL",
+        required=True,
+        help="the header of the column naming each respondent's organisation",
+    )
+    p.add_argument("--map", metavar="MAP.json", help="a mapping file to use instead of guessing")
+    p.add_argument("--save-map", metavar="MAP.json", help="write the mapping used, to edit")
+    p.add_argument("--dry-run", action="store_true", help="check and report, but write nothing")
+    p.set_defaults(func=cmd_responses)
 
     p = sub.add_parser(
         "import",

@@ -39,6 +39,17 @@ from .exchange import (
     plan_import,
     read_bundle,
 )
+from .exchange.spreadsheets import (
+    MappingReport,
+    ResponseMapping,
+    ResponseSheet,
+    SpreadsheetResult,
+    check_mapping,
+    export_answers,
+    read_responses,
+    suggest_mapping,
+    word_key,
+)
 from .questionnaires import (
     Catalogue,
     LoadedQuestionnaire,
@@ -118,6 +129,17 @@ class ReportResult:
 
     path: Path
     pages: int
+
+
+@dataclass(frozen=True)
+class ResponsesResult:
+    """Responses imported from a spreadsheet: the new assessments, the rows skipped as
+    imported before, what did not fit, and the backup taken first (None on a dry run)."""
+
+    created: tuple[str, ...]
+    already_there: int
+    report: MappingReport
+    backup: Path | None
 
 
 @dataclass(frozen=True)
@@ -516,6 +538,127 @@ class Services:
         return export_bundle(
             self.store, path, list(assessment_ids), list(round_ids), created_at=created_at
         )
+
+    def export_answers(
+        self,
+        assessment_ids: Sequence[str],
+        path: Path | str,
+        *,
+        round_ids: Sequence[str] = (),
+        individual_names: bool = False,
+    ) -> SpreadsheetResult:
+        """Write the answers of the assessments, and of every assessment of the rounds, to
+        a spreadsheet (.csv or .xlsx by the suffix), one row per statement of each
+        assessment, atomically (docs/spreadsheets.md). Individual views show the
+        respondent as 'individual' unless ``individual_names`` is set."""
+        if not assessment_ids and not round_ids:
+            raise ServiceError("Say which assessments or rounds to export.")
+        ids = list(dict.fromkeys(assessment_ids))
+        for round_id in round_ids:
+            in_round = self.store.list_assessments(round_id=round_id)
+            in_round.sort(key=lambda s: s.assessment.created_at)
+            ids.extend(s.assessment.id for s in in_round)
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            raise ServiceError(
+                "The rounds given have no assessments, so there is nothing to export."
+            )
+        return export_answers(
+            self.store, ids, path, self.questionnaire_of, individual_names=individual_names
+        )
+
+    # --- responses from a spreadsheet (docs/spreadsheets.md) ---------------------------
+
+    @staticmethod
+    def read_responses(path: Path | str) -> ResponseSheet:
+        """Read a form's responses (.csv or .xlsx) without a database; ExchangeError."""
+        return read_responses(path)
+
+    def suggest_response_mapping(
+        self, sheet: ResponseSheet, questionnaire_id: str
+    ) -> ResponseMapping:
+        """A first mapping of the sheet to the newest version of a questionnaire."""
+        return suggest_mapping(sheet, self.latest_questionnaire(questionnaire_id).questionnaire)
+
+    def check_responses(
+        self, sheet: ResponseSheet, mapping: ResponseMapping, round_id: str
+    ) -> MappingReport:
+        """What of the sheet fits, mapped, to the round's partnership: organisations are
+        matched by name, ignoring case and spacing."""
+        rnd = self.store.round(round_id)
+        q = self.latest_questionnaire(mapping.questionnaire_id).questionnaire
+        names: dict[str, list[str]] = {}
+        for org in self.store.organisations(rnd.partnership_id):
+            names.setdefault(word_key(org.name), []).append(org.id)
+        organisations = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
+        return check_mapping(sheet, mapping, q, organisations)
+
+    def import_responses(
+        self,
+        sheet: ResponseSheet,
+        mapping: ResponseMapping,
+        round_id: str,
+        *,
+        dry_run: bool = False,
+    ) -> ResponsesResult:
+        """Import each row that fits as a submitted individual view in the round, in one
+        transaction (all or nothing), after a backup. Rows that match an individual view
+        already in the round (same organisation, respondent, role and answers) are
+        skipped, so importing the same file twice adds nothing."""
+        from collections import Counter
+
+        report = self.check_responses(sheet, mapping, round_id)
+        if not report.responses:
+            raise ServiceError(f"No row of {sheet.name} fits the mapping, so nothing was imported.")
+        loaded = self.latest_questionnaire(mapping.questionnaire_id)
+        q = loaded.questionnaire
+        existing = [
+            s.assessment
+            for s in self.store.list_assessments(round_id=round_id, questionnaire_id=q.id)
+            if s.assessment.kind is AssessmentKind.INDIVIDUAL
+        ]
+        answers_of = self.store.answers_for(a.id for a in existing)
+        seen = Counter(
+            (
+                a.organisation_id,
+                a.respondent_name or "",
+                a.respondent_role,
+                frozenset(
+                    (i, str(x.rating) if x.rating is not None else x.unrated.value)
+                    for i, x in answers_of[a.id].items()
+                    if x.is_answered
+                ),
+            )
+            for a in existing
+        )
+        todo = []
+        for response in report.responses:
+            if seen[response.signature()] > 0:
+                seen[response.signature()] -= 1
+            else:
+                todo.append(response)
+        already = len(report.responses) - len(todo)
+        if dry_run or not todo:
+            return ResponsesResult((), already, report, None)
+        backup = self._backup_before_import()
+        created: list[str] = []
+        with self.store.transaction():
+            self.keep_questionnaire(loaded)
+            for response in todo:
+                new = self.store.create_assessment(
+                    round_id=round_id,
+                    organisation_id=response.organisation_id,
+                    questionnaire_id=q.id,
+                    questionnaire_version=q.version,
+                    kind=AssessmentKind.INDIVIDUAL,
+                    respondent_name=response.respondent or None,
+                    respondent_role=response.role,
+                )
+                for item_id, value in response.answers.items():
+                    self.store.set_rating(new.id, item_id, value)
+                self.store.submit(new.id)
+                created.append(new.id)
+        return ResponsesResult(tuple(created), already, report, backup)
 
     @staticmethod
     def read_bundle(path: Path | str) -> Bundle:

@@ -34,7 +34,7 @@ from .. import __version__, paths
 from ..services import Services
 from ..store import StoreError
 from ..store.backups import backup_if_due
-from . import exchange_view
+from . import exchange_view, responses_view
 from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Export assessments…", self.export_assessments)
         self._action(file_menu, "&Import assessments…", self.import_assessments, "Ctrl+I")
+        self._action(file_menu, "Import &responses from a spreadsheet…", self.import_responses)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
         edit_menu = bar.addMenu("&Edit")
@@ -328,6 +329,11 @@ class MainWindow(QMainWindow):
     def import_assessments(self) -> None:
         """File > Import: check a file, show what it would do, then import."""
         exchange_view.import_bundle(self)
+
+    def import_responses(self) -> None:
+        """File > Import responses: an online form's CSV or XLSX, mapped to statements."""
+        if self.services is not None:
+            responses_view.import_responses_dialog(self)
 
     def show_backups(self) -> None:
         """File > Backups: list the backups of this database, make one, restore one."""
