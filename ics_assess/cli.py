@@ -648,6 +648,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which assessments a command works on: ids, and/or whole rounds."""
+    parser.add_argument(
+        "ids", metavar="ID", nargs="*", help="assessment ids, or unique beginnings of them"
+    )
+    parser.add_argument(
+        "--round",
+        metavar="ROUND",
+        action="append",
+        default=[],
+        help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser (DESIGN.md's contract)."""
     db_help = "the database file (default: $ICS_ASSESS_DB or the user's data directory)"
@@ -716,16 +730,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and action of a round) to one bundle file that 'ics-assess import' reads on "
         "another machine (docs/exchange-format.md).",
     )
-    p.add_argument(
-        "ids", metavar="ID", nargs="*", help="assessment ids, or unique beginnings of them"
-    )
-    p.add_argument(
-        "--round",
-        metavar="ROUND",
-        action="append",
-        default=[],
-        help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
-    )
+    _selection_arguments(p)
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="the bundle to write")
     p.set_defaults(func=cmd_export)
 
@@ -737,16 +742,7 @@ def build_parser() -> argparse.ArgumentParser:
         "assessment of a round) to a CSV or XLSX file, one row per statement "
         "(docs/spreadsheets.md).",
     )
-    p.add_argument(
-        "ids", metavar="ID", nargs="*", help="assessment ids, or unique beginnings of them"
-    )
-    p.add_argument(
-        "--round",
-        metavar="ROUND",
-        action="append",
-        default=[],
-        help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
-    )
+    _selection_arguments(p)
     p.add_argument(
         "--individual-names",
         action="store_true",
