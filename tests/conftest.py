@@ -85,3 +85,18 @@ def draft(services, partnership_setup):
         respondent_name="Cllr Test",
         respondent_role="Leader",
     )
+
+
+@pytest.fixture
+def window(qtbot, fake_dialogs, isolated_data_dir):
+    """A main window on the default database of a fresh data directory (test modules
+    that need another database define their own ``window``)."""
+    from ics_assess.ui.main_window import MainWindow
+
+    win = MainWindow(dialogs=fake_dialogs)
+    qtbot.addWidget(win)
+    win.resize(1024, 700)
+    assert win.open_initial_database()
+    win.show()
+    yield win
+    win.close()

@@ -28,18 +28,6 @@ from ics_assess.ui.models import SUMMARY_ROLE
 from ics_assess.ui.new_assessment import NewAssessmentDialog
 
 
-@pytest.fixture
-def window(qtbot, fake_dialogs, isolated_data_dir):
-    """A main window on the default database of a fresh data directory."""
-    win = MainWindow(dialogs=fake_dialogs)
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    assert win.open_initial_database()
-    win.show()
-    yield win
-    win.close()
-
-
 def wait_loaded(qtbot, win: MainWindow, rows: int | None = None) -> None:
     """Wait for the assessment list's background load."""
     qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)

@@ -24,18 +24,6 @@ from ics_assess.ui.backups_dialog import (
 from ics_assess.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, fake_dialogs, isolated_data_dir):
-    """A main window on the default database of a fresh data directory."""
-    win = MainWindow(dialogs=fake_dialogs)
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    assert win.open_initial_database()
-    win.show()
-    yield win
-    win.close()
-
-
 def wait_home(qtbot, win: MainWindow) -> None:
     qtbot.waitUntil(lambda: win.stack.currentWidget() is win.home, timeout=5_000)
     qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)
