@@ -134,7 +134,7 @@ def test_a_damaged_database_is_refused_and_untouched(db_path):
     with Store.open(db_path) as store:
         p = store.add_partnership("North")
         for n in range(300):
-            store.add_organisation(p.id, f"Organisation {n} " + "x" * 200, "vcse")
+            store.add_organisation(p.id, f"Organisation {n} " + "x" * 180, "vcse")
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(db_path.read_bytes())
     page = 4096
@@ -585,7 +585,7 @@ def test_a_full_disk_is_explained_and_earlier_answers_are_kept(services, draft):
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     db.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
     with pytest.raises(WriteError, match="the disk is full"):
-        services.set_comment(draft.id, "gov-decisions-2", "x" * 20_000)
+        services.set_comment(draft.id, "gov-decisions-2", "x" * 9_000)
     db.execute("PRAGMA max_page_count = 1073741823")
     assert services.store.answers(draft.id)["gov-decisions-1"].rating == 4
     assert "gov-decisions-2" not in services.store.answers(draft.id)

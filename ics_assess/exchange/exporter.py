@@ -39,7 +39,7 @@ from .bundle import (
     write_atomically,
 )
 from .errors import BundleError, ExportError
-from .records import FIELDS, check_records
+from .records import NOUNS, check_records, fit
 
 CHUNK = 500
 SAFE_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")
@@ -52,6 +52,9 @@ class ExportResult:
     path: Path
     size: int
     counts: dict[str, int]
+    # Values stored before today's limits held, shortened in the bundle (never in the
+    # database), one sentence each; empty when nothing was.
+    notes: tuple[str, ...] = ()
 
 
 def _rows(store: Store, sql: str, ids: Iterable[str]) -> list[dict]:
@@ -64,9 +67,22 @@ def _rows(store: Store, sql: str, ids: Iterable[str]) -> list[dict]:
     return found
 
 
-def _pick(record_type: str, row: dict) -> dict:
-    """The bundle's fields of a database row (and nothing else)."""
-    return {key: row[key] for key in FIELDS[record_type]}
+class _Picker:
+    """The bundle's fields of database rows, noting any value shortened to fit."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def __call__(self, record_type: str, row: dict) -> dict:
+        picked, shortened = fit(record_type, row)
+        if shortened:
+            whose = row.get("id") or row.get("assessment_id") or row.get("workshop_id") or ""
+            item = f" on {row['item_id']}" if row.get("item_id") else ""
+            self.notes.append(
+                f"The {NOUNS.get(record_type, record_type)} {whose}{item} holds text longer "
+                f"than a bundle carries: {', '.join(shortened)}. It is whole in this database."
+            )
+        return picked
 
 
 def member_name(questionnaire_id: str, version: str, digest: str) -> str:
@@ -79,9 +95,14 @@ def member_name(questionnaire_id: str, version: str, digest: str) -> str:
 
 
 def collect(
-    store: Store, assessment_ids: Sequence[str], round_ids: Sequence[str] = ()
+    store: Store,
+    assessment_ids: Sequence[str],
+    round_ids: Sequence[str] = (),
+    notes: list[str] | None = None,
 ) -> tuple[dict, list[tuple[str, bytes]]]:
-    """The records.json document and the questionnaire members of an export."""
+    """The records.json document and the questionnaire members of an export; a value
+    shortened to fit the format is described in ``notes``."""
+    _pick = _Picker()
     for round_id in round_ids:
         store.round(round_id)
     chosen = set(assessment_ids)
@@ -193,6 +214,8 @@ def collect(
         ],
         "actions": [_pick("action", r) for r in actions],
     }
+    if notes is not None:
+        notes.extend(_pick.notes)
     return document, members
 
 
@@ -201,16 +224,16 @@ def _id(row: dict) -> str:
 
 
 def _snapshot(
-    store: Store, assessment_ids: Sequence[str], round_ids: Sequence[str]
+    store: Store, assessment_ids: Sequence[str], round_ids: Sequence[str], notes: list[str]
 ) -> tuple[dict, list[tuple[str, bytes]]]:
     """``collect`` inside one read transaction, so that a write by another connection
     (the app autosaving) cannot land between its queries."""
     conn = store.db.conn
     if conn.in_transaction:
-        return collect(store, assessment_ids, round_ids)
+        return collect(store, assessment_ids, round_ids, notes)
     conn.execute("BEGIN")
     try:
-        return collect(store, assessment_ids, round_ids)
+        return collect(store, assessment_ids, round_ids, notes)
     finally:
         conn.execute("ROLLBACK")
 
@@ -229,10 +252,13 @@ def build_bundle(
     round_ids: Sequence[str] = (),
     *,
     created_at: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[bytes, dict[str, int]]:
     """The bytes of a bundle, and its counts. The records are checked by the importer's
-    own rules first, so an export is never a file that import would refuse."""
-    document, questionnaire_members = _snapshot(store, assessment_ids, round_ids)
+    own rules first, so an export is never a file that import would refuse; values that
+    had to be shortened to fit are described in ``notes``."""
+    notes = [] if notes is None else notes
+    document, questionnaire_members = _snapshot(store, assessment_ids, round_ids, notes)
     records = dump_json(document)
     members = {RECORDS: records, **dict(questionnaire_members)}
     listed = {name: {"bytes": len(data), "sha256": sha256(data)} for name, data in members.items()}
@@ -266,6 +292,9 @@ def export_bundle(
     created_at: str | None = None,
 ) -> ExportResult:
     """Write a bundle of the assessments (and rounds) to ``path``, atomically."""
-    data, counts = build_bundle(store, assessment_ids, round_ids, created_at=created_at)
+    notes: list[str] = []
+    data, counts = build_bundle(
+        store, assessment_ids, round_ids, created_at=created_at, notes=notes
+    )
     written = write_atomically(path, data)
-    return ExportResult(written, len(data), counts)
+    return ExportResult(written, len(data), counts, tuple(notes))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .. import textrules
 from ..domain import (
     SCALE_MAX,
     SCALE_MIN,
@@ -50,7 +51,9 @@ STAMP_RE = re.compile(
 )
 SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
 SHORT_TEXT = 10_000
-LONG_TEXT = 1_000_000
+# A change-log value is history: a comment as it stood when it changed, possibly under an
+# older version's rules. It travels as it is, up to this; everything else follows textrules.
+HISTORY_TEXT = 1_000_000
 VERSION_TEXT = 200
 CHANGE_FIELDS = ("rating", "target", "comment", "status", "created", "deleted", "restored")
 
@@ -110,24 +113,49 @@ def _text(value: Any, limit: int, *, blank: bool = True) -> str:
     return value
 
 
+def _ruled(value: Any, *, multiline: bool, blank: bool = True) -> str:
+    """Text under the rules every way in and out shares (ics_assess.textrules): checked
+    as text, then cleaned the way the store cleans it, then held to the same limit."""
+    value = _text(value, HISTORY_TEXT)
+    cleaned = textrules.clean_text(value) if multiline else textrules.clean_line(value)
+    limit = textrules.TEXT_MAX if multiline else textrules.LINE_MAX
+    if len(cleaned) > limit:
+        raise _BadValueError(f"is {len(cleaned):,} characters long; at most {limit:,} are allowed")
+    if not blank and not cleaned.strip():
+        raise _BadValueError("is empty")
+    return cleaned
+
+
 def short(value: Any) -> str:
     return _text(value, SHORT_TEXT)
 
 
+def line(value: Any) -> str:
+    """A one-line field that may be blank (a role, an owner, a date as text)."""
+    return _ruled(value, multiline=False)
+
+
 def name(value: Any) -> str:
-    return _text(value, SHORT_TEXT, blank=False)
+    """A one-line field that must not be blank (a name, a title)."""
+    return _ruled(value, multiline=False, blank=False)
 
 
 def name_or_null(value: Any) -> str | None:
     return None if value is None else name(value)
 
 
-def long(value: Any) -> str:
-    return _text(value, LONG_TEXT)
+def text(value: Any) -> str:
+    """A multi-line field (a comment, a reasoning)."""
+    return _ruled(value, multiline=True)
 
 
-def long_or_null(value: Any) -> str | None:
-    return None if value is None else long(value)
+def description(value: Any) -> str:
+    """A multi-line field that must not be blank; kept without surrounding space."""
+    return _ruled(value, multiline=True, blank=False).strip()
+
+
+def history_or_null(value: Any) -> str | None:
+    return None if value is None else _text(value, HISTORY_TEXT)
 
 
 def uuid(value: Any) -> str:
@@ -228,7 +256,7 @@ Check = Callable[[Any], Any]
 # Each record type's fields, in the database's column order. Nested lists (answers,
 # change_log, agreed_scores) are listed in NESTED and checked by their own specs.
 FIELDS: dict[str, dict[str, Check]] = {
-    "partnership": {"id": uuid, "name": name, "ics_name": short, "created_at": stamp},
+    "partnership": {"id": uuid, "name": name, "ics_name": line, "created_at": stamp},
     "organisation": {
         "id": uuid,
         "partnership_id": uuid,
@@ -240,7 +268,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "id": uuid,
         "partnership_id": uuid,
         "name": name,
-        "opened_on": short,
+        "opened_on": line,
         "created_at": stamp,
     },
     "questionnaire": {"id": ident, "version": version, "file": short},
@@ -250,8 +278,8 @@ FIELDS: dict[str, dict[str, Check]] = {
         "questionnaire_id": ident,
         "questionnaire_version": version,
         "title": name,
-        "held_on": short,
-        "facilitator": short,
+        "held_on": line,
+        "facilitator": line,
         "created_at": stamp,
     },
     "agreed_score": {
@@ -259,7 +287,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "rating": rating_or_null,
         "unrated": unrated_or_null,
         "target": rating_or_null,
-        "reasoning": long,
+        "reasoning": text,
         "updated_at": stamp,
     },
     "assessment": {
@@ -271,7 +299,7 @@ FIELDS: dict[str, dict[str, Check]] = {
         "kind": kind,
         "status": status,
         "respondent_name": name_or_null,
-        "respondent_role": short,
+        "respondent_role": line,
         "workshop_id": uuid_or_null,
         "created_at": stamp,
         "updated_at": stamp,
@@ -282,16 +310,16 @@ FIELDS: dict[str, dict[str, Check]] = {
         "rating": rating_or_null,
         "unrated": unrated_or_null,
         "target": rating_or_null,
-        "comment": long,
+        "comment": text,
         "updated_at": stamp,
     },
     "change": {
         "changed_at": stamp,
-        "changed_by": short,
+        "changed_by": line,
         "item_id": ident_or_null,
         "field": change_field,
-        "old_value": long_or_null,
-        "new_value": long_or_null,
+        "old_value": history_or_null,
+        "new_value": history_or_null,
     },
     "action": {
         "id": uuid,
@@ -302,9 +330,9 @@ FIELDS: dict[str, dict[str, Check]] = {
         "questionnaire_id": ident_or_null,
         "section_id": ident_or_null,
         "item_id": ident_or_null,
-        "description": name,
-        "owner": short,
-        "due_on": short,
+        "description": description,
+        "owner": line,
+        "due_on": line,
         "status": action_status,
         "created_at": stamp,
         "updated_at": stamp,
@@ -314,6 +342,39 @@ NESTED: dict[str, dict[str, str]] = {
     "workshop": {"agreed_scores": "agreed_score"},
     "assessment": {"answers": "answer", "change_log": "change"},
 }
+# How the fields that follow textrules are cleaned, and their limits (see ``fit``).
+_RULED: dict[Check, tuple[Callable[[str], str], int]] = {
+    line: (textrules.clean_line, textrules.LINE_MAX),
+    name: (textrules.clean_line, textrules.LINE_MAX),
+    name_or_null: (textrules.clean_line, textrules.LINE_MAX),
+    text: (textrules.clean_text, textrules.TEXT_MAX),
+    description: (textrules.clean_text, textrules.TEXT_MAX),
+    history_or_null: (lambda value: value, HISTORY_TEXT),
+}
+
+
+def fit(record_type: str, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A stored row's bundle fields, made to follow the rules of the format.
+
+    Whatever the store writes already follows them; a database written before they held
+    may keep a longer name or comment. Such a value is cleaned the same way and, if still
+    too long, shortened with an ellipsis so that the record travels instead of blocking
+    the export; the second value names each field shortened (the database keeps it whole)."""
+    out: dict[str, Any] = {}
+    shortened: list[str] = []
+    for key, check in FIELDS[record_type].items():
+        value = row[key]
+        rule = _RULED.get(check)
+        if rule is not None and isinstance(value, str):
+            clean, limit = rule
+            value = clean(value.replace("\x00", ""))
+            if len(value) > limit:
+                shortened.append(f"{key} ({len(value):,} characters, shortened to {limit:,})")
+                value = value[: limit - 1].rstrip() + "…"
+        out[key] = value
+    return out, shortened
+
+
 # The top-level lists of records.json and the record type each holds.
 TOP_LEVEL: dict[str, str] = {
     "partnerships": "partnership",

@@ -14,13 +14,14 @@ from .database import (
     inspect_database,
     now,
 )
-from .store import KEEP, DeletedAssessment, Store, new_id
+from .store import KEEP, DeletedAssessment, InvalidTextError, Store, new_id
 
 __all__ = [
     "KEEP",
     "ConflictError",
     "DamagedDatabaseError",
     "DeletedAssessment",
+    "InvalidTextError",
     "MissingDatabaseError",
     "NewerDatabaseError",
     "NotADatabaseError",

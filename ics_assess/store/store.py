@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .. import textrules
 from ..domain import (
     Action,
     ActionStatus,
@@ -55,6 +56,27 @@ class DeletedAssessment:
 
 # Sentinel: "leave this field as it is" (None is a real value: clear it).
 KEEP: Any = object()
+
+
+class InvalidTextError(StoreError):
+    """Text that breaks the rules of ics_assess.textrules (too long, or empty where a
+    name is needed); the message says which field, how long it is and what is allowed."""
+
+
+def _line(value: str, what: str, *, required: bool = False) -> str:
+    """A one-line field, cleaned by the rules every way in and out shares."""
+    try:
+        return textrules.line(value, what, required=required)
+    except textrules.TextRuleError as exc:
+        raise InvalidTextError(str(exc)) from None
+
+
+def _text(value: str, what: str, *, required: bool = False) -> str:
+    """A multi-line field (comment, reasoning, description), cleaned by the same rules."""
+    try:
+        return textrules.text(value, what, required=required)
+    except textrules.TextRuleError as exc:
+        raise InvalidTextError(str(exc)) from None
 
 
 def new_id() -> str:
@@ -203,8 +225,8 @@ class Store:
         """Create a partnership."""
         row = {
             "id": id or new_id(),
-            "name": name.strip(),
-            "ics_name": ics_name.strip(),
+            "name": _line(name, "partnership name", required=True),
+            "ics_name": _line(ics_name, "ICS name"),
             "created_at": now(),
         }
         with self.transaction():
@@ -224,9 +246,11 @@ class Store:
         self, partnership_id: str, *, name: str = KEEP, ics_name: str = KEEP
     ) -> Partnership:
         """Rename a partnership or change its ICS name."""
-        changes = {
-            k: v.strip() for k, v in {"name": name, "ics_name": ics_name}.items() if v is not KEEP
-        }
+        changes = {}
+        if name is not KEEP:
+            changes["name"] = _line(name, "partnership name", required=True)
+        if ics_name is not KEEP:
+            changes["ics_name"] = _line(ics_name, "ICS name")
         with self.transaction():
             self.partnership(partnership_id)
             if changes:
@@ -245,7 +269,7 @@ class Store:
         row = {
             "id": id or new_id(),
             "partnership_id": partnership_id,
-            "name": name.strip(),
+            "name": _line(name, "organisation name", required=True),
             "partner_type": PartnerType(partner_type).value,
             "created_at": now(),
         }
@@ -274,7 +298,7 @@ class Store:
         """Rename an organisation or change its partner type."""
         changes: dict[str, str] = {}
         if name is not KEEP:
-            changes["name"] = name.strip()
+            changes["name"] = _line(name, "organisation name", required=True)
         if partner_type is not KEEP:
             changes["partner_type"] = PartnerType(partner_type).value
         with self.transaction():
@@ -290,8 +314,8 @@ class Store:
         row = {
             "id": id or new_id(),
             "partnership_id": partnership_id,
-            "name": name.strip(),
-            "opened_on": opened_on,
+            "name": _line(name, "round name", required=True),
+            "opened_on": _line(opened_on, "round's opening date"),
             "created_at": now(),
         }
         with self.transaction():
@@ -313,7 +337,11 @@ class Store:
 
     def update_round(self, round_id: str, *, name: str = KEEP, opened_on: str = KEEP) -> Round:
         """Rename a round or change its date."""
-        changes = {k: v for k, v in {"name": name, "opened_on": opened_on}.items() if v is not KEEP}
+        changes = {}
+        if name is not KEEP:
+            changes["name"] = _line(name, "round name", required=True)
+        if opened_on is not KEEP:
+            changes["opened_on"] = _line(opened_on, "round's opening date")
         with self.transaction():
             self.round(round_id)
             if changes:
@@ -391,7 +419,7 @@ class Store:
     ) -> Assessment:
         """Start a draft assessment. The questionnaire version must already be stored."""
         stamp = now()
-        name = respondent_name.strip() if respondent_name and respondent_name.strip() else None
+        name = _line(respondent_name or "", "respondent's name") or None
         row = {
             "id": id or new_id(),
             "round_id": round_id,
@@ -401,7 +429,7 @@ class Store:
             "kind": AssessmentKind(kind).value,
             "status": AssessmentStatus.DRAFT.value,
             "respondent_name": name,
-            "respondent_role": respondent_role.strip(),
+            "respondent_role": _line(respondent_role, "respondent's role"),
             "workshop_id": workshop_id,
             "position": None,
             "created_at": stamp,
@@ -505,9 +533,9 @@ class Store:
         """Change who answered, their role, or the workshop an assessment belongs to."""
         changes: dict[str, Any] = {}
         if respondent_name is not KEEP:
-            changes["respondent_name"] = (respondent_name or "").strip() or None
+            changes["respondent_name"] = _line(respondent_name or "", "respondent's name") or None
         if respondent_role is not KEEP:
-            changes["respondent_role"] = respondent_role.strip()
+            changes["respondent_role"] = _line(respondent_role, "respondent's role")
         if workshop_id is not KEEP:
             changes["workshop_id"] = workshop_id
         with self.transaction():
@@ -659,7 +687,7 @@ class Store:
 
     def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
         """Record the evidence / comment text of an answer."""
-        return self._write_answer(assessment_id, item_id, {"comment": comment})
+        return self._write_answer(assessment_id, item_id, {"comment": _text(comment, "comment")})
 
     def change_log(self, assessment_id: str) -> list[dict]:
         """The recorded changes of an assessment, oldest first."""
@@ -688,9 +716,9 @@ class Store:
             "round_id": round_id,
             "questionnaire_id": questionnaire_id,
             "questionnaire_version": questionnaire_version,
-            "title": title.strip(),
-            "held_on": held_on,
-            "facilitator": facilitator.strip(),
+            "title": _line(title, "workshop title", required=True),
+            "held_on": _line(held_on, "workshop's date"),
+            "facilitator": _line(facilitator, "facilitator's name"),
             "created_at": now(),
         }
         with self.transaction():
@@ -741,7 +769,7 @@ class Store:
                     "rating": rating,
                     "unrated": unrated,
                     "target": target,
-                    "reasoning": reasoning,
+                    "reasoning": _text(reasoning, "reasoning"),
                     "updated_at": now(),
                 },
                 pk=("workshop_id", "item_id"),
@@ -793,9 +821,9 @@ class Store:
             "questionnaire_id": questionnaire_id,
             "section_id": section_id,
             "item_id": item_id,
-            "description": description.strip(),
-            "owner": owner.strip(),
-            "due_on": due_on,
+            "description": _text(description, "action's description", required=True).strip(),
+            "owner": _line(owner, "action's owner"),
+            "due_on": _line(due_on, "action's due date"),
             "status": ActionStatus(status).value,
             "created_at": stamp,
             "updated_at": stamp,
@@ -839,6 +867,14 @@ class Store:
             raise ValueError(f"Actions have no field {', '.join(sorted(unknown))}.")
         if "status" in changes:
             changes["status"] = ActionStatus(changes["status"]).value
+        if "description" in changes:
+            changes["description"] = _text(
+                changes["description"], "action's description", required=True
+            ).strip()
+        if "owner" in changes:
+            changes["owner"] = _line(changes["owner"], "action's owner")
+        if "due_on" in changes:
+            changes["due_on"] = _line(changes["due_on"], "action's due date")
         with self.transaction():
             self._one("actions", action_id, "action")
             self.db["actions"].update(action_id, {**changes, "updated_at": now()})
