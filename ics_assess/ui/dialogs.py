@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import textrules
+
 
 class Dialogs:
     """Modal questions and messages, parented to one window."""
@@ -74,10 +76,17 @@ class Dialogs:
 
     def text(self, title: str, label: str, initial: str = "") -> str | None:
         """One line of text, or None when cancelled."""
-        value, ok = QInputDialog.getText(
-            self.parent, title, label, QLineEdit.EchoMode.Normal, initial
-        )
-        return value if ok else None
+        dialog = QInputDialog(self.parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(initial)
+        # Names are one line of at most LINE_MAX characters everywhere (textrules): the
+        # box stops there rather than letting the store refuse what was typed.
+        edit = dialog.findChild(QLineEdit)
+        if edit is not None:
+            edit.setMaxLength(textrules.LINE_MAX)
+            edit.setAccessibleName(label)
+        return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def item(self, title: str, label: str, items: list[str], current: int = 0) -> int | None:
         """Pick one of a list; its index, or None when cancelled."""

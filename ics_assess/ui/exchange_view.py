@@ -85,12 +85,18 @@ def export_assessments(window: MainWindow) -> None:
     def done(result) -> None:
         window.settings.setValue("folders/exchange", str(target.parent))
         count = result.counts.get("assessments", len(ids))
-        window.statusBar().showMessage(f"Exported {count} assessments to {target}", 10000)
-        window.dialogs.inform(
-            "Exported",
-            f"{count} assessments are in {target}. Send the file to whoever needs them; "
-            "they open it with File > Import.",
+        counted = "1 assessment" if count == 1 else f"{count} assessments"
+        window.statusBar().showMessage(f"Exported {counted} to {target}", 10000)
+        text = (
+            f"{counted} {'is' if count == 1 else 'are'} in {target}. Send the file to "
+            "whoever needs them; they open it with File > Import."
         )
+        if result.notes:
+            text += (
+                "\n\nSome text is longer than an exchange file carries; it is shortened in the file:\n"
+                + "\n".join(f"• {note}" for note in result.notes)
+            )
+        window.dialogs.inform("Exported", text)
 
     def failed(exc: Exception) -> None:
         window.statusBar().clearMessage()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import textrules
 from ..domain import AssessmentKind, PartnerType
 from ..services import Services
 from ..store import StoreError
@@ -101,6 +102,8 @@ class NewAssessmentDialog(QDialog):
         self.anonymous = QCheckBox("Answer anonymously")
         self.role = QLineEdit()
         self.role.setPlaceholderText("e.g. Leader of the Council")
+        for edit in (self.name, self.role):
+            edit.setMaxLength(textrules.LINE_MAX)
 
         names = {
             self.partnership: "Partnership",
