@@ -41,12 +41,14 @@ from .exchange import (
 )
 from .exchange.spreadsheets import (
     MappingReport,
+    PlannedResponse,
     ResponseMapping,
     ResponseSheet,
     SpreadsheetResult,
     check_mapping,
     export_answers,
     read_responses,
+    response_rows,
     suggest_mapping,
     word_key,
 )
@@ -59,7 +61,7 @@ from .questionnaires import (
 )
 from .reports.model import AssessmentReportData, OrganisationReportData
 from .scoring import QuestionnaireScore, questionnaire_score
-from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError
+from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError, new_id, now
 from .store.backups import BackupReason, create_backup
 
 
@@ -273,6 +275,12 @@ class Services:
         """Record the comment or evidence for a statement."""
         self._item(assessment_id, item_id)
         return self.store.set_comment(assessment_id, item_id, comment)
+
+    def waiting_at_most(self, milliseconds: int):
+        """A context in which writes wait at most ``milliseconds`` for another program's
+        write lock before failing (WriteError: "another program is using the database"),
+        for the window's autosave, which keeps and retries what it could not write."""
+        return self.store.waiting_at_most(milliseconds)
 
     def submit(self, assessment_id: str, *, allow_unanswered: bool = False) -> Assessment:
         """Submit an assessment; refuse while statements are unanswered unless allowed."""
@@ -593,30 +601,22 @@ class Services:
         organisations = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
         return check_mapping(sheet, mapping, q, organisations)
 
-    def import_responses(
-        self,
-        sheet: ResponseSheet,
-        mapping: ResponseMapping,
-        round_id: str,
-        *,
-        dry_run: bool = False,
-    ) -> ResponsesResult:
-        """Import each row that fits as a submitted individual view in the round, in one
-        transaction (all or nothing), after a backup. Rows that match an individual view
-        already in the round (same organisation, respondent, role and answers) are
-        skipped, so importing the same file twice adds nothing."""
-        from collections import Counter
-
-        report = self.check_responses(sheet, mapping, round_id)
-        if not report.responses:
-            raise ServiceError(f"No row of {sheet.name} fits the mapping, so nothing was imported.")
-        loaded = self.latest_questionnaire(mapping.questionnaire_id)
-        q = loaded.questionnaire
-        existing = [
+    def _individual_views(self, round_id: str, questionnaire_id: str) -> list[Assessment]:
+        return [
             s.assessment
-            for s in self.store.list_assessments(round_id=round_id, questionnaire_id=q.id)
+            for s in self.store.list_assessments(
+                round_id=round_id, questionnaire_id=questionnaire_id
+            )
             if s.assessment.kind is AssessmentKind.INDIVIDUAL
         ]
+
+    def _responses_to_import(
+        self, report: MappingReport, existing: list[Assessment]
+    ) -> list[PlannedResponse]:
+        """The responses of the report that are not already in ``existing`` (the same
+        organisation, respondent, role and answers), each counted once."""
+        from collections import Counter
+
         answers_of = self.store.answers_for(a.id for a in existing)
         seen = Counter(
             (
@@ -637,28 +637,79 @@ class Services:
                 seen[response.signature()] -= 1
             else:
                 todo.append(response)
+        return todo
+
+    def import_responses(
+        self,
+        sheet: ResponseSheet,
+        mapping: ResponseMapping,
+        round_id: str,
+        *,
+        dry_run: bool = False,
+    ) -> ResponsesResult:
+        """Import each row that fits as a submitted individual view in the round, all or
+        nothing, after a backup. Rows that match an individual view already in the round
+        (same organisation, respondent, role and answers) are skipped, so importing the
+        same file twice adds nothing.
+
+        Every row is checked, mapped and built in memory first, with no lock held; then
+        the rows are written in one short BEGIN IMMEDIATE transaction of bulk inserts,
+        which first makes sure that what the plan was built on still holds (the round,
+        its organisations, and the individual views already there), so other programs,
+        such as the window's autosave, wait milliseconds rather than the whole import."""
+        report = self.check_responses(sheet, mapping, round_id)
+        if not report.responses:
+            raise ServiceError(f"No row of {sheet.name} fits the mapping, so nothing was imported.")
+        loaded = self.latest_questionnaire(mapping.questionnaire_id)
+        q = loaded.questionnaire
+        existing = self._individual_views(round_id, q.id)
+        todo = self._responses_to_import(report, existing)
         already = len(report.responses) - len(todo)
         if dry_run or not todo:
             return ResponsesResult((), already, report, None)
+        rnd = self.store.round(round_id)
+        organisations = sorted({r.organisation_id for r in todo})
+
+        def footing(views: list[Assessment]) -> tuple:
+            # What the plan rests on, compared again under the write lock.
+            members = {o.id for o in self.store.organisations(rnd.partnership_id)}
+            return (
+                self.store.round(round_id).partnership_id,
+                [o in members for o in organisations],
+                sorted((a.id, a.updated_at, a.status.value) for a in views),
+            )
+
+        before = footing(existing)
+        rows = response_rows(
+            todo, round_id, q, new_id=new_id, stamp=now(), changed_by=self.store.changed_by
+        )
         backup = self._backup_before_import()
-        created: list[str] = []
         with self.store.transaction():
+            now_there = self._individual_views(round_id, q.id)
+            if footing(now_there) != before:
+                if not all(footing(now_there)[1]):
+                    raise ServiceError(
+                        f"An organisation of {sheet.name} was removed from the partnership "
+                        "while the file was being checked; nothing was imported. Import it again."
+                    )
+                # Views were added or changed meanwhile: skip again against them, here.
+                fresh = self._responses_to_import(report, now_there)
+                if [r.row for r in fresh] != [r.row for r in todo]:
+                    todo = fresh
+                    already = len(report.responses) - len(todo)
+                    rows = response_rows(
+                        todo,
+                        round_id,
+                        q,
+                        new_id=new_id,
+                        stamp=now(),
+                        changed_by=self.store.changed_by,
+                    )
             self.keep_questionnaire(loaded)
-            for response in todo:
-                new = self.store.create_assessment(
-                    round_id=round_id,
-                    organisation_id=response.organisation_id,
-                    questionnaire_id=q.id,
-                    questionnaire_version=q.version,
-                    kind=AssessmentKind.INDIVIDUAL,
-                    respondent_name=response.respondent or None,
-                    respondent_role=response.role,
-                )
-                for item_id, value in response.answers.items():
-                    self.store.set_rating(new.id, item_id, value)
-                self.store.submit(new.id)
-                created.append(new.id)
-        return ResponsesResult(tuple(created), already, report, backup)
+            self.store.insert_many("assessments", rows.assessments)
+            self.store.insert_many("answers", rows.answers)
+            self.store.insert_many("change_log", rows.change_log)
+        return ResponsesResult(rows.ids, already, report, backup)
 
     @staticmethod
     def read_bundle(path: Path | str) -> Bundle:

@@ -238,18 +238,22 @@ def test_all_or_nothing(services, partnership_setup, tmp_path, form_rows, monkey
     sheet = read_responses(write_csv(tmp_path / "r.csv", form_rows))
     m = services.suggest_response_mapping(sheet, "governance")
     calls = []
-    real = services.store.submit
+    real = services.store.insert_many
 
-    def submit(assessment_id):
-        calls.append(assessment_id)
-        if len(calls) == 2:
+    # The import writes assessments, then answers, then the change log: fail at the last,
+    # after the assessments and answers are written, and nothing may be left.
+    def insert_many(table, rows):
+        calls.append(table)
+        if table == "change_log":
             raise ServiceError("The disk went away.")
-        return real(assessment_id)
+        return real(table, rows)
 
-    monkeypatch.setattr(services.store, "submit", submit)
+    monkeypatch.setattr(services.store, "insert_many", insert_many)
     with pytest.raises(ServiceError, match="disk went away"):
         services.import_responses(sheet, m, rnd.id)
+    assert calls == ["assessments", "answers", "change_log"]
     assert services.list_assessments() == []
+    assert services.store.counts()["answers"] == 0
 
 
 def test_nothing_fits(services, partnership_setup, tmp_path, questionnaire):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import files
+from .. import files, textrules
 from ..domain import Answer, Assessment, AssessmentKind, Questionnaire, Unrated
 from ..store import Store
 from .errors import ExchangeError, ExportError
@@ -588,11 +588,19 @@ class MappingReport:
     empty_rows: tuple[int, ...]
     unknown_organisations: dict[str, int]
     responses: tuple[PlannedResponse, ...]
+    # One sentence per row left out because a name or role breaks ics_assess.textrules
+    # (too long for one line), naming the row and the column.
+    text_problems: tuple[str, ...] = ()
 
     @property
     def fits(self) -> bool:
         """Every row and every cell fits."""
-        return not (self.unknown_words or self.empty_rows or self.unknown_organisations)
+        return not (
+            self.unknown_words
+            or self.empty_rows
+            or self.unknown_organisations
+            or self.text_problems
+        )
 
     def lines(self) -> list[str]:
         """The report in sentences, for the command line and the dialog."""
@@ -621,6 +629,11 @@ class MappingReport:
             out.append(
                 f"The organisation {_quote(name)} ({_n(n, 'row')}) is not in the partnership; "
                 "its rows are left out."
+            )
+        out.extend(self.text_problems[:20])
+        if len(self.text_problems) > 20:
+            out.append(
+                f"{len(self.text_problems) - 20} more rows are left out for the same reason."
             )
         return out
 
@@ -669,6 +682,20 @@ def check_mapping(
     empty: list[int] = []
     unknown_orgs: dict[str, int] = {}
     planned: list[PlannedResponse] = []
+    text_problems: list[str] = []
+
+    def line(number: int, header: str, value: str, what: str) -> str | None:
+        # The store's rule for one-line text; a row that breaks it is reported, not stored.
+        try:
+            return textrules.line(value, what)
+        except textrules.TextRuleError:
+            length = len(textrules.clean_line(value))
+            text_problems.append(
+                f"Row {number} is left out: its {what} (column {_quote(header)}) is "
+                f"{length:,} characters long, and at most {textrules.LINE_MAX:,} are allowed."
+            )
+            return None
+
     for number, row in enumerate(sheet.rows, start=2):
         answers: dict[str, int | Unrated] = {}
         for col, item_id in columns:
@@ -683,20 +710,21 @@ def check_mapping(
         if not answers:
             empty.append(number)
             continue
-        org_name = " ".join(row[org_col].split())
+        org_name = line(number, mapping.organisation, row[org_col], "organisation name")
+        if org_name is None:
+            continue
         org_id = organisations.get(word_key(org_name))
         if org_id is None:
             unknown_orgs[org_name] = unknown_orgs.get(org_name, 0) + 1
             continue
-        planned.append(
-            PlannedResponse(
-                number,
-                org_id,
-                " ".join(row[who_col].split()) if who_col is not None else "",
-                " ".join(row[role_col].split()) if role_col is not None else "",
-                answers,
-            )
-        )
+        respondent = role = ""
+        if who_col is not None:
+            respondent = line(number, mapping.respondent, row[who_col], "respondent name")
+        if role_col is not None and respondent is not None:
+            role = line(number, mapping.role, row[role_col], "respondent role")
+        if respondent is None or role is None:
+            continue
+        planned.append(PlannedResponse(number, org_id, respondent, role, answers))
     mapped_items = {i for _, i in columns}
     used = {*mapping.columns, mapping.organisation, mapping.respondent, mapping.role}
     return MappingReport(
@@ -708,4 +736,99 @@ def check_mapping(
         tuple(empty),
         unknown_orgs,
         tuple(planned),
+        tuple(text_problems),
     )
+
+
+@dataclass(frozen=True)
+class ResponseRows:
+    """The rows an import of responses writes, built in memory before the write lock is
+    taken: each response becomes one submitted individual assessment with its answers,
+    and the change log records what answering it one rating at a time would have:
+    created, each rating, then submitted."""
+
+    ids: tuple[str, ...]
+    assessments: list[dict]
+    answers: list[dict]
+    change_log: list[dict]
+
+
+def response_rows(
+    responses: Sequence[PlannedResponse],
+    round_id: str,
+    questionnaire: Questionnaire,
+    *,
+    new_id: Callable[[], str],
+    stamp: str,
+    changed_by: str = "",
+) -> ResponseRows:
+    """The rows for ``responses`` (see ResponseRows). Names and roles were cleaned by
+    textrules in check_mapping; they are checked again here, as the store would."""
+    ids: list[str] = []
+    assessments: list[dict] = []
+    answers: list[dict] = []
+    log: list[dict] = []
+    for response in responses:
+        aid = new_id()
+        ids.append(aid)
+        name = textrules.line(response.respondent, "respondent name") or None
+        entry = {"changed_at": stamp, "changed_by": changed_by, "assessment_id": aid}
+        log.append(
+            {**entry, "item_id": None, "field": "created", "old_value": None, "new_value": "draft"}
+        )
+        last_item = None
+        for item_id, value in response.answers.items():
+            rating = value if isinstance(value, int) else None
+            unrated = None if rating is not None else Unrated(value).value
+            answers.append(
+                {
+                    "assessment_id": aid,
+                    "item_id": item_id,
+                    "rating": rating,
+                    "unrated": unrated,
+                    "target": None,
+                    "comment": "",
+                    "updated_at": stamp,
+                }
+            )
+            log.append(
+                {
+                    **entry,
+                    "item_id": item_id,
+                    "field": "rating",
+                    "old_value": None,
+                    "new_value": str(rating) if rating is not None else unrated,
+                }
+            )
+            last_item = item_id
+        log.append(
+            {
+                **entry,
+                "item_id": None,
+                "field": "status",
+                "old_value": "draft",
+                "new_value": "submitted",
+            }
+        )
+        assessments.append(
+            {
+                "id": aid,
+                "round_id": round_id,
+                "organisation_id": response.organisation_id,
+                "questionnaire_id": questionnaire.id,
+                "questionnaire_version": questionnaire.version,
+                "kind": AssessmentKind.INDIVIDUAL.value,
+                "status": "submitted",
+                "respondent_name": name,
+                "respondent_role": textrules.line(response.role, "respondent role"),
+                "workshop_id": None,
+                # Where answering one rating at a time left it: the last statement written.
+                "position": last_item,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "submitted_at": stamp,
+            }
+        )
+    # Answers in primary-key order: the B-tree takes them with fewer page splits.
+    answers.sort(key=lambda r: (r["assessment_id"], r["item_id"]))
+    return ResponseRows(tuple(ids), assessments, answers, log)

@@ -909,5 +909,74 @@ class Store:
         ]
         return {t: self.db[t].count for t in tables}
 
+    # --- bulk writes for imports, and the window's short busy wait (issue 8) ----------
+    #
+    # Imports build every row in memory first (checked by textrules and the exchange
+    # validators), then write them here in one short BEGIN IMMEDIATE transaction, so the
+    # write lock is held for the inserts alone, not for the checking and mapping.
+
+    BULK_TABLES = (
+        "partnerships",
+        "organisations",
+        "rounds",
+        "questionnaire_versions",
+        "workshops",
+        "agreed_scores",
+        "assessments",
+        "answers",
+        "actions",
+        "change_log",
+    )
+
+    def insert_many(self, table: str, rows: list[dict]) -> int:
+        """Insert prepared rows (every row with the same keys, each a column of
+        ``table``) with one prepared INSERT run by ``executemany``; return how many.
+        Must be called inside ``transaction()``, so that all of an import lands or none
+        of it. The rows' text must already have passed ics_assess.textrules."""
+        if not rows:
+            return 0
+        if table not in self.BULK_TABLES:
+            raise ValueError(f"insert_many does not write to {table!r}.")
+        if not self.db.conn.in_transaction:
+            raise RuntimeError("insert_many must run inside Store.transaction().")
+        columns = list(rows[0])
+        known = {c.name for c in self.db[table].columns}
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise ValueError(f"{table} has no column {', '.join(map(repr, unknown))}.")
+        names = ", ".join(f"[{c}]" for c in columns)
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
+        self.db.conn.executemany(sql, ([row[c] for c in columns] for row in rows))
+        return len(rows)
+
+    def write_version(self) -> tuple[int, int]:
+        """A token that changes whenever anything is committed to the file, by this
+        connection (its total changes) or any other (SQLite's ``data_version``): equal
+        tokens mean nothing was written in between, so a plan read then still holds."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        return (version, self.db.conn.total_changes)
+
+    def waiting_at_most(self, milliseconds: int):
+        """A context in which a write waits at most ``milliseconds`` for another
+        program's write lock (instead of the usual BUSY_TIMEOUT_MS) before failing with
+        a WriteError ("another program is using the database"). For the window's
+        autosave, which keeps what it could not write and tries again, so the window
+        never freezes for seconds; durability (synchronous=FULL) is unchanged."""
+        import contextlib
+
+        from .database import BUSY_TIMEOUT_MS
+
+        @contextlib.contextmanager
+        def waiting():
+            conn = self.db.conn
+            conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+            try:
+                yield self
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+        return waiting()
+
 
 __all__ = ["KEEP", "DeletedAssessment", "Store", "StoreError", "new_id"]
