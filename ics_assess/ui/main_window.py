@@ -290,6 +290,10 @@ class MainWindow(QMainWindow):
             lock.unlock()
             self.dialogs.warn("This database cannot be opened", str(exc))
             return False
+        if self.walkthrough is not None and not self.walkthrough.settle():
+            services.close()  # answers of the open database still wait to be written
+            lock.unlock()
+            return False
         for warning in services.catalogue.warnings:
             log.warning("%s", warning)
         self._close_database()
@@ -492,7 +496,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.walkthrough)
         self.settings.setValue("session/assessment", assessment_id)
         self.settings.sync()  # on disk now, so a crash still resumes here
-        self.save_state.setText("All changes saved")
+        self.save_state.setText(self.walkthrough.status())
 
     def show_results(self, assessment_id: str) -> None:
         """The results page of an assessment."""
@@ -590,7 +594,13 @@ class MainWindow(QMainWindow):
     # --- closing --------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Save what is pending, remember the window, release the database."""
+        """Save what is pending, remember the window, release the database. Answers the
+        database could not take yet (busy, full, read-only) are tried once more; if they
+        still cannot be written, the user is asked, and the window stays open unless
+        they choose to close without them."""
+        if self.walkthrough is not None and not self.walkthrough.settle():
+            event.ignore()
+            return
         resume = self.settings.value("session/assessment")
         self.settings.setValue("window/geometry", self.saveGeometry())
         self._close_database()

@@ -5,6 +5,14 @@ moment they are chosen, comments after a short pause in typing (and when the box
 ``flush()`` is called). A failed save is shown once, the status says "Not saved: ...", and
 whatever the user typed stays on screen so nothing is lost.
 
+When the database is busy (another program, such as an import, is writing), full or
+read-only, a change is not refused: it waits in a SaveQueue (ui/pending.py), the card
+keeps showing it, the status line says how many answers wait and why, and the queue tries
+again on a timer, in order. The window's own writes wait at most WINDOW_BUSY_WAIT_MS for
+the lock, so it never freezes for seconds; closing with answers still waiting tries once
+more and then asks rather than losing them. A comment longer than textrules.TEXT_MAX is
+never saved cut short: the card says how long it is and what is allowed.
+
 Keyboard: on a statement, 1-5 rate it, D is "Don't know", N is "Not applicable"; each also
 moves on to the next statement. Up/Down move between statements, Left/Right between the
 answer buttons, Ctrl+PgDown / Ctrl+PgUp between sections and Alt+G shows the guidance.
@@ -14,7 +22,6 @@ from __future__ import annotations
 
 import html
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -44,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import textrules
 from ..domain import (
     Answer,
     Assessment,
@@ -56,17 +64,20 @@ from ..domain import (
 )
 from ..palette import ACCENT
 from ..services import AssessmentDetail, Services
-from ..store import StoreError
 from .dialogs import Dialogs
+from .pending import DISK, READ_ONLY, SAVE_ERRORS, PendingWrite, SaveQueue
 from .widgets import plain_label, plain_tooltip, scaled_font
 
 log = logging.getLogger(__name__)
 
 COMMENT_PAUSE_MS = 700
 READING_WIDTH = 900  # px: longer lines are hard to read on a large monitor
-# sqlite3 errors are caught too: a full disk or a locked file during a write surfaces as one,
-# and the user must still be told rather than lose the answer to a traceback.
-SAVE_ERRORS = (StoreError, sqlite3.Error, OSError)
+# How long the window's own writes wait for another program's write lock before the
+# change is kept in the SaveQueue and tried again: short, so the window never freezes.
+WINDOW_BUSY_WAIT_MS = 250
+# When closing with answers still waiting, one last try waits this long for the lock.
+CLOSING_WAIT_MS = 2000
+WAITING = object()  # _write's result for a change kept in the queue
 
 Value = int | Unrated
 RATING_KEYS: dict[int, Value] = {Qt.Key.Key_0 + n: n for n in range(1, 6)}
@@ -208,6 +219,11 @@ class StatementCard(QFrame):
         lines = self.comment.fontMetrics().lineSpacing() * 3
         self.comment.setFixedHeight(lines + 2 * self.comment.frameWidth() + 12)
         self.comment.textChanged.connect(self._comment_changed)
+        # Said next to the box when the comment is longer than can be saved.
+        self.comment_note = plain_label()
+        self.comment_note.setAccessibleName(f"Comment length for statement {number}")
+        self.comment_note.setStyleSheet("color: palette(highlight); font-weight: bold;")
+        self.comment_note.hide()
         self._timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS)
         self._timer.timeout.connect(lambda: self.comment_due.emit(self.item.id))
 
@@ -234,6 +250,7 @@ class StatementCard(QFrame):
             fill(QHBoxLayout(), *scale),
             fill(QHBoxLayout(), *unrated_buttons, 1, target_label, self.target),
             self.comment,
+            self.comment_note,
             fill(QHBoxLayout(), self.guidance_toggle, 1),
             self.guidance,
         )
@@ -279,6 +296,7 @@ class StatementCard(QFrame):
             self.show_target(answer.target if answer else None)
             self.comment.setPlainText(answer.comment if answer else "")
             self._comment_dirty = False
+            self._show_length(edited=False)
         finally:
             self._loading = False
 
@@ -343,6 +361,37 @@ class StatementCard(QFrame):
         """The text in the comment box."""
         return self.comment.toPlainText()
 
+    def comment_length(self) -> int:
+        """The comment's length as the store counts it (textrules.clean_text)."""
+        return len(textrules.clean_text(self.comment.toPlainText()))
+
+    @property
+    def comment_too_long(self) -> bool:
+        """True when the comment is longer than textrules.TEXT_MAX, so it cannot be saved."""
+        return self.comment_length() > textrules.TEXT_MAX
+
+    def _show_length(self, *, edited: bool) -> None:
+        length = self.comment_length()
+        if length <= textrules.TEXT_MAX:
+            self.comment_note.hide()
+            self.comment_note.clear()
+            return
+        over = length - textrules.TEXT_MAX
+        if edited:
+            text = (
+                f"This comment is {length:,} characters long; at most "
+                f"{textrules.TEXT_MAX:,} can be saved. Shorten it by {over:,} characters to "
+                "save it: until then the comment saved before is kept, and nothing is cut."
+            )
+        else:
+            text = (
+                f"This comment, saved before the limit, is {length:,} characters long and "
+                f"is shown whole; a change to it can be saved once it is at most "
+                f"{textrules.TEXT_MAX:,} characters ({over:,} fewer)."
+            )
+        self.comment_note.setText(text)
+        self.comment_note.show()
+
     def comment_saved(self, text: str) -> None:
         """The page stored ``text``; the box is clean unless typing went on meanwhile."""
         if self.comment.toPlainText() == text:
@@ -368,6 +417,7 @@ class StatementCard(QFrame):
     def _comment_changed(self) -> None:
         if self._loading:
             return
+        self._show_length(edited=True)
         if not self._comment_dirty:
             self._comment_dirty = True
             self.comment_pending.emit(self.item.id)
@@ -482,6 +532,14 @@ class WalkthroughPage(QWidget):
         self._position: str | None = None
         self._status = ""
         self._error_shown = False  # one dialog per run of failures, not one per keystroke
+        self._problem_shown = False  # one dialog per run of a full disk or read-only file
+        self._busy_wait_ms = WINDOW_BUSY_WAIT_MS
+        # Changes not written yet (database busy, full or read-only), in order. It outlives
+        # the assessment shown: each change knows its assessment.
+        self._queue = SaveQueue(self._store_change, self)
+        self._queue.saved.connect(self._waiting_saved)
+        self._queue.dropped.connect(self._waiting_dropped)
+        self._queue.changed.connect(self._queue_changed)
         self.setStyleSheet(STYLE)
         self._build()
 
@@ -575,7 +633,7 @@ class WalkthroughPage(QWidget):
         self._apply_status()
         self._update_counts()
         self._error_shown = False
-        self._set_status("All changes saved")
+        self._refresh_status()
         start = detail.assessment.position
         if start not in self._cards:
             start = self._order[0] if self._order else None
@@ -587,6 +645,63 @@ class WalkthroughPage(QWidget):
         for card in self._cards.values():
             if card.comment_dirty:
                 self._save_comment(card.item_id)
+
+    def waiting(self) -> int:
+        """How many changes wait to be written (the database was busy, full or read-only)."""
+        return len(self._queue)
+
+    def status(self) -> str:
+        """The status line's text: 'All changes saved', 'Saving…', what waits, or why not."""
+        return self._status
+
+    def retry_waiting(self, wait_ms: int | None = None) -> bool:
+        """Try the waiting changes now (each waiting up to ``wait_ms`` for the lock);
+        True when none wait any more."""
+        previous, self._busy_wait_ms = self._busy_wait_ms, wait_ms or self._busy_wait_ms
+        try:
+            return self._queue.retry()
+        finally:
+            self._busy_wait_ms = previous
+
+    def settle(self) -> bool:
+        """Before the window or the database closes: save the comments being typed, try
+        the waiting changes once more, and if some still cannot be written say so and
+        ask. True when closing may go on (nothing waits, or the user chose to close
+        without them); False to keep the window open."""
+        self.flush()
+        if not self._queue or self.retry_waiting(CLOSING_WAIT_MS):
+            return True
+        n = len(self._queue)
+        answers = "1 answer" if n == 1 else f"{n} answers"
+        choice = self._dialogs.choose(
+            "Answers not saved yet",
+            f"{self._queue.describe()}.\n\n{self._queue.reason}\n\nIf you close now, "
+            f"{'it is' if n == 1 else 'they are'} lost. Keep the window open and "
+            f"{'it is' if n == 1 else 'they are'} saved as soon as the database can be "
+            "written.",
+            ["Keep the window open", f"Close and lose {answers}"],
+            0,
+        )
+        if choice == 1:
+            self._queue.discard()
+            return True
+        return False
+
+    def may_leave(self) -> bool:
+        """Before leaving the assessment: save the comments being typed and try the
+        waiting changes once more. If some still wait, say so and ask: they keep waiting
+        (and are saved as soon as they can be) whatever the choice."""
+        self.flush()
+        if not self._queue or self.retry_waiting():
+            return True
+        choice = self._dialogs.choose(
+            "Answers not saved yet",
+            f"{self._queue.describe()}.\n\nThey stay waiting while the app is open and are "
+            "saved as soon as the database can be written, even if you go on.",
+            ["Stay on this assessment", "Go on"],
+            0,
+        )
+        return choice == 1
 
     def assessment_id(self) -> str | None:
         """The id of the assessment shown, if any."""
@@ -749,8 +864,11 @@ class WalkthroughPage(QWidget):
         the user moved on would otherwise send them back there next time."""
         if not self._detail or not self._current or self._current == self._position:
             return
+        if self._queue:
+            return  # the database cannot be written now; the waiting writes move it anyway
         try:
-            self._services.store.set_position(self._detail.assessment.id, self._current)
+            with self._services.waiting_at_most(self._busy_wait_ms):
+                self._services.store.set_position(self._detail.assessment.id, self._current)
             self._position = self._current
         except SAVE_ERRORS as exc:
             # Only a convenience for resuming: a failure here is logged, not shown.
@@ -781,11 +899,18 @@ class WalkthroughPage(QWidget):
             self._status = text
             self.status_changed.emit(text)
 
+    def _refresh_status(self) -> None:
+        """What waits, else whether comments are being typed, else all saved."""
+        if self._queue:
+            self._set_status(self._queue.describe())
+        elif not self._error_shown:
+            self._set_status("Saving…" if self._pending() else "All changes saved")
+
     def _saved(self, item_id: str) -> None:
         self._position = item_id  # where the store put it
         self._remember_position()
         self._error_shown = False
-        self._set_status("Saving…" if self._pending() else "All changes saved")
+        self._refresh_status()
 
     def _pending(self) -> bool:
         return any(card.comment_dirty for card in self._cards.values())
@@ -797,21 +922,35 @@ class WalkthroughPage(QWidget):
         log.warning("Could not save the %s of %s: %s", what, item_id, type(exc).__name__)
         if not self._error_shown:
             self._error_shown = True
-            number = self._cards[item_id].number
+            card = self._cards.get(item_id)
+            where = f"statement {card.number}" if card else "a statement"
             self._dialogs.error(
                 "Not saved",
-                f"The {what} for statement {number} could not be saved: {reason}\n\n"
+                f"The {what} for {where} could not be saved: {reason}\n\n"
                 f"Everything saved before this is safe. {advice}",
             )
 
-    def _write(self, item_id: str, what: str, write: Callable[[str], Answer]) -> Answer | None:
-        """Store one change through ``write(assessment_id)``; None when it failed, after
-        telling the user (once) what to do."""
+    def _store_change(self, change: PendingWrite) -> Answer:
+        """Write one change (the SaveQueue calls this), waiting briefly for the lock."""
+        s, a, i = self._services, change.assessment_id, change.item_id
+        with s.waiting_at_most(self._busy_wait_ms):
+            if change.field == "rating":
+                return s.answer(a, i, change.value)  # type: ignore[arg-type]
+            if change.field == "target":
+                return s.set_target(a, i, change.value)  # type: ignore[arg-type]
+            return s.set_comment(a, i, change.value)  # type: ignore[arg-type]
+
+    def _write(self, item_id: str, what: str, value: object) -> Answer | object | None:
+        """Store one change: the stored answer; WAITING when it is kept to be written
+        later (the database is busy, full or read-only; the card keeps showing it); or
+        None when it failed in a way trying again cannot mend, after telling the user
+        (once) what to do."""
         if not self._detail:
             return None
         self._set_status("Saving…")
+        change = PendingWrite(self._detail.assessment.id, item_id, what, value)
         try:
-            answer = write(self._detail.assessment.id)
+            answer = self._queue.submit(change)
         except SAVE_ERRORS as exc:
             advice = (
                 "Your text is still in the box and is saved again when you next type in it "
@@ -822,45 +961,118 @@ class WalkthroughPage(QWidget):
             )
             self._failed(what, item_id, exc, advice)
             return None
+        if answer is None:
+            self._refresh_status()
+            return WAITING
         self._answers[item_id] = answer
         self._saved(item_id)
         return answer
 
+    def _shown(self, item_id: str) -> Answer | None:
+        """The answer as the user last gave it: stored, with any waiting rating or
+        target laid over it."""
+        answer = self._answers.get(item_id)
+        if not self._detail or not self._queue:
+            return answer
+        key = self._detail.assessment.id
+        rating = self._queue.pending_for(key, item_id, "rating")
+        target = self._queue.pending_for(key, item_id, "target")
+        if rating is None and target is None:
+            return answer
+        shown = answer or Answer(item_id)
+        if rating is not None:
+            value = rating.value
+            is_rating = isinstance(value, int) and not isinstance(value, bool)
+            shown = replace(
+                shown,
+                rating=value if is_rating else None,
+                unrated=Unrated(value) if value is not None and not is_rating else None,
+            )
+        if target is not None:
+            shown = replace(shown, target=target.value)
+        return shown
+
+    def _waiting_saved(self, change: PendingWrite, answer: Answer) -> None:
+        """A change that waited is stored now."""
+        card = self._cards.get(change.item_id)
+        if not self._detail or change.assessment_id != self._detail.assessment.id or not card:
+            return
+        self._answers[change.item_id] = answer
+        self._position = change.item_id  # where the store put it
+        if change.field == "rating":
+            card.show_rating(self._shown(change.item_id))
+        elif change.field == "target":
+            shown = self._shown(change.item_id)
+            card.show_target(shown.target if shown else None)
+        else:
+            card.comment_saved(str(change.value))
+        self._update_counts()
+
+    def _waiting_dropped(self, change: PendingWrite, exc: Exception) -> None:
+        """A change that waited failed in a way trying again cannot mend."""
+        card = self._cards.get(change.item_id)
+        if not self._detail or change.assessment_id != self._detail.assessment.id or not card:
+            log.warning("A waiting %s of another assessment could not be saved", change.field)
+            return
+        self._failed(change.field, change.item_id, exc, "Choose it again if it is still right.")
+        shown = self._shown(change.item_id)
+        if change.field == "rating":
+            card.show_rating(shown)
+        elif change.field == "target":
+            card.show_target(shown.target if shown else None)
+
+    def _queue_changed(self) -> None:
+        if not self._queue:
+            self._problem_shown = False
+            self._remember_position()
+        elif self._queue.problem in (DISK, READ_ONLY) and not self._problem_shown:
+            # Not a moment's wait for another program: the user has to put it right.
+            self._problem_shown = True
+            self._dialogs.error(
+                "Not saved yet",
+                f"{self._queue.describe()}.\n\n{self._queue.reason}\n\nNothing you "
+                "chose is lost: the window keeps it and saves it once the database can be "
+                "written.",
+            )
+        self._refresh_status()
+
     def _rate(self, item_id: str, value: Value | None, move_on: bool) -> None:
         card = self._cards[item_id]
-        answer = self._write(item_id, "rating", lambda a: self._services.answer(a, item_id, value))
-        # On failure the buttons go back to what is stored.
-        card.show_rating(answer or self._answers.get(item_id))
-        if answer:
+        result = self._write(item_id, "rating", value)
+        # On failure the buttons go back to what is stored (or still waits).
+        card.show_rating(self._shown(item_id))
+        if result is not None:
             self._update_counts()
             if move_on:
                 self._advance(item_id)
 
     def _set_target(self, item_id: str, target: int | None) -> None:
-        def write(assessment_id: str) -> Answer:
-            return self._services.set_target(assessment_id, item_id, target)
-
-        if not self._write(item_id, "target", write):
-            previous = self._answers.get(item_id)
-            self._cards[item_id].show_target(previous.target if previous else None)
+        if self._write(item_id, "target", target) is None:
+            shown = self._shown(item_id)
+            self._cards[item_id].show_target(shown.target if shown else None)
 
     def _save_comment(self, item_id: str) -> None:
         card = self._cards.get(item_id)
         if card is None or not card.comment_dirty:
             return
+        if card.comment_too_long:
+            # Never cut short silently: the card says how long it is; nothing is saved.
+            self._set_status(
+                f"Not saved: the comment on statement {card.number} is "
+                f"{card.comment_length():,} characters long; at most "
+                f"{textrules.TEXT_MAX:,} are allowed"
+            )
+            return
         text = card.comment_text()
-
-        def write(assessment_id: str) -> Answer:
-            return self._services.set_comment(assessment_id, item_id, text)
-
-        if self._write(item_id, "comment", write):
+        if self._write(item_id, "comment", text) not in (None, WAITING):
             card.comment_saved(text)
-            self._set_status("Saving…" if self._pending() else "All changes saved")
+            self._refresh_status()
 
     def _update_counts(self) -> None:
-        self.sections.update_counts(self._answers)
+        shown = {i: a for i in self._order if (a := self._shown(i)) is not None}
+        self.sections.update_counts(shown)
         total = len(self._order)
-        done = sum(1 for i in self._order if i in self._answers and self._answers[i].is_answered)
+        done = sum(1 for a in shown.values() if a.is_answered)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
 
@@ -889,6 +1101,13 @@ class WalkthroughPage(QWidget):
         if not self._detail or self._is_submitted():
             return
         self.flush()
+        if self._queue and not self.retry_waiting():
+            self._dialogs.error(
+                "Not submitted yet",
+                f"{self._queue.describe()}. Submit once they are saved: a submitted "
+                "assessment cannot take them any more.",
+            )
+            return
         assessment_id = self._detail.assessment.id
         try:
             detail = self._services.detail(assessment_id)
@@ -953,10 +1172,12 @@ class WalkthroughPage(QWidget):
             self.show_item(self._current)
 
     def _show_results(self) -> None:
-        self.flush()
+        if not self.may_leave():
+            return
         if self._detail:
             self.results_requested.emit(self._detail.assessment.id)
 
     def _go_home(self) -> None:
-        self.flush()
+        if not self.may_leave():
+            return
         self.home_requested.emit()
