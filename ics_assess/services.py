@@ -63,6 +63,7 @@ from .reports.model import AssessmentReportData, OrganisationReportData
 from .scoring import QuestionnaireScore, questionnaire_score
 from .store import DeletedAssessment, RecordNotFoundError, Store, StoreError, new_id, now
 from .store.backups import BackupReason, create_backup
+from .store.database import connect_readonly
 
 
 class ServiceError(StoreError):
@@ -166,10 +167,15 @@ class Services:
         forms_dirs: Sequence[Path] | None = None,
         *,
         create: bool = True,
+        readonly: bool = False,
     ) -> Services:
-        """Open the database (default: the user's) and read the forms folders."""
+        """Open the database (default: the user's) and read the forms folders.
+
+        ``readonly`` opens it for reading only (store/database.py's connect_readonly):
+        no upgrade, no backup, nothing written to or beside the file, so a read-only
+        file or folder can be read; a missing file is then an error, never created."""
         path = Path(db_path) if db_path else paths.default_db_path()
-        store = Store.open(path, create=create)
+        store = Store(connect_readonly(path), path) if readonly else Store.open(path, create=create)
         catalogue = load_catalogue(forms_dirs if forms_dirs is not None else paths.forms_dirs())
         return cls(store, catalogue)
 

@@ -9,6 +9,7 @@ An older file is backed up (SQLite's backup API, never a file copy) and then upg
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .filesystem import is_network_path
-from .schema import APPLICATION_ID, MIGRATION_SET, known_migration_names, migrations
+from .schema import (
+    APPLICATION_ID,
+    MIGRATION_SET,
+    READ_COMPATIBLE_MIGRATIONS,
+    known_migration_names,
+    migrations,
+)
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -41,6 +48,14 @@ class NewerDatabaseError(StoreError):
 
 class MissingDatabaseError(StoreError):
     """The database file does not exist (and was not to be created)."""
+
+
+class ReadOnlyDatabaseError(StoreError):
+    """The file or its folder cannot be written to, so nothing can be saved in it."""
+
+
+class UpgradeNeededError(StoreError):
+    """A file from an older version that cannot be read until it is upgraded."""
 
 
 class RecordNotFoundError(StoreError):
@@ -86,6 +101,37 @@ def _inspection_uri(path: Path) -> str:
     if path.with_name(path.name + "-wal").exists():
         return _readonly_uri(path)
     return _readonly_uri(path) + "&immutable=1"
+
+
+WAL_HEADER_OFFSET = 18  # the file format's "write version": 2 in WAL mode, 1 otherwise
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """True when the file's header says it is in WAL mode."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(WAL_HEADER_OFFSET + 1)
+    except OSError:
+        return False
+    return (
+        len(header) > WAL_HEADER_OFFSET
+        and header.startswith(b"SQLite format 3\0")
+        and header[WAL_HEADER_OFFSET] == 2
+    )
+
+
+def _reading_uri(path: Path) -> str:
+    """A read-only URI for reading the records, creating nothing beside the file.
+
+    A file in rollback-journal mode is read with a plain read-only connection, which
+    creates nothing and takes SQLite's ordinary shared locks. A file in WAL mode with no
+    -wal beside it has everything in the main file and no connection writing to it, so
+    ``immutable`` reads it without the -wal and -shm that a read-only connection would
+    otherwise create (and that a read-only folder would refuse). With a -wal beside it,
+    its contents are needed, so the plain read-only connection is used."""
+    if _in_wal_mode(path) and not path.with_name(path.name + "-wal").exists():
+        return _readonly_uri(path) + "&immutable=1"
+    return _readonly_uri(path)
 
 
 def inspect_database(path: Path) -> Inspection:
@@ -171,6 +217,76 @@ def backup_database(source: sqlite3.Connection | Path, destination: Path) -> Pat
     return destination
 
 
+def _nearest_folder(path: Path) -> Path:
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def check_writable(path: Path) -> None:
+    """Raise ReadOnlyDatabaseError when the file, or the folder it is (to be) in, cannot
+    be written to: SQLite keeps its journal (-wal or -journal) beside the file, so both
+    must be writable. Checked before anything is written, so a refused file is left
+    exactly as it was, with nothing beside it."""
+    path = Path(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReadOnlyDatabaseError(
+            f"{path} is read-only, so nothing can be saved in it and it has not been "
+            "changed; make the file writable, or copy it to a folder of your own and use "
+            "the copy."
+        )
+    folder = _nearest_folder(path)
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ReadOnlyDatabaseError(
+            f"{path} is in a folder that cannot be written to ({folder}), where SQLite "
+            "must keep its journal, so nothing can be saved there and nothing has been "
+            "changed; copy the database to a folder of your own and use the copy."
+        )
+
+
+def connect_readonly(path: Path) -> Database:
+    """Open an ICS Assess database for reading only: no upgrade, no change of journal
+    mode, no backup, and no file created beside it (see ``_reading_uri``), so a file
+    that is read-only, or in a read-only folder, can still be read.
+
+    An empty file reads as an empty database. A file from an older version is read
+    only when the schema changes it lacks are all in READ_COMPATIBLE_MIGRATIONS;
+    otherwise it must be opened once with write access, which upgrades it."""
+    path = Path(path)
+    if not path.exists():
+        raise MissingDatabaseError(f"There is no database at {path}.")
+    inspection = inspect_database(path)
+    if inspection.is_new:
+        # Nothing in the file yet: the empty schema in memory, the file left alone.
+        db = Database(memory=True)
+        migrations.apply(db)
+        db.execute("PRAGMA query_only = ON")
+        return db
+    needed = [name for name in inspection.pending if name not in READ_COMPATIBLE_MIGRATIONS]
+    if needed:
+        raise UpgradeNeededError(
+            f"{path} was written by an older version of ICS Assess and must be opened "
+            "once with write access (by a command that changes it, or in the app) to be "
+            "upgraded before it can be read; it has not been changed."
+        )
+    try:
+        conn = sqlite3.connect(_reading_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened ({exc}).") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(
+            f"{path} cannot be read without write access ({exc}); it has not been "
+            "changed. Open it once with write access, or copy it to a folder of your own."
+        ) from None
+    return Database(conn)
+
+
 def connect(path: Path, *, create: bool = True) -> Database:
     """Open (creating or upgrading as needed) an ICS Assess database for writing.
 
@@ -180,6 +296,7 @@ def connect(path: Path, *, create: bool = True) -> Database:
     if not create and not path.exists():
         raise MissingDatabaseError(f"There is no database at {path}.")
     inspection = inspect_database(path)
+    check_writable(path)
     if inspection.pending and not inspection.is_new:
         # Imported here: backups builds on this module. A failed backup stops the upgrade.
         from .backups import BackupReason, create_backup

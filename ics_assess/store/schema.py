@@ -17,6 +17,12 @@ APPLICATION_ID = 0x49435341  # "ICSA"
 
 migrations = Migrations(MIGRATION_SET)
 
+# Migrations that a file can lack and still be read, read-only, by this version: ones
+# that only add what the reading code does not need (an index, a table read with a
+# fallback). A file lacking any other must be opened once with write access, which
+# upgrades it (after a backup). Name each migration here when it is added, if it is one.
+READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset()
+
 _PARTNER_TYPES = (
     "'icb','nhs_trust','primary_care','upper_tier_council','district_council',"
     "'public_health','vcse','healthwatch','other'"
