@@ -8,19 +8,23 @@ traceback. ``--json`` shapes are documented in docs/cli.md and kept stable.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
+import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import __version__, files, paths
 from .domain import Unrated
 from .questionnaires import check_file, load_catalogue
 from .services import AssessmentDetail, Services
 from .store import MissingDatabaseError, StoreError
+from .store.database import explain_write_error
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +42,83 @@ class UsageError(CommandError):
 
 
 # --- output helpers ---------------------------------------------------------------------
+#
+# Names, comments and file names come from bundles, spreadsheets and the command line,
+# so they may hold terminal control sequences (ESC ] 0 ; ... BEL sets the window title,
+# ESC [ 2 J clears the screen). Everything the CLI writes passes through _SafeStream
+# (installed by main), which shows every control character as an escape, \x1b, instead
+# of sending it to the terminal: C0 controls except the line breaks and tabs of the
+# CLI's own layout, DEL, and C1 (U+0080-U+009F). On stderr each write is one line: a
+# line break inside it (from a file name, say) is shown as \n, so an error stays one
+# line. JSON output escapes the same characters as \u escapes, so it stays JSON.
+
+# Lone surrogates (a file name's undecodable bytes) are shown escaped too: they cannot
+# be written to a UTF-8 terminal at all.
+_LAYOUT_SAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # keeps \t, \n
+_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")  # left raw by ensure_ascii=False
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return _ESCAPES.get(match.group()) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character but line breaks and tabs shown as an escape."""
+    return _LAYOUT_SAFE.sub(_escape, text)
+
+
+def one_line(text: object) -> str:
+    """``text`` as one line: every control character, line breaks too, shown escaped."""
+    return _ONE_LINE.sub(_escape, str(text))
+
+
+class _SafeStream:
+    """A text stream that shows control characters escaped (see above); with
+    ``one_line``, a line break is kept only at the end of each write."""
+
+    def __init__(self, stream: TextIO, *, one_line: bool):
+        self._stream = stream
+        self._one_line = one_line
+
+    def write(self, text: str) -> int:
+        if self._one_line:
+            body = text.rstrip("\n")
+            text = one_line(body) + "\n" * (len(text) - len(body))
+        else:
+            text = visible(text)
+        self._stream.write(text)
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _safe_output() -> Iterator[None]:
+    """Route sys.stdout and sys.stderr through _SafeStream while a command runs."""
+    out, err = sys.stdout, sys.stderr
+    if out is not None and not isinstance(out, _SafeStream):
+        sys.stdout = _SafeStream(out, one_line=False)
+    if err is not None and not isinstance(err, _SafeStream):
+        sys.stderr = _SafeStream(err, one_line=True)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # Below U+0020 json.dumps escapes already; DEL and C1 only inside strings, as \u.
+    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    rows = [[one_line(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(str(cell))) for w, cell in zip(widths, row, strict=True)]
@@ -78,13 +151,15 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given is not None else paths.default_db_path()
 
 
-def _open(args: argparse.Namespace, *, create: bool = False) -> Services:
+def _open(args: argparse.Namespace, *, create: bool = False, write: bool = True) -> Services:
     """Open the database named by --db (or the default). Only commands that add records
     create a missing database; the others say it is missing, so a mistyped path is
-    never mistaken for an empty database."""
+    never mistaken for an empty database. Commands that only read open it with
+    ``write=False``: read-only, so nothing is written to the file or beside it (no
+    upgrade, no backup, no -wal), and a read-only file or folder can still be read."""
     db = _db_path(args)
     try:
-        services = Services.open(db, create=create)
+        services = Services.open(db, create=create, readonly=not write)
     except MissingDatabaseError:
         raise CommandError(
             f"There is no database at {db}. Check the path, or create one with "
@@ -93,6 +168,68 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Services:
     for warning in services.catalogue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return services
+
+
+def _is_fresh(db: Path) -> bool:
+    """True when ``db`` holds no database yet: missing, or an empty file."""
+    try:
+        return not db.exists() or (db.is_file() and db.stat().st_size == 0)
+    except OSError:
+        return False
+
+
+class _FreshDatabase:
+    """What was at ``db`` before a command that may create a database there, so that
+    everything it made can go again when the command is refused or fails: the file (or
+    an empty file, left empty as it was), its -wal, -shm and -journal, the backups made
+    of it and any folder created for them or for the file. A database that was already
+    there is left to the command's own all-or-nothing transactions: ``undo`` does
+    nothing to it."""
+
+    def __init__(self, db: Path):
+        self.db = db.absolute()
+        self.fresh = _is_fresh(db)
+        self.was_empty_file = self.fresh and self.db.exists()
+        self.sidecars = [self.db.with_name(self.db.name + s) for s in ("-wal", "-shm", "-journal")]
+        self.sidecars_before = {p for p in self.sidecars if p.exists()}
+        self.backups = paths.backups_dir(self.db)
+        self.made_folders = [f for f in (self.backups, *self.db.parents) if not f.exists()]
+        self.backups_before = set(self.backups.iterdir()) if self.backups.is_dir() else set()
+
+    def undo(self) -> None:
+        """Remove what was made since (connections must be closed first)."""
+        if not self.fresh:
+            return
+        db = self.db
+        with contextlib.suppress(OSError):
+            for side in self.sidecars:
+                if side not in self.sidecars_before:
+                    side.unlink(missing_ok=True)
+            if not self.was_empty_file:
+                db.unlink(missing_ok=True)
+            elif db.is_file() and db.stat().st_size:
+                os.truncate(db, 0)
+            if self.backups.is_dir():
+                for entry in set(self.backups.iterdir()) - self.backups_before:
+                    if entry.name.startswith((db.stem, f".{db.stem}")):
+                        entry.unlink(missing_ok=True)
+        for folder in sorted(self.made_folders, key=lambda f: len(f.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+    @contextlib.contextmanager
+    def undone_on_failure(self) -> Iterator[None]:
+        """Undo when the block raises."""
+        try:
+            yield
+        except BaseException:
+            self.undo()
+            raise
+
+
+def _undone_on_failure(db: Path) -> contextlib.AbstractContextManager[None]:
+    """A block after which a database ``db`` created in it goes again if it raised."""
+    return _FreshDatabase(db).undone_on_failure()
 
 
 # --- forms ------------------------------------------------------------------------------
@@ -159,7 +296,7 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DEMO_PARTNERSHIP_NAME, build_demo
 
-    with _open(args, create=True) as services:
+    with _undone_on_failure(_db_path(args)), _open(args, create=True) as services:
         if any(p.name == DEMO_PARTNERSHIP_NAME for p in services.store.partnerships()):
             print(f"The demo partnership is already in {services.store.path}; nothing was added.")
             return 0
@@ -177,7 +314,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         summaries = services.list_assessments()
     if args.json:
         _print_json(
@@ -309,19 +446,20 @@ def _answer_text(answer, q) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         detail = services.detail(services.resolve_assessment_id(args.id))
     if args.json:
         _print_json(detail_json(detail))
         return 0
     a, q, score = detail.assessment, detail.questionnaire, detail.score
+    # Names are one line each here (a line break in one is shown as \n); comments keep theirs.
     out = [
-        f"{q.title} (version {q.version})",
-        f"{detail.organisation.name} ({detail.organisation.partner_type.label}), "
-        f"{detail.partnership.name}",
-        f"Round: {detail.round.name}",
-        f"Respondent: {a.respondent_label}"
-        + (f", {a.respondent_role}" if a.respondent_role else ""),
+        f"{one_line(q.title)} (version {one_line(q.version)})",
+        f"{one_line(detail.organisation.name)} ({detail.organisation.partner_type.label}), "
+        f"{one_line(detail.partnership.name)}",
+        f"Round: {one_line(detail.round.name)}",
+        f"Respondent: {one_line(a.respondent_label)}"
+        + (f", {one_line(a.respondent_role)}" if a.respondent_role else ""),
         f"Kind: {a.kind.value}   Status: {a.status.value}   "
         f"Answered: {detail.answered} of {len(q.items)}",
         f"Id: {a.id}",
@@ -333,18 +471,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         out.append(f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}")
     for s in score.unreported:
         out.append(
-            f"  (not scored: {s.title}; its rated statements carry less than half its weight)"
+            f"  (not scored: {one_line(s.title)}; its rated statements carry less than half "
+            "its weight)"
         )
     for section in q.sections:
         s = score.section(section.id)
         result = (
             f"{s.mean:.2f}, {s.percent:.0f}%, {s.band.name}" if s.reported else "not enough answers"
         )
-        out += ["", f"== {section.title}: {result}"]
+        out += ["", f"== {one_line(section.title)}: {result}"]
         for item in section.items:
             answer = detail.answers.get(item.id)
             flag = " (reverse-scored)" if item.reverse else ""
-            out.append(f"  [{item.id}] {item.statement}{flag}")
+            out.append(f"  [{one_line(item.id)}] {one_line(item.statement)}{flag}")
             line = f"      {_answer_text(answer, q)}"
             if answer and answer.target is not None:
                 line += f"   target {answer.target}"
@@ -372,7 +511,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.output.strip():
         raise UsageError("-o needs the path of the PDF file to write", "report")
     output = Path(args.output).expanduser()
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         if args.id:
             assessment_id = services.resolve_assessment_id(args.id)
             result = services.report_assessment(assessment_id, output)
@@ -407,7 +546,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.output.strip():
         raise UsageError("-o needs the path of the bundle file to write", "export")
     output = Path(args.output).expanduser()
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         ids = list(dict.fromkeys(services.resolve_assessment_id(i) for i in args.ids))
         round_ids = list(dict.fromkeys(services.find_round(r).id for r in args.round))
         result = services.export_assessments(ids, output, round_ids=round_ids)
@@ -429,7 +568,7 @@ def cmd_answers(args: argparse.Namespace) -> int:
     if not args.output.strip():
         raise UsageError("-o needs the path of the .csv or .xlsx file to write", "answers")
     output = Path(args.output).expanduser()
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         ids = list(dict.fromkeys(services.resolve_assessment_id(i) for i in args.ids))
         round_ids = list(dict.fromkeys(services.find_round(r).id for r in args.round))
         result = services.export_answers(
@@ -458,10 +597,109 @@ def _read_map(path: Path, services: Services, questionnaire_id: str):
     if len(data) > MAP_BYTES:
         raise CommandError(f"The mapping file {path} is bigger than 1 MB; it cannot be one.")
     try:
-        parsed = json.loads(data.decode("utf-8-sig"))
+        parsed = json.loads(
+            data.decode("utf-8-sig"),
+            object_pairs_hook=_no_repeated_keys,
+            parse_constant=_no_constant,
+        )
+    except _RepeatedKeyError as exc:
+        raise CommandError(
+            f"The mapping file {path} gives the key '{_map_text(exc.key)}' twice; give it once."
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise CommandError(f"The mapping file {path} is not JSON text.") from None
+    _check_map_shape(parsed, path, q.id)
     return ResponseMapping.from_json(parsed, q)
+
+
+MAP_TEXT_KEYS = ("questionnaire", "organisation", "respondent", "role")
+MAP_KEYS = (*MAP_TEXT_KEYS, "columns", "words")
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKeyError(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _map_text(text: str) -> str:
+    """A header or key from a mapping file, for a message: one line, at most 40 long."""
+    text = one_line(text)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _map_kind(value: Any) -> str:
+    """What a wrong value in a mapping file is, in words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _check_map_shape(data: Any, path: Path, questionnaire_id: str) -> None:
+    """Refuse a mapping file whose shape is not docs/spreadsheets.md's, in one sentence
+    naming the key: an object of text fields, 'columns' mapping headers to statement ids
+    (text) and 'words' mapping words to ratings (text, 1-5, or null)."""
+    where = f"The mapping file {path}"
+    if not isinstance(data, dict):
+        raise CommandError(
+            f"{where} holds {_map_kind(data)}; a mapping file holds one JSON object with "
+            "the keys " + ", ".join(MAP_KEYS) + "."
+        )
+    for key in data:
+        if key not in MAP_KEYS:
+            raise CommandError(
+                f"{where} has the key '{_map_text(key)}', which a mapping file does not "
+                "have; its keys are " + ", ".join(MAP_KEYS) + "."
+            )
+    for key in MAP_TEXT_KEYS:
+        if key in data and not isinstance(data[key], str):
+            raise CommandError(
+                f"{where} gives {_map_kind(data[key])} for '{key}', where the header of a "
+                "column (text) belongs."
+            )
+    named = data.get("questionnaire", "")
+    if named and named != questionnaire_id:
+        raise CommandError(
+            f"{where} is for the questionnaire '{_map_text(named)}' (its 'questionnaire'), "
+            f"not '{questionnaire_id}'."
+        )
+    for key in ("columns", "words"):
+        if key in data and not isinstance(data[key], dict):
+            raise CommandError(
+                f"{where} gives {_map_kind(data[key])} for '{key}', where an object belongs."
+            )
+    for header, item_id in data.get("columns", {}).items():
+        if not isinstance(item_id, str):
+            raise CommandError(
+                f"{where} gives {_map_kind(item_id)} for the column '{_map_text(header)}' in "
+                "'columns', where a statement's id (text) belongs."
+            )
+    for word, value in data.get("words", {}).items():
+        rating = isinstance(value, int) and not isinstance(value, bool)
+        if not (value is None or isinstance(value, str) or rating):
+            raise CommandError(
+                f"{where} gives {_map_kind(value)} for the word '{_map_text(word)}' in "
+                "'words', where 1 to 5, dont_know, not_applicable or \"\" belongs."
+            )
 
 
 def cmd_responses(args: argparse.Namespace) -> int:
@@ -469,7 +707,7 @@ def cmd_responses(args: argparse.Namespace) -> int:
         raise UsageError("--organisation-column needs the header of a column", "responses")
     file = Path(args.file).expanduser()
     sheet = Services.read_responses(file)
-    with _open(args) as services:
+    with _undone_on_failure(_db_path(args)), _open(args) as services:
         rnd = services.find_round(args.round)
         if args.map:
             mapping = _read_map(Path(args.map).expanduser(), services, args.questionnaire)
@@ -531,28 +769,37 @@ def _import_json(plan, db: Path, file: Path, *, applied: bool, dry_run: bool, ch
     }
 
 
+def _plan_and_apply(args: argparse.Namespace, db: Path, bundle, choice):
+    """The import's plan, and its result when it was applied (None when not). A file
+    refused for a database that does not exist yet is refused before one is created;
+    a failure after that is undone by the caller's _undone_on_failure."""
+    if _is_fresh(db):
+        # Checked against an empty database first: a dry run, or a file that would be
+        # refused, creates nothing.
+        plan = Services.plan_import_into_new_database(bundle)
+        if args.dry_run or plan.blocking:
+            return plan, None
+    with _open(args, create=True) as services:
+        plan = services.plan_import(bundle)
+        refused = bool(plan.blocking) or (bool(plan.conflicts) and choice is None)
+        if args.dry_run or refused:
+            return plan, None
+        result = services.apply_import(plan, choice)
+    return plan, result
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     file = Path(args.file).expanduser()
     choice = "keep-mine" if args.keep_mine else "take-theirs" if args.take_theirs else None
     db = _db_path(args)
     bundle = Services.read_bundle(file)
-    new_database = not db.exists()
-    if new_database:
-        # Check against an empty database first, so a refused file creates no database.
-        plan = Services.plan_import_into_new_database(bundle)
-    # A dry run into a database that does not exist yet creates nothing.
-    services = None if new_database and args.dry_run else _open(args, create=True)
-    try:
-        if services is not None:
-            plan = services.plan_import(bundle)
-        conflicts = plan.conflicts
-        refused = bool(plan.blocking) or (bool(conflicts) and choice is None)
-        result = None
-        if not args.dry_run and not refused:
-            result = services.apply_import(plan, choice)
-    finally:
-        if services is not None:
-            services.close()
+    fresh = _FreshDatabase(db)
+    with fresh.undone_on_failure():
+        plan, result = _plan_and_apply(args, db, bundle, choice)
+    conflicts = plan.conflicts
+    refused = bool(plan.blocking) or (bool(conflicts) and choice is None)
+    if refused:
+        fresh.undo()  # "nothing was changed" must be true of a new database too
     applied = result is not None
     if args.json:
         _print_json(
@@ -612,7 +859,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args) as services:
+    with _open(args, write=False) as services:
         report = services.check()
         where = services.store.path
     counts = report.counts
@@ -808,7 +1055,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code."""
+    """Run one command; return its exit code. Everything it prints, including argparse's
+    own messages, passes through _SafeStream (see the output helpers)."""
+    with _safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
@@ -827,7 +1080,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ics-assess: {exc}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
-        print(f"ics-assess: the database could not be used ({exc}).", file=sys.stderr)
+        if "readonly" in str(exc).lower():
+            print(f"ics-assess: {explain_write_error(exc)}", file=sys.stderr)
+        else:
+            print(f"ics-assess: the database could not be used ({exc}).", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; nothing useful is left to say.
