@@ -848,10 +848,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     for conflict in conflicts:
         print(f"  conflict: {conflict.description}")
     if result and result.backup:
-        print(
-            f"Your versions of the replaced records are in the backup {result.backup}; "
-            "each replaced answer is also in the change log."
-        )
+        if conflicts and choice == "take-theirs":
+            print(
+                f"Your versions of the replaced records are in the backup {result.backup}; "
+                "each replaced answer is also in the change log."
+            )
+        else:
+            print(f"The database as it was before the import is in the backup {result.backup}.")
     return 0
 
 

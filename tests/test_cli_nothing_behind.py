@@ -116,6 +116,9 @@ def test_a_successful_import_into_a_new_database_still_creates_it(capsys, bundle
     assert out.startswith(f"Imported partners.zip into {target}:")
     names = everything_under(target.parent)
     assert "new.sqlite" in names and "backups" in names
+    # Nothing was replaced, so the backup is not said to hold replaced records.
+    assert "replaced records" not in out
+    assert "The database as it was before the import is in the backup " in out
     code, out, err = run(capsys, "list", "--db", target)
     assert code == 0, err
     assert "Riverside" in out
