@@ -462,7 +462,7 @@ def _damaged(path: Path) -> None:
     with Store.open(path) as store:
         p = store.add_partnership("Damaged")
         for n in range(300):
-            store.add_organisation(p.id, f"Organisation {n} " + "x" * 200, "vcse")
+            store.add_organisation(p.id, f"Organisation {n} " + "x" * 180, "vcse")
     data = bytearray(path.read_bytes())
     data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)  # scribble over b-tree pages
     path.write_bytes(bytes(data))
