@@ -559,6 +559,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         _count(c["questionnaires"], "questionnaire version"),
     ]
     print(f"Wrote {', '.join(parts[:-1])} and {parts[-1]} to {result.path} ({_size(result.size)}).")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -226,3 +226,17 @@ def test_a_bundle_with_a_name_over_the_limit_is_refused_in_words(tmp_path, servi
     hostile = make_bundle(tmp_path / "long.icsa", members)
     with pytest.raises(BundleError, match="201 characters long; at most 200 are allowed"):
         read_bundle(hostile)
+
+
+def test_the_command_line_export_names_what_it_shortened(tmp_path, capsys):
+    from ics_assess.cli import main
+
+    path = tmp_path / "legacy.sqlite"
+    rnd, _, _ = _legacy_database(path)
+    code = main(["export", "--round", rnd.id, "-o", str(tmp_path / "r.zip"), "--db", str(path)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.startswith("Wrote 2 assessments")
+    notes = [line for line in captured.err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 2
+    assert "32,767 characters, shortened to 200" in notes[0] + notes[1]
