@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ics_assess import services as services_module
 from ics_assess.services import Services
+from ics_assess.services import exchange as services_module
 from ics_assess.store import WriteError
 
 from .conftest import FORMS_DIR

@@ -9,10 +9,10 @@ import sqlite3
 
 import pytest
 
-from ics_assess import services as services_module
 from ics_assess.exchange import importer
 from ics_assess.exchange.spreadsheets import read_responses
 from ics_assess.services import Services
+from ics_assess.services import spreadsheets as services_module
 
 from .conftest import FORMS_DIR
 

@@ -1,0 +1,121 @@
+"""Use cases: what the command line and the GUI both do, over the store and the forms.
+
+A window or a command holds one ``Services`` and calls one method of it; the method
+validates what it is given against the questionnaire, writes through the store (each
+write its own transaction) and returns domain objects. The window and the command line
+reach the database only through it (an import-linter contract in pyproject.toml), and
+take the errors and result types they catch or show from here. Nothing here imports Qt.
+
+The use cases live one area to a module, each a mixin over ``core.ServicesCore`` (the
+open store, the questionnaire catalogue and the questionnaire lookups):
+
+    core.py          ServicesCore, ServiceError, name and id matching, questionnaires
+    assessments.py   start, answer, submit, reopen, copy, delete and undo, read, list
+    partnerships.py  partnerships, rounds and organisations: list, add, rename, find
+    reports.py       the data of each PDF report, and writing it
+    exchange.py      exchange bundles: export, read, plan an import, import
+    spreadsheets.py  answers out to CSV/XLSX, an online form's responses in
+    backups.py       list, make, restore backups; the daily one; a copy elsewhere
+    checks.py        the integrity check of ``ics-assess check``
+
+To add an area (comparisons, workshops, actions...):
+
+1. write ``services/<area>.py`` with ``class <Area>UseCases(ServicesCore)`` holding its
+   methods (a docstring on each public one), and any result dataclasses it returns;
+   it may call other areas' methods through ``self`` (they all end up on Services),
+   but imports only ``.core`` (and, for a shared result type, another area's module);
+2. add the class to the bases of ``Services`` below;
+3. re-export here (and in ``__all__``) the result types and errors the window or the
+   CLI need, so that neither imports the store or exchange packages.
+
+Method names must stay unique across the areas: ``test_use_case_areas_do_not_overlap``
+(tests/test_project.py) fails when two areas define the same one.
+"""
+
+from __future__ import annotations
+
+from ..exchange import (
+    Bundle,
+    BundleError,
+    Conflict,
+    ConflictChoice,
+    ExchangeError,
+    ExportResult,
+    ImportPlan,
+    ImportResult,
+)
+from ..exchange.spreadsheets import (
+    MappingReport,
+    ResponseMapping,
+    ResponseSheet,
+    SpreadsheetResult,
+    Value,
+    word_key,
+)
+from ..store import (
+    DeletedAssessment,
+    InvalidTextError,
+    MissingDatabaseError,
+    RecordNotFoundError,
+    StoreError,
+    WriteError,
+)
+from ..store.backups import Backup, BackupError, BackupReason, RestoreRefusedError
+from ..store.database import explain_write_error
+from .assessments import AssessmentDetail, AssessmentUseCases
+from .backups import BackupUseCases
+from .checks import CheckReport, CheckUseCases
+from .core import ServiceError, ServicesCore
+from .exchange import ExchangeUseCases
+from .partnerships import PartnershipUseCases
+from .reports import ReportResult, ReportUseCases
+from .spreadsheets import ResponsesResult, SpreadsheetUseCases
+
+
+class Services(
+    AssessmentUseCases,
+    PartnershipUseCases,
+    ReportUseCases,
+    ExchangeUseCases,
+    SpreadsheetUseCases,
+    BackupUseCases,
+    CheckUseCases,
+):
+    """The use cases over one open database and the questionnaire catalogue: the one
+    object the window and the command line hold."""
+
+
+__all__ = [
+    "AssessmentDetail",
+    "Backup",
+    "BackupError",
+    "BackupReason",
+    "Bundle",
+    "BundleError",
+    "CheckReport",
+    "Conflict",
+    "ConflictChoice",
+    "DeletedAssessment",
+    "ExchangeError",
+    "ExportResult",
+    "ImportPlan",
+    "ImportResult",
+    "InvalidTextError",
+    "MappingReport",
+    "MissingDatabaseError",
+    "RecordNotFoundError",
+    "ReportResult",
+    "ResponseMapping",
+    "ResponseSheet",
+    "ResponsesResult",
+    "RestoreRefusedError",
+    "ServiceError",
+    "Services",
+    "ServicesCore",
+    "SpreadsheetResult",
+    "StoreError",
+    "Value",
+    "WriteError",
+    "explain_write_error",
+    "word_key",
+]

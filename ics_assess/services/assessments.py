@@ -1,0 +1,226 @@
+"""Use cases of one assessment: start it, answer it, submit or reopen it, copy it to
+another round, delete it and undo that; read it with its scores; list assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..domain import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    AssessmentSummary,
+    Item,
+    Organisation,
+    Partnership,
+    Questionnaire,
+    Round,
+    Unrated,
+)
+from ..scoring import QuestionnaireScore, questionnaire_score
+from ..store import DeletedAssessment, Store
+from .core import ServiceError, ServicesCore
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    """An assessment with everything needed to show or report it."""
+
+    assessment: Assessment
+    partnership: Partnership
+    round: Round
+    organisation: Organisation
+    questionnaire: Questionnaire
+    answers: dict[str, Answer]
+    score: QuestionnaireScore
+
+    @property
+    def answered(self) -> int:
+        """How many items have a rating, don't know or not applicable."""
+        ids = {item.id for item in self.questionnaire.items}
+        return sum(1 for i, a in self.answers.items() if i in ids and a.is_answered)
+
+    @property
+    def unanswered_items(self) -> list[Item]:
+        """Items with no rating, don't know or not applicable, in questionnaire order."""
+        return [
+            item
+            for item in self.questionnaire.items
+            if not (item.id in self.answers and self.answers[item.id].is_answered)
+        ]
+
+
+class AssessmentUseCases(ServicesCore):
+    """Starting, answering, submitting, copying, deleting and reading assessments."""
+
+    def start_assessment(
+        self,
+        *,
+        round_id: str,
+        organisation_id: str,
+        questionnaire_id: str,
+        kind: AssessmentKind | str,
+        respondent_name: str | None = None,
+        respondent_role: str = "",
+        workshop_id: str | None = None,
+    ) -> Assessment:
+        """Start a draft on the newest version of a questionnaire."""
+        loaded = self.latest_questionnaire(questionnaire_id)
+        q = loaded.questionnaire
+        with self.store.transaction():
+            self.keep_questionnaire(loaded)
+            return self.store.create_assessment(
+                round_id=round_id,
+                organisation_id=organisation_id,
+                questionnaire_id=q.id,
+                questionnaire_version=q.version,
+                kind=kind,
+                respondent_name=respondent_name,
+                respondent_role=respondent_role,
+                workshop_id=workshop_id,
+            )
+
+    def _item(self, assessment_id: str, item_id: str) -> Item:
+        assessment = self.store.assessment(assessment_id)
+        try:
+            return self.questionnaire_of(assessment).item(item_id)
+        except KeyError:
+            raise ServiceError(
+                f"Statement '{item_id}' is not part of this assessment's questionnaire."
+            ) from None
+
+    def answer(self, assessment_id: str, item_id: str, value: int | Unrated | str | None) -> Answer:
+        """Record a rating 1-5, don't know, not applicable, or None to clear it."""
+        self._item(assessment_id, item_id)
+        return self.store.set_rating(assessment_id, item_id, value)
+
+    def set_target(self, assessment_id: str, item_id: str, target: int | None) -> Answer:
+        """Record where the respondent wants the partnership to be on this statement."""
+        self._item(assessment_id, item_id)
+        return self.store.set_target(assessment_id, item_id, target)
+
+    def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
+        """Record the comment or evidence for a statement."""
+        self._item(assessment_id, item_id)
+        return self.store.set_comment(assessment_id, item_id, comment)
+
+    def set_position(self, assessment_id: str, item_id: str | None) -> None:
+        """Remember the statement an assessment is at, to resume there next time."""
+        self.store.set_position(assessment_id, item_id)
+
+    def waiting_at_most(self, milliseconds: int):
+        """A context in which writes wait at most ``milliseconds`` for another program's
+        write lock before failing (WriteError: "another program is using the database"),
+        for the window's autosave, which keeps and retries what it could not write."""
+        return self.store.waiting_at_most(milliseconds)
+
+    def submit(self, assessment_id: str, *, allow_unanswered: bool = False) -> Assessment:
+        """Submit an assessment; refuse while statements are unanswered unless allowed."""
+        detail = self.detail(assessment_id)
+        missing = detail.unanswered_items
+        if missing and not allow_unanswered:
+            raise ServiceError(
+                f"{len(missing)} statements are still unanswered, the first being "
+                f"'{missing[0].id}'. Answer them (don't know is an answer) or submit anyway."
+            )
+        return self.store.submit(assessment_id)
+
+    def reopen(self, assessment_id: str) -> Assessment:
+        """Make a submitted assessment editable again (recorded in the change log)."""
+        return self.store.reopen(assessment_id)
+
+    def delete_assessment(self, assessment_id: str) -> DeletedAssessment:
+        """Delete an assessment; keep the returned value to undo it with restore."""
+        return self.store.delete_assessment(assessment_id)
+
+    def restore_assessment(self, deleted: DeletedAssessment) -> Assessment:
+        """Undo a deletion."""
+        return self.store.restore_assessment(deleted)
+
+    def duplicate_to_round(self, assessment_id: str, round_id: str) -> Assessment:
+        """Start a new draft in another round for the same organisation, respondent and
+        questionnaire (its newest version), with the old answers as a starting point.
+        Answers to statements the newer version no longer has are left behind."""
+        old = self.store.assessment(assessment_id)
+        old_answers = self.store.answers(assessment_id)
+        with self.store.transaction():
+            new = self.start_assessment(
+                round_id=round_id,
+                organisation_id=old.organisation_id,
+                questionnaire_id=old.questionnaire_id,
+                kind=old.kind,
+                respondent_name=old.respondent_name,
+                respondent_role=old.respondent_role,
+            )
+            items = {item.id for item in self.questionnaire_of(new).items}
+            for item_id, answer in old_answers.items():
+                if item_id not in items:
+                    continue
+                if answer.is_answered:
+                    self.store.set_rating(new.id, item_id, answer.rating or answer.unrated)
+                if answer.target is not None:
+                    self.store.set_target(new.id, item_id, answer.target)
+                if answer.comment:
+                    self.store.set_comment(new.id, item_id, answer.comment)
+            self.store.set_position(new.id, None)
+        return self.store.assessment(new.id)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        """One assessment, without its answers (RecordNotFoundError if there is none)."""
+        return self.store.assessment(assessment_id)
+
+    def detail(self, assessment_id: str) -> AssessmentDetail:
+        """An assessment with its names, questionnaire, answers and scores."""
+        assessment = self.store.assessment(assessment_id)
+        rnd = self.store.round(assessment.round_id)
+        questionnaire = self.questionnaire_of(assessment)
+        answers = self.store.answers(assessment_id)
+        return AssessmentDetail(
+            assessment=assessment,
+            partnership=self.store.partnership(rnd.partnership_id),
+            round=rnd,
+            organisation=self.store.organisation(assessment.organisation_id),
+            questionnaire=questionnaire,
+            answers=answers,
+            score=questionnaire_score(questionnaire, answers),
+        )
+
+    def list_assessments(self, **filters: str | None) -> list[AssessmentSummary]:
+        """The assessment list (see Store.list_assessments for the filters)."""
+        return self.store.list_assessments(**filters)
+
+    @staticmethod
+    def read_assessment_list(db_path: Path | str) -> list[AssessmentSummary]:
+        """The whole assessment list of a database file, on a connection of its own (so
+        any thread can call it), without reading the forms folders."""
+        with Store.open(Path(db_path), create=False) as store:
+            return store.list_assessments()
+
+    def resolve_assessment_id(self, text: str) -> str:
+        """A full assessment id from a full id or a unique beginning of one."""
+        text = text.strip().lower()
+        if len(text) < 4:
+            raise ServiceError("Give at least the first 4 characters of an assessment id.")
+        rows = list(
+            self.store.db.query(
+                "SELECT id FROM assessments WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                [text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+            )
+        )
+        if not rows:
+            raise ServiceError(f"There is no assessment with id {text}.")
+        if len(rows) > 1:
+            raise ServiceError(f"More than one assessment id begins with {text}; give more of it.")
+        return rows[0]["id"]
+
+    def status_counts(self, assessment_ids: Iterable[str]) -> dict[AssessmentStatus, int]:
+        """How many of the given assessments are drafts and how many submitted."""
+        counts = dict.fromkeys(AssessmentStatus, 0)
+        for assessment in self.store.assessments(assessment_ids):
+            counts[assessment.status] += 1
+        return counts
