@@ -57,6 +57,11 @@ def backups_dir(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
+def log_path() -> Path:
+    """The log file in the user's data directory."""
+    return data_dir() / "logs" / "ics-assess.log"
+
+
 def resources_dir() -> Path:
     """Icons, fonts and the stylesheet."""
     return PROJECT_ROOT / "resources"

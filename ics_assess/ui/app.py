@@ -53,7 +53,7 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
 
 def log_path() -> Path:
     """The log file in the user's data directory."""
-    return paths.data_dir() / "logs" / "ics-assess.log"
+    return paths.log_path()
 
 
 def setup_logging() -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -29,20 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
-from ..store import StoreError
-from ..store.backups import (
-    Backup,
-    BackupReason,
-    create_backup,
-    list_backups,
-    restore_backup,
-)
+from ..services import Backup, BackupReason, Services, StoreError
 from .dialogs import Dialogs
+from .host import Window
 from .widgets import WrappingLabel, heading, plain_label
 from .workers import JobRunner
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +152,7 @@ class BackupsDialog(QDialog):
         """Read the backups folder again, keeping (or moving to) a selection."""
         current = self.selected()
         select = select or (current.path if current else None)
-        self.backups = list_backups(self.db_path)
+        self.backups = Services.list_backups(self.db_path)
         self.tree.clear()
         now = datetime.now(UTC)
         for backup in self.backups:
@@ -232,7 +222,7 @@ class BackupsDialog(QDialog):
             self._update_buttons()
             self.dialogs.warn("The backup could not be made", str(exc))
 
-        self.jobs.start(lambda: create_backup(db_path, BackupReason.MANUAL), done, failed)
+        self.jobs.start(lambda: Services.create_backup(db_path, BackupReason.MANUAL), done, failed)
 
     def show_folder(self) -> None:
         """Open the backups folder in the file manager."""
@@ -257,7 +247,7 @@ class BackupsDialog(QDialog):
         super().done(result)
 
 
-def perform_restore(window: MainWindow, backup: Path) -> bool:
+def perform_restore(window: Window, backup: Path) -> bool:
     """The main window's part of a restore: close the database, restore, reopen.
 
     The window's lock file stays held throughout, so no other copy of ICS Assess opens
@@ -266,12 +256,12 @@ def perform_restore(window: MainWindow, backup: Path) -> bool:
     backup was restored and the window shows it."""
     if window.services is None:
         return False
-    db_path = window.services.store.path
+    db_path = window.services.db_path
     lock, window.lock = window.lock, None  # _close_database would release it
     window._close_database()
     error: StoreError | None = None
     try:
-        kept = restore_backup(Path(backup), db_path)
+        kept = Services.restore_backup(Path(backup), db_path)
     except StoreError as exc:
         log.warning("restore of %s refused or failed: %s", backup, exc)
         error = exc
@@ -284,7 +274,7 @@ def perform_restore(window: MainWindow, backup: Path) -> bool:
         # put back the database as it was rather than leave the user with neither.
         log.error("the restored database would not open; putting back %s", kept)
         try:
-            restore_backup(kept, db_path)
+            Services.restore_backup(kept, db_path)
         except StoreError as exc:
             log.error("putting back the database failed: %s", exc)
         window.open_database(db_path)
@@ -301,11 +291,11 @@ def perform_restore(window: MainWindow, backup: Path) -> bool:
     return True
 
 
-def show_backups(window: MainWindow) -> None:
+def show_backups(window: Window) -> None:
     """The Backups dialog over the window's open database, with restoring wired in."""
     if window.services is None:
         return
-    dialog = BackupsDialog(window.services.store.path, window.dialogs, window)
+    dialog = BackupsDialog(window.services.db_path, window.dialogs, window)
 
     def restore(backup: Path) -> None:
         if perform_restore(window, backup):

@@ -10,7 +10,6 @@ window stays responsive and shows progress.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,14 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..exchange.importer import ConflictChoice, ImportPlan, ImportResult
-from ..services import Services
+from ..services import ConflictChoice, ImportPlan, ImportResult, Services
+from .host import Window
 from .report_view import suggested_name
 from .widgets import WrappingLabel, heading, plain_label
 from .workers import JobRunner
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 BUNDLE_FILTER = "ICS Assess exchange files (*.zip);;All files (*)"
 
@@ -41,12 +37,12 @@ def _counted(counts: dict[str, int]) -> str:
     return ", ".join(parts) if parts else "nothing"
 
 
-def _folder(window: MainWindow) -> Path:
+def _folder(window: Window) -> Path:
     folder = window.settings.value("folders/exchange")
     return Path(folder) if folder and Path(folder).is_dir() else Path.home()
 
 
-def export_assessments(window: MainWindow) -> None:
+def export_assessments(window: Window) -> None:
     """Export the selected assessments, or else the round chosen in the list's filter."""
     home, services = window.home, window.services
     if home is None or services is None:
@@ -65,8 +61,8 @@ def export_assessments(window: MainWindow) -> None:
         what = f"{len(chosen)} assessments" if len(chosen) > 1 else first.organisation_name
         name = suggested_name(first.partnership_name, what, first.round_name, suffix=".zip")
     else:
-        rnd = services.store.round(round_id)
-        partnership = services.store.partnership(rnd.partnership_id).name
+        rnd = services.round(round_id)
+        partnership = services.partnership(rnd.partnership_id).name
         name = suggested_name(partnership, rnd.name, suffix=".zip")
     target = window.dialogs.save_path("Export assessments", _folder(window) / name, BUNDLE_FILTER)
     if target is None:
@@ -75,7 +71,7 @@ def export_assessments(window: MainWindow) -> None:
         target = target.with_name(target.name + ".zip")
     ids = [s.assessment.id for s in chosen]
     rounds = [round_id] if round_id else []
-    db_path = services.store.path
+    db_path = services.db_path
     window.statusBar().showMessage("Exporting…")
 
     def job():
@@ -93,8 +89,8 @@ def export_assessments(window: MainWindow) -> None:
         )
         if result.notes:
             text += (
-                "\n\nSome text is longer than an exchange file carries; it is shortened in the file:\n"
-                + "\n".join(f"• {note}" for note in result.notes)
+                "\n\nSome text is longer than an exchange file carries; "
+                "it is shortened in the file:\n" + "\n".join(f"• {note}" for note in result.notes)
             )
         window.dialogs.inform("Exported", text)
 
@@ -228,7 +224,7 @@ class ImportDialog(QDialog):
         self.jobs.wait()
 
 
-def import_bundle(window: MainWindow) -> None:
+def import_bundle(window: Window) -> None:
     """Choose a file, check it in the background, then show what it would do."""
     services = window.services
     if services is None:
@@ -236,7 +232,7 @@ def import_bundle(window: MainWindow) -> None:
     path = window.dialogs.open_path("Import assessments", _folder(window), BUNDLE_FILTER)
     if path is None:
         return
-    db_path = services.store.path
+    db_path = services.db_path
     window.statusBar().showMessage(f"Checking {path.name}…")
 
     def job() -> ImportPlan:

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import AssessmentStatus, AssessmentSummary, PartnerType
-from ..services import Services
-from ..store import DeletedAssessment, Store, StoreError
+from ..services import DeletedAssessment, Services, StoreError
 from .dialogs import Dialogs
 from .models import SUMMARY_ROLE, AssessmentFilterModel, AssessmentTableModel
 from .new_assessment import (
@@ -44,8 +43,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def load_summaries(db_path: Path) -> list[AssessmentSummary]:
     """The assessment list, read on a connection of the calling (background) thread."""
-    with Store.open(db_path, create=False) as store:
-        return store.list_assessments()
+    return Services.read_assessment_list(db_path)
 
 
 class HomePage(QWidget):
@@ -284,7 +282,7 @@ class HomePage(QWidget):
         self._fill_tree()
         self._fill_filters()
         self.count_label.setText("Loading…")
-        path = self.services.store.path
+        path = self.services.db_path
 
         def done(rows: list[AssessmentSummary]) -> None:
             self.model.set_rows(rows)
@@ -311,8 +309,8 @@ class HomePage(QWidget):
         current = self.tree.currentItem()
         current_id = current.data(0, ID_ROLE) if current else None
         self.tree.clear()
-        store = self.services.store
-        partnerships = store.partnerships()
+        services = self.services
+        partnerships = services.partnerships()
         restore = None
         for p in partnerships:
             top = QTreeWidgetItem([p.name])
@@ -322,7 +320,7 @@ class HomePage(QWidget):
             rounds = QTreeWidgetItem(["Rounds"])
             rounds.setData(0, KIND_ROLE, "rounds")
             rounds.setData(0, ID_ROLE, p.id)
-            for r in store.rounds(p.id):
+            for r in services.rounds(p.id):
                 item = QTreeWidgetItem([r.name])
                 item.setData(0, KIND_ROLE, "round")
                 item.setData(0, ID_ROLE, r.id)
@@ -330,7 +328,7 @@ class HomePage(QWidget):
             organisations = QTreeWidgetItem(["Organisations"])
             organisations.setData(0, KIND_ROLE, "organisations")
             organisations.setData(0, ID_ROLE, p.id)
-            for o in store.organisations(p.id):
+            for o in services.organisations(p.id):
                 item = QTreeWidgetItem([f"{o.name} — {o.partner_type.label}"])
                 item.setData(0, KIND_ROLE, "organisation")
                 item.setData(0, ID_ROLE, o.id)
@@ -356,18 +354,18 @@ class HomePage(QWidget):
             yield from HomePage._walk(item.child(i))
 
     def _fill_filters(self) -> None:
-        store = self.services.store
+        services = self.services
         combos = (self.partnership_filter, self.round_filter, self.questionnaire_filter)
         chosen = [c.currentData() for c in combos]
         for combo in combos:
             combo.blockSignals(True)
             combo.clear()
         self.partnership_filter.addItem("All partnerships", None)
-        for p in store.partnerships():
+        for p in services.partnerships():
             self.partnership_filter.addItem(p.name, p.id)
         self.questionnaire_filter.addItem("All questionnaires", None)
         titles: dict[str, str] = {}
-        for row in store.stored_questionnaires():
+        for row in services.stored_questionnaires():
             titles[row["questionnaire_id"]] = row["title"]
         for qid, title in sorted(titles.items(), key=lambda kv: kv[1].lower()):
             self.questionnaire_filter.addItem(title, qid)
@@ -382,10 +380,10 @@ class HomePage(QWidget):
         self.round_filter.blockSignals(True)
         self.round_filter.clear()
         self.round_filter.addItem("All rounds", None)
-        for r in self.services.store.rounds(pid):
+        for r in self.services.rounds(pid):
             label = r.name
-            if not pid and len(self.services.store.partnerships()) > 1:
-                label = f"{r.name} ({self.services.store.partnership(r.partnership_id).name})"
+            if not pid and len(self.services.partnerships()) > 1:
+                label = f"{r.name} ({self.services.partnership(r.partnership_id).name})"
             self.round_filter.addItem(label, r.id)
         self.round_filter.setCurrentIndex(max(self.round_filter.findData(keep), 0))
         self.round_filter.blockSignals(False)
@@ -508,9 +506,11 @@ class HomePage(QWidget):
         if summary is None:
             return
         a = summary.assessment
-        store = self.services.store
+        services = self.services
         rounds = [
-            r for r in store.rounds(store.round(a.round_id).partnership_id) if r.id != a.round_id
+            r
+            for r in services.rounds(services.round(a.round_id).partnership_id)
+            if r.id != a.round_id
         ]
         labels = [r.name for r in rounds] + ["A new round…"]
         index = self.dialogs.item(
@@ -525,7 +525,7 @@ class HomePage(QWidget):
         try:
             if index == len(rounds):
                 target = ask_new_round(
-                    self.services, self.dialogs, store.round(a.round_id).partnership_id
+                    self.services, self.dialogs, services.round(a.round_id).partnership_id
                 )
                 if target is None:
                     return
@@ -601,19 +601,19 @@ class HomePage(QWidget):
         if kind not in ("partnership", "round", "organisation"):
             return
         record_id = item.data(0, ID_ROLE)
-        store = self.services.store
+        services = self.services
         current = {
-            "partnership": lambda: store.partnership(record_id).name,
-            "round": lambda: store.round(record_id).name,
-            "organisation": lambda: store.organisation(record_id).name,
+            "partnership": lambda: services.partnership(record_id).name,
+            "round": lambda: services.round(record_id).name,
+            "organisation": lambda: services.organisation(record_id).name,
         }[kind]()
         name = self.dialogs.text(f"Rename {kind}", f"New name for {current}:", current)
         if not name or not name.strip() or name.strip() == current:
             return
         update = {
-            "partnership": store.update_partnership,
-            "round": store.update_round,
-            "organisation": store.update_organisation,
+            "partnership": services.update_partnership,
+            "round": services.update_round,
+            "organisation": services.update_organisation,
         }[kind]
         self._guarded(lambda: update(record_id, name=name))
 
@@ -622,7 +622,7 @@ class HomePage(QWidget):
         item = self.tree.currentItem()
         if not item or item.data(0, KIND_ROLE) != "organisation":
             return
-        org = self.services.store.organisation(item.data(0, ID_ROLE))
+        org = self.services.organisation(item.data(0, ID_ROLE))
         types = list(PartnerType)
         index = self.dialogs.item(
             "Partner type",
@@ -632,7 +632,7 @@ class HomePage(QWidget):
         )
         if index is not None and types[index] is not org.partner_type:
             self._guarded(
-                lambda: self.services.store.update_organisation(org.id, partner_type=types[index])
+                lambda: self.services.update_organisation(org.id, partner_type=types[index])
             )
 
     def _guarded(self, change) -> None:

@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__, paths
-from ..services import Services
-from ..store import StoreError
-from ..store.backups import backup_if_due
+from ..services import Services, StoreError
 from . import exchange_view, responses_view
 from .backups_dialog import show_backups
 from .dialogs import Dialogs
@@ -317,13 +315,13 @@ class MainWindow(QMainWindow):
         failure is logged and mentioned in the status bar: the work goes on."""
         if self.services is None:
             return
-        path = self.services.store.path
+        path = self.services.db_path
 
         def failed(exc: Exception) -> None:
             log.warning("daily backup failed: %s", exc)
             self.statusBar().showMessage(f"The daily backup could not be made: {exc}", 15000)
 
-        self.jobs.start(lambda: backup_if_due(path), lambda _: None, failed)
+        self.jobs.start(lambda: Services.backup_if_due(path), lambda _: None, failed)
 
     def export_assessments(self) -> None:
         """File > Export: the selected assessments, or the round chosen in the list."""
@@ -423,7 +421,7 @@ class MainWindow(QMainWindow):
 
     def choose_database(self) -> None:
         """Open another database file."""
-        start = self.services.store.path.parent if self.services else paths.data_dir()
+        start = self.services.db_path.parent if self.services else paths.data_dir()
         path = self.dialogs.open_path("Open database", start, DB_FILTER)
         if path is not None:
             self.open_database(path, create=False)
@@ -432,7 +430,7 @@ class MainWindow(QMainWindow):
         """Write a consistent copy of the open database (SQLite's backup API) elsewhere."""
         if self.services is None:
             return
-        current = self.services.store.path
+        current = self.services.db_path
         suggested = current.with_name(f"{current.stem} copy {date.today().isoformat()}.sqlite")
         folder = self.settings.value("folders/copies")
         if folder and Path(folder).is_dir():
@@ -446,7 +444,7 @@ class MainWindow(QMainWindow):
         partial = target.with_name(target.name + ".partial")
         try:
             partial.unlink(missing_ok=True)
-            self.services.store.backup_to(partial)
+            self.services.save_copy(partial)
             os.replace(partial, target)
         except (OSError, sqlite3.Error, StoreError) as exc:
             with contextlib.suppress(OSError):
@@ -466,7 +464,7 @@ class MainWindow(QMainWindow):
         if self.services is None or self.home is None:
             self.stack.setCurrentWidget(self.welcome)
             return
-        empty = not self.services.store.partnerships()
+        empty = not self.services.partnerships()
         self.stack.setCurrentWidget(self.welcome if empty else self.home)
         if not empty:
             self.home.refresh()
@@ -479,12 +477,12 @@ class MainWindow(QMainWindow):
         if self.home is not None:
             self.stack.setCurrentWidget(self.home)
             self.home.new_assessment()
-            if self.stack.currentWidget() is self.home and not self.services.store.partnerships():
+            if self.stack.currentWidget() is self.home and not self.services.partnerships():
                 self.stack.setCurrentWidget(self.welcome)
 
     def open_assessment(self, assessment_id: str) -> None:
         """Drafts open to answer; submitted ones open at their results."""
-        assessment = self.services.store.assessment(assessment_id)
+        assessment = self.services.assessment(assessment_id)
         if assessment.status.value == "submitted":
             self.show_results(assessment_id)
         else:
@@ -525,7 +523,7 @@ class MainWindow(QMainWindow):
         if self.services is None:
             return
         try:
-            assessment = self.services.store.assessment(assessment_id)
+            assessment = self.services.assessment(assessment_id)
         except StoreError:
             self.settings.remove("session/assessment")
             return
@@ -544,10 +542,10 @@ class MainWindow(QMainWindow):
             return
         from ..demo import DEMO_PARTNERSHIP_NAME, build_demo
 
-        if any(p.name == DEMO_PARTNERSHIP_NAME for p in self.services.store.partnerships()):
+        if any(p.name == DEMO_PARTNERSHIP_NAME for p in self.services.partnerships()):
             self.show_home()
             return
-        path = self.services.store.path
+        path = self.services.db_path
         self.welcome.demo_button.setEnabled(False)
         self.statusBar().showMessage("Loading the demo partnership…")
 
@@ -576,8 +574,7 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Version, and where the data lives."""
-        db = self.services.store.path if self.services else paths.default_db_path()
-        from .app import log_path
+        db = self.services.db_path if self.services else paths.default_db_path()
 
         self.dialogs.inform(
             "About ICS Assess",
@@ -587,7 +584,7 @@ class MainWindow(QMainWindow):
             f"Database: {db}\n"
             f"Your data directory: {paths.data_dir()}\n"
             f"Your own questionnaires: {paths.user_forms_dir()}\n"
-            f"Log file: {log_path()}\n\n"
+            f"Log file: {paths.log_path()}\n\n"
             f"PySide6 {pyside_version}",
         )
 

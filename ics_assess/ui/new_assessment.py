@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 
 from .. import textrules
 from ..domain import AssessmentKind, PartnerType
-from ..services import Services
-from ..store import StoreError
+from ..services import Services, StoreError
 from .dialogs import Dialogs
 from .widgets import WrappingLabel
 
@@ -41,7 +40,7 @@ def ask_new_organisation(services: Services, dialogs: Dialogs, partnership_id: s
     index = dialogs.item("New organisation", f"What kind of partner is {name.strip()}?", labels)
     if index is None:
         return None
-    return services.store.add_organisation(partnership_id, name, PARTNER_TYPES[index])
+    return services.add_organisation(partnership_id, name, PARTNER_TYPES[index])
 
 
 def ask_new_partnership(services: Services, dialogs: Dialogs):
@@ -50,7 +49,7 @@ def ask_new_partnership(services: Services, dialogs: Dialogs):
     if not name or not name.strip():
         return None
     ics = dialogs.text("New partnership", "The Integrated Care System it belongs to:") or ""
-    return services.store.add_partnership(name, ics)
+    return services.add_partnership(name, ics)
 
 
 def ask_new_round(services: Services, dialogs: Dialogs, partnership_id: str):
@@ -58,7 +57,7 @@ def ask_new_round(services: Services, dialogs: Dialogs, partnership_id: str):
     name = dialogs.text("New round", "Name of the round (e.g. 'Baseline, November 2026'):")
     if not name or not name.strip():
         return None
-    return services.store.add_round(partnership_id, name)
+    return services.add_round(partnership_id, name)
 
 
 class NewAssessmentDialog(QDialog):
@@ -195,7 +194,7 @@ class NewAssessmentDialog(QDialog):
     def _fill_partnerships(self, select: str | None = None) -> None:
         self.partnership.blockSignals(True)
         self.partnership.clear()
-        for p in self.services.store.partnerships():
+        for p in self.services.partnerships():
             self.partnership.addItem(p.name, p.id)
         self.partnership.blockSignals(False)
         if select:
@@ -208,12 +207,12 @@ class NewAssessmentDialog(QDialog):
             combo.blockSignals(True)
             combo.clear()
         if pid:
-            rounds = self.services.store.rounds(pid)
+            rounds = self.services.rounds(pid)
             for r in rounds:
                 self.round.addItem(r.name, r.id)
             if rounds:  # the newest round is the likely one
                 self.round.setCurrentIndex(len(rounds) - 1)
-            for o in self.services.store.organisations(pid):
+            for o in self.services.organisations(pid):
                 self.organisation.addItem(f"{o.name} ({o.partner_type.label})", o.id)
         for combo in (self.round, self.organisation):
             combo.blockSignals(False)

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..domain import Answer
-from ..store import StoreError
-from ..store.database import WriteError
+from ..services import StoreError, WriteError
 
 log = logging.getLogger(__name__)
 

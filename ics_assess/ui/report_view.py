@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import files
-from ..services import Services
-from ..store import StoreError
+from ..services import Services, StoreError
 from .dialogs import Dialogs
 from .widgets import heading, plain_label
 from .workers import JobRunner
@@ -175,9 +174,9 @@ class ReportPage(QWidget):
     def show_organisation_report(self, assessment_id: str) -> None:
         """Build and show the report of every questionnaire the assessment's organisation
         answered in its round."""
-        a = self.services.store.assessment(assessment_id)
-        org = self.services.store.organisation(a.organisation_id)
-        rnd = self.services.store.round(a.round_id)
+        a = self.services.assessment(assessment_id)
+        org = self.services.organisation(a.organisation_id)
+        rnd = self.services.round(a.round_id)
         self._return_to = assessment_id
         self._name = suggested_name(org.name, "all questionnaires", rnd.name)
         self.title.setText(f"Report: {org.name}, {rnd.name}")
@@ -191,7 +190,7 @@ class ReportPage(QWidget):
         self._set_ready(False)
         self.busy_text.setText(message)
         self.stack.setCurrentWidget(self.busy_panel)
-        db_path = self.services.store.path
+        db_path = self.services.db_path
         target = Path(self._tmp.name) / self._name
         self._retry = lambda: self._start(message, build)
 

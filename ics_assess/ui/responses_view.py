@@ -11,7 +11,6 @@ Dialogs object.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,20 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import Questionnaire, Round, Unrated
-from ..exchange import ExchangeError
-from ..exchange.spreadsheets import (
+from ..services import (
+    ExchangeError,
     MappingReport,
     ResponseMapping,
     ResponseSheet,
+    Services,
     Value,
-    check_mapping,
     word_key,
 )
-from ..services import Services
+from .host import Window
 from .widgets import WrappingLabel, heading
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 SHEET_FILTER = "Spreadsheets (*.csv *.xlsx);;All files (*)"
 TITLE = "Import responses from a spreadsheet"
@@ -172,7 +168,7 @@ class ResponsesDialog(QDialog):
         if self.sender() not in self.word_boxes.values():
             self._rebuild_words()
         try:
-            self.report = check_mapping(
+            self.report = Services.check_response_mapping(
                 self.sheet, self.mapping(), self.questionnaire, self.organisations
             )
         except ExchangeError as exc:
@@ -194,23 +190,23 @@ def _scrolled(form: QFormLayout) -> QScrollArea:
     return area
 
 
-def _folder(window: MainWindow) -> Path:
+def _folder(window: Window) -> Path:
     folder = window.settings.value("folders/responses")
     return Path(folder) if folder and Path(folder).is_dir() else Path.home()
 
 
-def _choose_round(window: MainWindow, services: Services) -> Round | None:
-    rounds = services.store.rounds()
+def _choose_round(window: Window, services: Services) -> Round | None:
+    rounds = services.rounds()
     if not rounds:
         window.dialogs.inform(TITLE, "Add a partnership with a round first.")
         return None
-    names = {p.id: p.name for p in services.store.partnerships()}
+    names = {p.id: p.name for p in services.partnerships()}
     labels = [f"{names.get(r.partnership_id, '')}: {r.name}" for r in rounds]
     index = window.dialogs.item(TITLE, "Round to import the responses into:", labels)
     return None if index is None else rounds[index]
 
 
-def import_responses_dialog(window: MainWindow) -> None:
+def import_responses_dialog(window: Window) -> None:
     """File > Import responses from a spreadsheet…: choose the file, questionnaire and
     round, map the columns and answers, and import what fits."""
     services = window.services
@@ -234,11 +230,8 @@ def import_responses_dialog(window: MainWindow) -> None:
     rnd = _choose_round(window, services)
     if rnd is None:
         return
-    organisations: dict[str, list[str]] = {}
-    for org in services.store.organisations(rnd.partnership_id):
-        organisations.setdefault(word_key(org.name), []).append(org.id)
-    unique = {name: ids[0] for name, ids in organisations.items() if len(ids) == 1}
-    db_path = services.store.path
+    unique = services.response_organisations(rnd.partnership_id)
+    db_path = services.db_path
     window.statusBar().showMessage(f"Reading {path.name}…")
 
     def failed_read(exc: Exception) -> None:
@@ -248,11 +241,8 @@ def import_responses_dialog(window: MainWindow) -> None:
     def read(sheet: ResponseSheet) -> None:
         window.statusBar().clearMessage()
         window.settings.setValue("folders/responses", str(path.parent))
-        from ..exchange.spreadsheets import suggest_mapping
-
-        dialog = ResponsesDialog(
-            sheet, suggest_mapping(sheet, questionnaire), questionnaire, unique, window
-        )
+        suggested = services.suggest_response_mapping(sheet, questionnaire.id)
+        dialog = ResponsesDialog(sheet, suggested, questionnaire, unique, window)
         if not window.dialogs.run(dialog):
             return
         mapping = dialog.mapping()

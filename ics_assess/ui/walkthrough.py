@@ -868,7 +868,7 @@ class WalkthroughPage(QWidget):
             return  # the database cannot be written now; the waiting writes move it anyway
         try:
             with self._services.waiting_at_most(self._busy_wait_ms):
-                self._services.store.set_position(self._detail.assessment.id, self._current)
+                self._services.set_position(self._detail.assessment.id, self._current)
             self._position = self._current
         except SAVE_ERRORS as exc:
             # Only a convenience for resuming: a failure here is logged, not shown.
