@@ -22,9 +22,14 @@ from typing import Any, TextIO
 from . import __version__, files, paths
 from .domain import Unrated
 from .questionnaires import check_file, load_catalogue
-from .services import AssessmentDetail, Services
-from .store import MissingDatabaseError, StoreError
-from .store.database import explain_write_error
+from .services import (
+    AssessmentDetail,
+    MissingDatabaseError,
+    ResponseMapping,
+    Services,
+    StoreError,
+    explain_write_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -297,12 +302,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DEMO_PARTNERSHIP_NAME, build_demo
 
     with _undone_on_failure(_db_path(args)), _open(args, create=True) as services:
-        if any(p.name == DEMO_PARTNERSHIP_NAME for p in services.store.partnerships()):
-            print(f"The demo partnership is already in {services.store.path}; nothing was added.")
+        if any(p.name == DEMO_PARTNERSHIP_NAME for p in services.partnerships()):
+            print(f"The demo partnership is already in {services.db_path}; nothing was added.")
             return 0
         summary = build_demo(services)
         print(
-            f"Added the demo partnership '{DEMO_PARTNERSHIP_NAME}' to {services.store.path}: "
+            f"Added the demo partnership '{DEMO_PARTNERSHIP_NAME}' to {services.db_path}: "
             f"{_count(summary.organisations, 'organisation')}, "
             f"{_count(summary.rounds, 'round')}, {_count(summary.assessments, 'assessment')}, "
             f"{_count(summary.workshops, 'workshop')}, {_count(summary.actions, 'action')}."
@@ -588,8 +593,6 @@ MAP_BYTES = 1024 * 1024
 
 
 def _read_map(path: Path, services: Services, questionnaire_id: str):
-    from .exchange.spreadsheets import ResponseMapping
-
     q = services.latest_questionnaire(questionnaire_id).questionnaire
     try:
         with path.open("rb") as f:
@@ -866,7 +869,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, write=False) as services:
         report = services.check()
-        where = services.store.path
+        where = services.db_path
     counts = report.counts
     summary = ", ".join(
         _count(counts[table], noun)
