@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from .. import paths
 from .database import (
@@ -46,9 +47,21 @@ from .database import (
     StoreError,
     inspect_database,
 )
-from .store import Store
 
 log = logging.getLogger(__name__)
+
+
+class OpenDatabase(Protocol):
+    """An open database (a Store): what a backup needs of it is its file. Typed this way
+    so that this module need not import store.py, which imports this module."""
+
+    @property
+    def path(self) -> Path: ...
+
+
+def _file_of(source: OpenDatabase | Path) -> Path:
+    return Path(source) if isinstance(source, str | os.PathLike) else Path(source.path)
+
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 SUFFIX = ".sqlite"
@@ -237,7 +250,7 @@ def _copy_verified(source: Path, destination: Path) -> Path:
 
 
 def create_backup(
-    source: Store | Path, reason: BackupReason | str, *, now: datetime | None = None
+    source: OpenDatabase | Path, reason: BackupReason | str, *, now: datetime | None = None
 ) -> Path:
     """Back up a database (an open Store, or a file) into its backups folder.
 
@@ -247,7 +260,7 @@ def create_backup(
     raises BackupError with a sentence when the copy could not be made, in which case
     nothing is left behind. ``now`` fixes the time in the name (tests)."""
     reason = BackupReason(reason)
-    db_path = Path(source.path if isinstance(source, Store) else source)
+    db_path = _file_of(source)
     moment = now or datetime.now(UTC)
     final = _backup_path(db_path, reason, moment)
     try:
@@ -382,10 +395,10 @@ def daily_backup_due(db_path: Path, now: datetime | None = None) -> bool:
     )
 
 
-def backup_if_due(store: Store | Path, now: datetime | None = None) -> Path | None:
+def backup_if_due(store: OpenDatabase | Path, now: datetime | None = None) -> Path | None:
     """The daily backup: made (then old ones thinned) when none is from the last 24
     hours. Returns the new backup, or None when none was due. Raises BackupError."""
-    db_path = Path(store.path if isinstance(store, Store) else store)
+    db_path = _file_of(store)
     if not daily_backup_due(db_path, now):
         return None
     made = create_backup(store, BackupReason.DAILY, now=now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -287,21 +287,26 @@ def connect_readonly(path: Path) -> Database:
     return Database(conn)
 
 
-def connect(path: Path, *, create: bool = True) -> Database:
+def connect(
+    path: Path,
+    *,
+    create: bool = True,
+    before_upgrade: Callable[[Path], object] | None = None,
+) -> Database:
     """Open (creating or upgrading as needed) an ICS Assess database for writing.
 
     With ``create=False`` a missing file is an error rather than a new database, so
-    that a mistyped path is reported instead of silently becoming an empty database."""
+    that a mistyped path is reported instead of silently becoming an empty database.
+    ``before_upgrade`` is called with the path before an existing database is upgraded
+    (Store.open passes the backup, from backups.py, which builds on this module); an
+    exception from it stops the upgrade, with nothing changed."""
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(f"There is no database at {path}.")
     inspection = inspect_database(path)
     check_writable(path)
-    if inspection.pending and not inspection.is_new:
-        # Imported here: backups builds on this module. A failed backup stops the upgrade.
-        from .backups import BackupReason, create_backup
-
-        create_backup(path, BackupReason.BEFORE_UPGRADE)
+    if inspection.pending and not inspection.is_new and before_upgrade is not None:
+        before_upgrade(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)

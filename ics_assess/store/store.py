@@ -34,6 +34,7 @@ from ..domain import (
     Unrated,
     Workshop,
 )
+from .backups import BackupReason, create_backup
 from .database import (
     ConflictError,
     ReadOnlyError,
@@ -52,6 +53,11 @@ class DeletedAssessment:
 
     row: dict
     answers: list[dict]
+
+
+def _back_up_first(path: Path) -> None:
+    """The backup made before an upgrade; BackupError (the upgrade stopped) if it fails."""
+    create_backup(path, BackupReason.BEFORE_UPGRADE)
 
 
 # Sentinel: "leave this field as it is" (None is a real value: clear it).
@@ -168,7 +174,7 @@ class Store:
         """Open, upgrading as needed (and creating, unless ``create`` is False); raise
         StoreError with a sentence if the file cannot be used."""
         path = Path(path)
-        return cls(connect(path, create=create), path, changed_by)
+        return cls(connect(path, create=create, before_upgrade=_back_up_first), path, changed_by)
 
     def close(self) -> None:
         """Close the connection; everything written is already committed."""
