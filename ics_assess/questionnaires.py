@@ -3,13 +3,20 @@
 The format is described in ``docs/questionnaire-format.md``. Validation collects every
 problem rather than stopping at the first, and names the file, section and item each
 one is in, so that a person editing a file in a text editor can fix them all at once.
+
+Nothing a file contains can get past this module as anything but a QuestionnaireError:
+deep nesting, numbers too big for a float, text that is not Unicode, and every value
+shown in a problem is cut short and kept to one line. Loading the forms folders skips
+a file that cannot be used, whatever went wrong with it, and says so in one line.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import stat
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +26,29 @@ from .domain import DEFAULT_BANDS, SCALE_POINTS, Band, Item, Questionnaire, Scal
 
 MAX_FILE_BYTES = 1_000_000
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
+
+MAX_NESTING = 50
+"""Brackets and braces nested deeper than this are refused before the TOML parser, which
+recurses once per level, sees them; the format itself never goes beyond two."""
+MAX_WEIGHT = 10.0
+"""The largest item weight; weights are relative, so 10 already makes one statement
+count as much as ten others."""
+MAX_KEY_PARTS = 50
+"""Dotted keys (``a.b.c = 1``, ``[a.b.c]``) of more parts than this are refused before the
+TOML parser, whose time grows with the square of their length, sees them."""
+SHOWN_CHARS = 60
+"""Values quoted in a problem are cut to this many characters."""
+
+# Measuring nesting: the next character that matters, and where each kind of string ends
+# (each pattern fails in time linear in what it scans, whatever the text).
+_NEXT_MARK = re.compile(r"""[\[\]{}"'#.=,\n]""")
+_BASIC_END = re.compile(r'(?:[^"\\\n]|\\.)*"')
+_BASIC_ML_END = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+_DIRECTION_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 TOP_KEYS = {"id", "version", "title", "purpose", "scale", "bands", "sections"}
 TOP_REQUIRED = ("id", "version", "title", "purpose", "scale", "sections")
@@ -89,24 +119,32 @@ class Catalogue:
 
 
 def version_key(version: str) -> tuple:
-    """Sort key for versions like '1.0', '1.10', '2026.1': numeric parts compare as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", version))
+    """Sort key for versions like '1.0', '1.10', '2026.1': numeric parts compare as numbers.
+
+    Any text gives a key: parts that are not plain decimal digits, or are too long to be
+    a sensible number, compare as text after the numbers."""
+    return tuple(
+        (0, int(p), "") if p.isdecimal() and len(p) <= 18 else (1, 0, p)
+        for p in re.split(r"[.\-]", version)
+    )
 
 
 class _Checker:
     """Collects problems while reading one file's data."""
 
-    def __init__(self, source: str):
-        self.source = source
+    def __init__(self, source: str, max_weight: float | None = MAX_WEIGHT):
+        self.source = _one_line(str(source))
+        self.max_weight = max_weight
         self.problems: list[Problem] = []
 
     def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(self.source, where, message))
+        # Ids, keys and values from the file end up in both: keep every problem one line.
+        self.problems.append(Problem(self.source, _one_line(where), _one_line(message)))
 
     def unknown_keys(self, table: dict, allowed: set[str], where: str) -> None:
         for key in sorted(set(table) - allowed):
             expected = ", ".join(sorted(allowed))
-            self.add(where, f"unknown key '{key}' (expected one of: {expected})")
+            self.add(where, f"unknown key {_shown(key)} (expected one of: {expected})")
 
     def text(self, table: dict, key: str, where: str, *, required: bool = True) -> str:
         value = table.get(key)
@@ -127,7 +165,7 @@ class _Checker:
         if value and not ID_PATTERN.match(value):
             self.add(
                 where,
-                f"'{key}' = '{value}' may use only letters, digits, '-', '_' and '.' "
+                f"'{key}' = {_shown(value)} may use only letters, digits, '-', '_' and '.' "
                 "(at most 80 characters)",
             )
         return value
@@ -155,25 +193,165 @@ def _kind(value: Any) -> str:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number as a float, or None (for true/false, text, inf, nan, or a whole
+    number too large for a float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:
         return None
-    return float(value)
+    return number if math.isfinite(number) else None
 
 
-def parse_questionnaire(text: str, source: str = "<text>") -> Questionnaire:
-    """Parse and validate questionnaire TOML; raise QuestionnaireError listing every problem."""
-    checker = _Checker(source)
+def _one_line(text: str) -> str:
+    """``text`` with control characters, line and paragraph separators, unpaired
+    surrogates and direction overrides written as escapes (``\\n``, ``\\u2028``), so
+    that it prints as exactly one line, as typed."""
+    if text.isprintable():
+        return text
+    return "".join(ascii(ch)[1:-1] if _escaped(ch) else ch for ch in text)
+
+
+def _escaped(ch: str) -> bool:
+    return unicodedata.category(ch) in _ESCAPED_CATEGORIES or ch in _DIRECTION_CONTROLS
+
+
+def _shown(value: Any) -> str:
+    """A value from a file as a problem quotes it: short, and on one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        # str() of a whole number of thousands of digits is refused (and is no help).
+        return str(value) if value.bit_length() <= 64 else "a number too large to use"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        cut = value[:SHOWN_CHARS] + ("..." if len(value) > SHOWN_CHARS else "")
+        return "'" + _one_line(cut) + "'"
+    # Lists, tables, dates: their kind, never their repr (a deeply nested list has none).
+    return _kind(value)
+
+
+TOO_DEEP = (
+    f"is nested too deeply (brackets or braces more than {MAX_NESTING} levels deep); "
+    "a questionnaire needs only a few"
+)
+TOO_DOTTED = (
+    f"has a dotted key of more than {MAX_KEY_PARTS} parts (like a.b.c); "
+    "a questionnaire needs only a few"
+)
+
+
+def _shape_problem(text: str) -> str | None:
+    """Why the TOML parser must not be given ``text``, or None.
+
+    The parser recurses once per level of brackets or braces, and takes time that grows
+    with the square of a dotted key's length, so both are measured first, outside strings
+    and comments. It stops at the first string that does not end: the parser then
+    reports the broken string."""
+    depth = dots = 0
+    pos = 0
+    while (mark := _NEXT_MARK.search(text, pos)) is not None:
+        char, pos = mark.group(), mark.end()
+        if char == ".":
+            dots += 1
+            if dots >= MAX_KEY_PARTS:
+                return TOO_DOTTED
+            continue
+        if char not in "'\"":
+            dots = 0  # a quoted string may be one part of a dotted key ("a"."b")
+        if char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return TOO_DEEP
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == "#":
+            end = text.find("\n", pos)
+            pos = len(text) if end < 0 else end
+        elif char == "'":
+            if text.startswith("''", pos):
+                end = text.find("'''", pos + 2)
+                if end < 0:
+                    return None
+                pos = _past_quotes(text, end + 3, char)
+            else:
+                end = text.find("'", pos)
+                if end < 0 or "\n" in text[pos:end]:
+                    return None
+                pos = end + 1
+        elif char == '"':
+            multi = text.startswith('""', pos)
+            found = (_BASIC_ML_END if multi else _BASIC_END).match(text, pos + 2 if multi else pos)
+            if found is None:
+                return None
+            pos = _past_quotes(text, found.end(), char) if multi else found.end()
+    return None
+
+
+def _past_quotes(text: str, pos: int, quote: str) -> int:
+    # A multi-line string may end with one or two quotes of its own before the three.
+    while pos < len(text) and text[pos] == quote:
+        pos += 1
+    return pos
+
+
+def parse_questionnaire(
+    text: str, source: str = "<text>", *, max_weight: float | None = None
+) -> Questionnaire:
+    """Parse and validate questionnaire TOML; raise QuestionnaireError listing every problem.
+
+    Whatever ``text`` holds, QuestionnaireError is the only exception this raises: it is
+    also given text from the database and from exchange files, which may be hostile.
+
+    ``max_weight`` is the largest item weight allowed. A questionnaire file is held to
+    MAX_WEIGHT (read_questionnaire_file passes it). None, for the stored copy of a version
+    that answers were given on (from the database or an exchange bundle), allows any
+    positive number, as every version did before the limit: those answers stay readable,
+    and scoring copes with any weight."""
+    checker = _Checker(source, max_weight)
+    try:
+        questionnaire = _parse(text, checker)
+    except QuestionnaireError:
+        raise
+    except RecursionError:
+        checker.add("", TOO_DEEP)
+        questionnaire = None
+    except MemoryError:
+        checker.add("", "is too large to read")
+        questionnaire = None
+    except Exception as exc:  # the promise above: never anything else
+        checker.add("", f"cannot be read ({type(exc).__name__}: {_shown(str(exc))})")
+        questionnaire = None
+    if checker.problems or questionnaire is None:
+        raise QuestionnaireError(checker.problems or [Problem(checker.source, "", "not valid")])
+    return questionnaire
+
+
+def _parse(text: str, checker: _Checker) -> Questionnaire | None:
+    if not isinstance(text, str):
+        checker.add("", f"is {_kind(text)}, not the text of a questionnaire")
+        return None
+    if _SURROGATE.search(text):
+        checker.add("", "contains text that is not valid Unicode")
+        return None
+    shape = _shape_problem(text)
+    if shape:
+        checker.add("", shape)
+        return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         checker.add("", f"this is not valid TOML: {exc}")
-        raise QuestionnaireError(checker.problems) from None
-    questionnaire = _build(data, checker)
-    if checker.problems or questionnaire is None:
-        raise QuestionnaireError(checker.problems)
-    return questionnaire
+        return None
+    except ValueError as exc:
+        # tomllib lets Python's own refusals through, e.g. a whole number of more than
+        # 4,300 digits.
+        reason = _one_line(str(exc).split(";")[0])[: SHOWN_CHARS * 2]
+        checker.add("", f"this is not valid TOML: {reason}")
+        return None
+    return _build(data, checker)
 
 
 def _build(data: dict, c: _Checker) -> Questionnaire | None:
@@ -184,7 +362,9 @@ def _build(data: dict, c: _Checker) -> Questionnaire | None:
     qid = c.ident(data, "id", "top level") if "id" in data else ""
     version = data.get("version")
     if isinstance(version, (int, float)) and not isinstance(version, bool):
-        c.add("top level", f"'version' must be text in quotes, e.g. version = \"{version}\"")
+        c.add(
+            "top level", f"'version' must be text in quotes, e.g. version = \"{_shown(version)}\""
+        )
         version = ""
     elif "version" in data:
         version = c.text(data, "version", "top level")
@@ -215,7 +395,8 @@ def _scale(data: dict, c: _Checker) -> tuple[ScalePoint, ...]:
         c.unknown_keys(table, SCALE_KEYS, where)
         value = table.get("value")
         if isinstance(value, bool) or not isinstance(value, int):
-            c.add(where, "'value' must be a whole number from 1 to 5")
+            shown = f", not {_shown(value)}" if "value" in table else ""
+            c.add(where, f"'value' must be a whole number from 1 to 5{shown}")
             value = None
         label = c.text(table, "label", where)
         descriptor = c.text(table, "descriptor", where)
@@ -223,7 +404,8 @@ def _scale(data: dict, c: _Checker) -> tuple[ScalePoint, ...]:
             points.append(ScalePoint(value, label, descriptor))
     values = sorted(p.value for p in points)
     if values != list(SCALE_POINTS) and not any(p.where.startswith("scale") for p in c.problems):
-        c.add("scale", f"must have exactly the points 1, 2, 3, 4, 5 once each (found {values})")
+        found = ", ".join(_shown(v) for v in values[:10]) + (", ..." if len(values) > 10 else "")
+        c.add("scale", f"must have exactly the points 1, 2, 3, 4, 5 once each (found [{found}])")
     return tuple(sorted(points, key=lambda p: p.value))
 
 
@@ -256,10 +438,16 @@ def _bands(data: dict, c: _Checker) -> tuple[Band, ...]:
         else:
             below = _number(table["below"])
             if below is None or not 0 < below < 100:
-                c.add(where, "'below' must be a number between 0 and 100")
+                c.add(
+                    where,
+                    f"'below' must be a number between 0 and 100, not {_shown(table['below'])}",
+                )
                 below = None
             elif below <= previous:
-                c.add(where, f"'below' = {table['below']} must be higher than the band before it")
+                c.add(
+                    where,
+                    f"'below' = {_shown(table['below'])} must be higher than the band before it",
+                )
             else:
                 previous = below
         bands.append(Band(name, below))
@@ -313,36 +501,53 @@ def _items(section: dict, section_where: str, c: _Checker, seen: dict[str, str])
         if "weight" in table:
             number = _number(table["weight"])
             if number is None or number <= 0:
-                c.add(where, f"'weight' must be a positive number, not {table['weight']!r}")
+                c.add(where, f"'weight' must be a positive number, not {_shown(table['weight'])}")
+            elif c.max_weight is not None and number > c.max_weight:
+                c.add(
+                    where,
+                    f"'weight' must be a positive number no more than {c.max_weight:g}, "
+                    f"not {_shown(table['weight'])}",
+                )
             else:
                 weight = number
         reverse = table.get("reverse", False)
         if not isinstance(reverse, bool):
-            c.add(where, f"'reverse' must be true or false, not {reverse!r}")
+            c.add(where, f"'reverse' must be true or false, not {_shown(reverse)}")
             reverse = False
         items.append(Item(iid, statement, guidance, evidence, weight, reverse))
     return items
 
 
 def read_questionnaire_file(path: Path) -> LoadedQuestionnaire:
-    """Read and validate one file; raise QuestionnaireError naming every problem."""
-    source = str(path)
+    """Read and validate one file; raise QuestionnaireError naming every problem (and
+    nothing else, whatever the file is or holds)."""
+    source = _one_line(str(path))
+
+    def refuse(message: str) -> QuestionnaireError:
+        return QuestionnaireError([Problem(source, "", message)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise QuestionnaireError(
-                [Problem(source, "", f"the file is {size:,} bytes; the limit is 1 MB")]
-            )
-        raw = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or a device would block the read, or never end.
+            raise refuse("is not an ordinary file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise refuse(f"the file is {info.st_size:,} bytes; the limit is 1 MB")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise refuse("the file is more than 1 MB; the limit is 1 MB")
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise QuestionnaireError([Problem(source, "", f"cannot be read ({reason})")]) from None
+        reason = exc.strerror or type(exc).__name__
+        raise refuse(f"cannot be read ({_one_line(reason)})") from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        message = "is not UTF-8 text (save it as UTF-8 in your editor)"
-        raise QuestionnaireError([Problem(source, "", message)]) from None
-    return LoadedQuestionnaire(parse_questionnaire(text, source), text, path)
+    except UnicodeError:
+        raise refuse("is not UTF-8 text (save it as UTF-8 in your editor)") from None
+    questionnaire = parse_questionnaire(text, source, max_weight=MAX_WEIGHT)
+    return LoadedQuestionnaire(questionnaire, text, path)
 
 
 def check_file(path: Path) -> list[Problem]:
@@ -356,29 +561,63 @@ def check_file(path: Path) -> list[Problem]:
 
 def load_catalogue(folders: Iterable[Path]) -> Catalogue:
     """Read every ``*.toml`` in the folders. Broken files are skipped with a warning;
-    a second file with the same id and version as an earlier one is skipped too."""
+    a second file with the same id and version as an earlier one is skipped too.
+
+    Nothing about one file or folder stops the load: a file that cannot be read, parsed
+    or validated for any reason at all is skipped with its one-line warning."""
     catalogue = Catalogue()
     for folder in folders:
-        if not folder.is_dir():
+        try:
+            if not folder.is_dir():
+                continue
+            paths = sorted(folder.glob("*.toml"))
+        except Exception as exc:
+            catalogue.warnings.append(
+                _one_line(f"Skipped the forms folder {folder}: it cannot be read ({_reason(exc)})")
+            )
             continue
-        for path in sorted(folder.glob("*.toml")):
+        for path in paths:
             try:
-                loaded = read_questionnaire_file(path)
-            except QuestionnaireError as exc:
-                detail = "; ".join(p.located() for p in exc.problems[:5])
-                more = len(exc.problems) - 5
-                if more > 0:
-                    detail += f"; and {more} more"
-                catalogue.warnings.append(f"Skipped questionnaire {path.name}: {detail}")
-                continue
-            q = loaded.questionnaire
-            key = (q.id, q.version)
-            if key in catalogue.entries:
-                other = catalogue.entries[key].path
+                _add_file(catalogue, path)
+            except Exception as exc:
                 catalogue.warnings.append(
-                    f"Skipped questionnaire {path.name}: '{q.id}' version {q.version} "
-                    f"is already loaded from {other}"
+                    _one_line(
+                        f"Skipped questionnaire {path.name}: it cannot be read ({_reason(exc)})"
+                    )
                 )
-                continue
-            catalogue.entries[key] = loaded
     return catalogue
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "too large"
+    return type(exc).__name__
+
+
+def _add_file(catalogue: Catalogue, path: Path) -> None:
+    """Load one file into the catalogue, or add the warning saying why it was skipped."""
+    try:
+        loaded = read_questionnaire_file(path)
+    except QuestionnaireError as exc:
+        detail = "; ".join(p.located() for p in exc.problems[:5])
+        more = len(exc.problems) - 5
+        if more > 0:
+            detail += f"; and {more} more"
+        catalogue.warnings.append(_one_line(f"Skipped questionnaire {path.name}: {detail}"))
+        return
+    q = loaded.questionnaire
+    key = (q.id, q.version)
+    if key in catalogue.entries:
+        other = catalogue.entries[key].path
+        catalogue.warnings.append(
+            _one_line(
+                f"Skipped questionnaire {path.name}: '{q.id}' version {_shown(q.version)} "
+                f"is already loaded from {other}"
+            )
+        )
+        return
+    catalogue.entries[key] = loaded
