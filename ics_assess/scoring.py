@@ -7,6 +7,10 @@ three together.
 Sums go through ``math.fsum``, which rounds once at the end. That makes every result
 independent of the order respondents or items arrive in, so the same data always gives
 the same report, to the last digit.
+
+No finite positive weight can make a score fail: weights far from 1 (a questionnaire
+stored before weights were limited to 10 may have 1e308 or 1e-308) are scaled by a power
+of two before they are multiplied or added, which changes no ratio between them.
 """
 
 from __future__ import annotations
@@ -78,6 +82,11 @@ MIN_GROUP = 3
 _TOLERANCE = 1e-9
 
 _SCALE_WIDTH = SCALE_MAX - SCALE_MIN
+
+# Weights whose largest lies within 2**-500 .. 2**500 are used as they are: their products
+# and sums cannot overflow, and every ordinary questionnaire scores exactly as it always
+# has. Beyond, they are scaled (exactly) to put the largest between 0.5 and 1.
+_PLAIN_WEIGHTS = (2.0**-500, 2.0**500)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -215,16 +224,21 @@ def section_score(
     when their weight is at least half the section's weight. Don't know and not
     applicable are counted but neither scored nor counted as answered weight.
     """
+    for item in section.items:
+        # A zero weight would let a section be "reported" on items that count for nothing.
+        if not (item.weight > 0 and math.isfinite(item.weight)):
+            raise ValueError(
+                f"item {item.id!r} has weight {item.weight!r}; it must be a positive number"
+            )
+    shift = _weight_shift(section)
+
     rated: list[tuple[float, int]] = []
     dont_know = not_applicable = unanswered = 0
     for item in section.items:
-        # A zero weight would let a section be "reported" on items that count for nothing.
-        if not item.weight > 0:
-            raise ValueError(f"item {item.id!r} has weight {item.weight!r}; it must be positive")
         answer = answers.get(item.id)
         value = item_value(item, answer)
         if value is not None:
-            rated.append((item.weight, value))
+            rated.append((math.ldexp(item.weight, -shift), value))
         elif answer is None or answer.unrated is None:
             unanswered += 1
         elif answer.unrated == Unrated.DONT_KNOW:
@@ -232,7 +246,8 @@ def section_score(
         else:
             not_applicable += 1
 
-    total_weight = math.fsum(item.weight for item in section.items)
+    # With shift 0 (every ordinary questionnaire) these are the weights as given.
+    total_weight = math.fsum(math.ldexp(item.weight, -shift) for item in section.items)
     answered_weight = math.fsum(weight for weight, _ in rated)
     mean: float | None = None
     if rated and answered_weight >= total_weight / 2 - _TOLERANCE:
@@ -246,13 +261,34 @@ def section_score(
         mean=mean,
         percent=pct,
         band=band_for(pct, bands) if pct is not None else None,
-        answered_weight=answered_weight,
-        total_weight=total_weight,
+        answered_weight=_unscaled(answered_weight, shift),
+        total_weight=_unscaled(total_weight, shift),
         rated=len(rated),
         dont_know=dont_know,
         not_applicable=not_applicable,
         unanswered=unanswered,
     )
+
+
+def _weight_shift(section: Section) -> int:
+    """The power of two to divide a section's weights by: 0 for ordinary weights, else
+    the one that puts the largest between 0.5 and 1 (dividing by a power of two is exact,
+    short of the smallest weights underflowing, which then count for nothing beside the
+    largest, as they nearly do already)."""
+    largest = max((item.weight for item in section.items), default=1.0)
+    low, high = _PLAIN_WEIGHTS
+    if low <= largest <= high:
+        return 0
+    return math.frexp(largest)[1]
+
+
+def _unscaled(weight: float, shift: int) -> float:
+    """A scaled weight back in the questionnaire's own units; inf beyond the largest float
+    (a total of weights near 1e308 has no finite value)."""
+    try:
+        return math.ldexp(weight, shift)
+    except OverflowError:
+        return math.inf
 
 
 def questionnaire_score(

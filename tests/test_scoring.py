@@ -319,6 +319,87 @@ def test_section_uses_the_bands_given():
     assert section_score(s, answers(a=3, b=3), bands).band.name == "Low"
 
 
+# --- extreme weights (a questionnaire stored before weights were limited to 10) -------
+
+BIGGEST = 1.7976931348623157e308  # the largest float
+TINIEST = 5e-324  # the smallest positive float
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        (1e308, 1e308, 1e308),
+        (BIGGEST, BIGGEST, BIGGEST, BIGGEST),
+        (1e-308, 1e-308, 1e-308),
+        (TINIEST, TINIEST),
+        (1e308, 1e-308, 1.0),
+        (BIGGEST, TINIEST, 2.0, 0.5),
+    ],
+)
+def test_extreme_weights_never_raise_and_stay_on_the_scale(weights):
+    s = section("s", *(item(f"i{n}", weight=w) for n, w in enumerate(weights)))
+    for ratings in (
+        [5] * len(weights),
+        [1] * len(weights),
+        [n % 5 + 1 for n in range(len(weights))],
+    ):
+        score = section_score(
+            s, {f"i{n}": Answer(f"i{n}", rating=r) for n, r in enumerate(ratings)}
+        )
+        assert score.reported
+        assert min(ratings) <= score.mean <= max(ratings)
+        assert 0.0 <= score.percent <= 100.0
+    q = questionnaire(s, section("t", item("x", weight=BIGGEST)))
+    everything = {f"i{n}": Answer(f"i{n}", rating=3) for n in range(len(weights))}
+    assert questionnaire_score(q, everything | answers(x=4)).mean == pytest.approx(3.5)
+
+
+def test_equal_extreme_weights_score_as_equal_weights():
+    # Three items of weight 1e308 rated 5, 2, 1: as weight 1 each, (5 + 2 + 1) / 3 = 8/3.
+    for weight in (1e308, BIGGEST, 1e-308, TINIEST):
+        s = section("s", item("a", weight=weight), item("b", weight=weight), item("c", weight))
+        assert section_score(s, answers(a=5, b=2, c=1)).mean == pytest.approx(8 / 3)
+        # One of three rated: a third of the weight, under half: not reported.
+        assert not section_score(s, answers(a=5)).reported
+
+
+def test_a_weight_of_1e308_outweighs_the_rest_without_overflowing():
+    # 1e308 * 5 overflows a float; scaled first, the heavy item decides the mean alone.
+    s = section("s", item("heavy", weight=1e308), item("light", weight=1.0))
+    score = section_score(s, answers(heavy=5, light=1))
+    assert score.mean == pytest.approx(5.0)
+    assert not section_score(s, answers(light=1)).reported
+    # The weights in the section's own units: 1e308 + 1 is 1e308 to a float.
+    assert score.total_weight == 1e308
+    assert section_score(s, answers(heavy=2)).answered_weight == 1e308
+
+
+def test_a_total_weight_beyond_the_largest_float_is_infinite_not_an_error():
+    s = section("s", item("a", weight=BIGGEST), item("b", weight=BIGGEST))
+    score = section_score(s, answers(a=4, b=2))
+    assert score.mean == pytest.approx(3.0)
+    assert score.total_weight == math.inf and score.answered_weight == math.inf
+
+
+def test_ordinary_weights_score_exactly_as_before_scaling_existed():
+    # The plain formula, with no scaling, to the last bit, for weights a file may have.
+    weights = [0.001, 0.1, 0.3, 1.0, 1.5, 2.0, 3.0, 7.25, 10.0]
+    s = section("s", *(item(f"i{n}", weight=w) for n, w in enumerate(weights)))
+    ratings = [5, 2, 4, 1, 3, 3, 2, 5, 4]
+    given = {f"i{n}": Answer(f"i{n}", rating=r) for n, r in enumerate(ratings)}
+    plain = math.fsum(w * r for w, r in zip(weights, ratings, strict=True)) / math.fsum(weights)
+    score = section_score(s, given)
+    assert score.mean == plain
+    assert score.total_weight == score.answered_weight == math.fsum(weights)
+
+
+@pytest.mark.parametrize("weight", [0.0, -1.0, math.inf, math.nan])
+def test_a_weight_that_is_not_a_positive_finite_number_is_refused(weight):
+    s = section("s", item("a", weight=weight), item("b"))
+    with pytest.raises(ValueError, match="must be a positive number"):
+        section_score(s, answers(a=3, b=3))
+
+
 # --- questionnaire score --------------------------------------------------------------
 
 
