@@ -1,8 +1,8 @@
 """Scoring: how answers become the numbers a report shows.
 
 Pure functions over the domain dataclasses: no I/O, no Qt, no database. The method is
-"Scoring method (v1)" in DESIGN.md, restated for readers in docs/scoring.md; change the
-three together.
+"Scoring method" in DESIGN.md (v1 for one assessment, v2 across assessments), restated
+for readers in docs/scoring.md; change the three together.
 
 Sums go through ``math.fsum``, which rounds once at the end. That makes every result
 independent of the order respondents or items arrive in, so the same data always gives
@@ -40,8 +40,11 @@ from ics_assess.domain import (
 __all__ = [
     "GAP_THRESHOLD",
     "MIN_GROUP",
+    "MOVED_THRESHOLD",
+    "SECTOR_PAIRS",
     "SPLIT_MIN_N",
     "SPLIT_THRESHOLD",
+    "Change",
     "Group",
     "GroupLevel",
     "Grouping",
@@ -51,6 +54,7 @@ __all__ = [
     "SectionScore",
     "Spread",
     "SystemScore",
+    "Trend",
     "aggregate",
     "band_for",
     "consensus",
@@ -58,11 +62,13 @@ __all__ = [
     "item_value",
     "percent",
     "perception_gap",
+    "perception_gaps",
     "position_in_band",
     "questionnaire_score",
     "scored_value",
     "section_score",
     "spread",
+    "trend",
 ]
 
 SPLIT_THRESHOLD = 0.6
@@ -70,7 +76,7 @@ SPLIT_THRESHOLD = 0.6
 SPLIT_MIN_N = 3
 """Two people disagreeing is not a split partnership; three is the fewest that can be."""
 GAP_THRESHOLD = 1.0
-"""An NHS / local government perception gap at least this wide (either way) is flagged."""
+"""A perception gap between two sectors at least this wide (either way) is flagged."""
 MIN_GROUP = 3
 """Anonymity: the fewest individual respondents ever shown together as a group."""
 
@@ -424,86 +430,214 @@ def _sector(response: Response) -> Sector:
 
 @dataclass(frozen=True)
 class SystemScore:
-    """A result across assessments, built up so that no one body dominates.
+    """A result across assessments of one kind, by method v2 (DESIGN.md).
 
-    ``system`` is the mean of the partner-type means ("equal partnership"); ``pooled``
-    is the plain mean of every respondent, shown beside it. ``by_partner_type`` is the
-    mean of each type's organisation means; ``by_sector`` is the plain mean of the
-    respondents in each sector. ``n`` counts the responses with a value.
+    Organisation score: the mean of that organisation's responses. Sector score: the mean
+    of its organisations' scores. ``system``: the mean of the three sector scores, None
+    unless every sector has an organisation with a value (``missing_sectors`` names the
+    others, and ``sectors_mean`` is the mean of the sectors present, to be shown only as
+    such). ``plain``: the plain mean of organisation scores, shown beside it.
+    ``by_partner_type`` (the mean of each type's organisations) is a breakdown only and
+    does not enter the system score. ``respondents`` counts the responses with a value.
     """
 
+    kind: AssessmentKind
     system: float | None
-    pooled: float | None
+    sectors_mean: float | None
+    plain: float | None
     by_organisation: Mapping[str, float]
-    by_partner_type: Mapping[PartnerType, float]
     by_sector: Mapping[Sector, float]
-    n: int
+    sector_organisations: Mapping[Sector, int]
+    by_partner_type: Mapping[PartnerType, float]
+    respondents: int
+
+    @property
+    def missing_sectors(self) -> tuple[Sector, ...]:
+        """The sectors with no organisation score, in declared order."""
+        return tuple(sector for sector in Sector if sector not in self.by_sector)
+
+    @property
+    def complete(self) -> bool:
+        """True when every sector is present, so that ``system`` has a value."""
+        return self.system is not None
 
 
-def aggregate(responses: Iterable[Response]) -> SystemScore:
-    """Combine responses: respondents -> organisation mean -> partner-type mean (mean of
-    its organisations' means) -> system score (mean of the partner-type means).
+def aggregate(
+    responses: Iterable[Response], kind: AssessmentKind | str = AssessmentKind.ORGANISATION
+) -> SystemScore:
+    """Combine responses of one kind: respondents -> organisation score -> sector score
+    (mean of its organisations) -> system score (mean of the three sectors).
 
-    An organisation counts once within its partner type however many respondents it has,
-    and a partner type counts once in the system however many organisations it has.
-    Mappings are ordered: organisations by id, partner types and sectors as declared.
+    Responses of the other kind are left out: the two kinds are never mixed in one
+    figure. An organisation counts once in its sector however many respondents it has,
+    and a sector counts once in the system however many organisations it has. Mappings
+    are ordered: organisations by id, partner types and sectors as declared.
     """
-    scored = _scored(responses)
-    by_org: dict[str, list[float]] = defaultdict(list)
-    # Keyed by (type, organisation) so that an organisation wrongly filed under two types
-    # contributes only its own responses of each type.
-    by_type_org: dict[PartnerType, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    by_sector: dict[Sector, list[float]] = defaultdict(list)
-    for response in scored:
-        value = _value(response)
-        partner_type = _partner_type(response)
-        by_org[response.organisation_id].append(value)
-        by_type_org[partner_type][response.organisation_id].append(value)
-        by_sector[partner_type.sector].append(value)
-
-    type_means = {
-        partner_type: _mean([_mean(values) for values in by_type_org[partner_type].values()])
-        for partner_type in PartnerType
-        if partner_type in by_type_org
-    }
-    return SystemScore(
-        system=_mean(list(type_means.values())) if type_means else None,
-        pooled=_mean([_value(response) for response in scored]) if scored else None,
-        by_organisation={org: _mean(by_org[org]) for org in sorted(by_org)},
-        by_partner_type=type_means,
-        by_sector={sector: _mean(by_sector[sector]) for sector in Sector if sector in by_sector},
-        n=len(scored),
+    kind = AssessmentKind(kind)
+    scored = sorted(
+        (r for r in _scored(responses) if AssessmentKind(r.kind) == kind), key=_response_order
     )
+    by_org: dict[str, list[float]] = defaultdict(list)
+    type_of: dict[str, PartnerType] = {}
+    for response in scored:
+        by_org[response.organisation_id].append(_value(response))
+        # An organisation filed under two types (it changed between reads) keeps the
+        # first in order; responses are sorted so that the choice does not depend on
+        # the order they arrive in.
+        type_of.setdefault(response.organisation_id, _partner_type(response))
+    org_means = {org: _mean(by_org[org]) for org in sorted(by_org)}
+    sector_orgs: dict[Sector, list[float]] = defaultdict(list)
+    type_orgs: dict[PartnerType, list[float]] = defaultdict(list)
+    for org, value in org_means.items():
+        sector_orgs[type_of[org].sector].append(value)
+        type_orgs[type_of[org]].append(value)
+    by_sector = {s: _mean(sector_orgs[s]) for s in Sector if s in sector_orgs}
+    complete = len(by_sector) == len(Sector)
+    return SystemScore(
+        kind=kind,
+        system=_mean(list(by_sector.values())) if complete else None,
+        sectors_mean=_mean(list(by_sector.values())) if by_sector else None,
+        plain=_mean(list(org_means.values())) if org_means else None,
+        by_organisation=org_means,
+        by_sector=by_sector,
+        sector_organisations={s: len(sector_orgs[s]) for s in Sector if s in sector_orgs},
+        by_partner_type={t: _mean(type_orgs[t]) for t in PartnerType if t in type_orgs},
+        respondents=len(scored),
+    )
+
+
+SECTOR_PAIRS: tuple[tuple[Sector, Sector], ...] = (
+    (Sector.NHS, Sector.LOCAL_GOVERNMENT),
+    (Sector.NHS, Sector.COMMUNITY),
+    (Sector.LOCAL_GOVERNMENT, Sector.COMMUNITY),
+)
+"""The pairs perception gaps are shown for; NHS minus local government is the headline."""
 
 
 @dataclass(frozen=True)
 class PerceptionGap:
-    """How far the NHS sees things differently from local government.
+    """How far one sector sees things differently from another.
 
-    Each side is the plain mean of its sector's respondents; ``gap`` is NHS minus local
-    government (positive: the NHS rates the partnership higher), None if a side is empty.
+    Each side is the sector's score (the mean of its organisations' scores) with the
+    number of organisations behind it; ``gap`` is ``first`` minus ``second`` (positive:
+    the first rates the partnership higher), None if either side has no organisation.
     """
 
-    nhs: float | None
-    local_government: float | None
-    gap: float | None
+    first: Sector
+    second: Sector
+    first_score: float | None
+    second_score: float | None
+    first_n: int
+    second_n: int
+
+    @property
+    def gap(self) -> float | None:
+        """``first_score - second_score``, or None when a side is missing."""
+        if self.first_score is None or self.second_score is None:
+            return None
+        return self.first_score - self.second_score
 
     @property
     def flagged(self) -> bool:
         """True when the gap is at least GAP_THRESHOLD either way."""
-        return self.gap is not None and abs(self.gap) >= GAP_THRESHOLD - _TOLERANCE
+        gap = self.gap
+        return gap is not None and abs(gap) >= GAP_THRESHOLD - _TOLERANCE
 
 
-def perception_gap(responses: Iterable[Response]) -> PerceptionGap:
-    """The NHS minus local government gap in respondent means; community partners are
-    not part of it."""
-    sides: dict[Sector, list[float]] = defaultdict(list)
-    for response in _scored(responses):
-        sides[_sector(response)].append(_value(response))
-    nhs = _mean(sides[Sector.NHS]) if sides[Sector.NHS] else None
-    local = _mean(sides[Sector.LOCAL_GOVERNMENT]) if sides[Sector.LOCAL_GOVERNMENT] else None
-    gap = nhs - local if nhs is not None and local is not None else None
-    return PerceptionGap(nhs=nhs, local_government=local, gap=gap)
+def perception_gap(
+    score: SystemScore, first: Sector = Sector.NHS, second: Sector = Sector.LOCAL_GOVERNMENT
+) -> PerceptionGap:
+    """The gap between two sectors' scores (by default NHS minus local government)."""
+    return PerceptionGap(
+        first=first,
+        second=second,
+        first_score=score.by_sector.get(first),
+        second_score=score.by_sector.get(second),
+        first_n=score.sector_organisations.get(first, 0),
+        second_n=score.sector_organisations.get(second, 0),
+    )
+
+
+def perception_gaps(score: SystemScore) -> tuple[PerceptionGap, ...]:
+    """The gap for each pair in SECTOR_PAIRS, the headline pair first."""
+    return tuple(perception_gap(score, first, second) for first, second in SECTOR_PAIRS)
+
+
+MOVED_THRESHOLD = 0.5
+"""A change between rounds at least this large, either way, counts as "moved"."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One score in two rounds; ``change`` is after minus before (None if either is)."""
+
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        """``after - before``, or None when either round has no score."""
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    @property
+    def moved(self) -> bool:
+        """True when the change is at least MOVED_THRESHOLD either way."""
+        change = self.change
+        return change is not None and abs(change) >= MOVED_THRESHOLD - _TOLERANCE
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The change between two rounds, among the organisations that answered in both.
+
+    An organisation is compared only with itself: ``system`` and ``by_sector`` are worked
+    out by method v2 over the organisations in both rounds (``matched``), so that one
+    joining or leaving never moves a score; ``only_before`` and ``only_after`` name the
+    organisations (ids, sorted) that answered in one round only.
+    """
+
+    system: Change
+    sectors_mean: Change
+    by_sector: Mapping[Sector, Change]
+    by_organisation: Mapping[str, Change]
+    matched: tuple[str, ...]
+    only_before: tuple[str, ...]
+    only_after: tuple[str, ...]
+
+
+def trend(
+    before: Iterable[Response],
+    after: Iterable[Response],
+    kind: AssessmentKind | str = AssessmentKind.ORGANISATION,
+) -> Trend:
+    """The change of a score between two rounds, for the system, each sector and each
+    organisation, over the organisations of ``kind`` with a value in both rounds."""
+    kind = AssessmentKind(kind)
+    before_list = [r for r in _scored(before) if AssessmentKind(r.kind) == kind]
+    after_list = [r for r in _scored(after) if AssessmentKind(r.kind) == kind]
+    orgs_before = {r.organisation_id for r in before_list}
+    orgs_after = {r.organisation_id for r in after_list}
+    matched = orgs_before & orgs_after
+    then = aggregate([r for r in before_list if r.organisation_id in matched], kind)
+    now = aggregate([r for r in after_list if r.organisation_id in matched], kind)
+    return Trend(
+        system=Change(then.system, now.system),
+        sectors_mean=Change(then.sectors_mean, now.sectors_mean),
+        by_sector={
+            s: Change(then.by_sector.get(s), now.by_sector.get(s))
+            for s in Sector
+            if s in then.by_sector or s in now.by_sector
+        },
+        by_organisation={
+            org: Change(then.by_organisation[org], now.by_organisation[org])
+            for org in sorted(matched)
+        },
+        matched=tuple(sorted(matched)),
+        only_before=tuple(sorted(orgs_before - matched)),
+        only_after=tuple(sorted(orgs_after - matched)),
+    )
 
 
 # --- Anonymity ------------------------------------------------------------------------

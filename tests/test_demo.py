@@ -14,7 +14,13 @@ from ics_assess import paths
 from ics_assess.demo import DEMO_PARTNERSHIP_NAME, GAP_WORDS, build_demo
 from ics_assess.domain import AssessmentKind, AssessmentStatus, PartnerType, Unrated
 from ics_assess.questionnaires import load_catalogue
-from ics_assess.scoring import MIN_GROUP, Response, perception_gap, questionnaire_score
+from ics_assess.scoring import (
+    MIN_GROUP,
+    Response,
+    aggregate,
+    perception_gap,
+    questionnaire_score,
+)
 from ics_assess.services import Services
 
 FORMS_DIR = paths.builtin_forms_dir()
@@ -208,7 +214,7 @@ def _section_gaps(demo: Services, round_index: int, questionnaire_id: str) -> di
             responses[section.title].append(
                 Response(a.id, a.organisation_id, s.partner_type, a.kind, section.mean)
             )
-    return {title: perception_gap(rs) for title, rs in responses.items()}
+    return {title: perception_gap(aggregate(rs)) for title, rs in responses.items()}
 
 
 def test_nhs_rates_agenda_and_money_higher_than_councils_in_round_two(demo):

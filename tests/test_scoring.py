@@ -26,8 +26,10 @@ from ics_assess.domain import (
 from ics_assess.scoring import (
     GAP_THRESHOLD,
     MIN_GROUP,
+    SECTOR_PAIRS,
     SPLIT_MIN_N,
     SPLIT_THRESHOLD,
+    Change,
     Response,
     aggregate,
     band_for,
@@ -36,11 +38,13 @@ from ics_assess.scoring import (
     item_value,
     percent,
     perception_gap,
+    perception_gaps,
     position_in_band,
     questionnaire_score,
     scored_value,
     section_score,
     spread,
+    trend,
 )
 
 IND = AssessmentKind.INDIVIDUAL
@@ -560,40 +564,96 @@ def test_split_needs_three_values():
     assert three.split
 
 
-# --- aggregation ----------------------------------------------------------------------
+# --- aggregation (method v2) -------------------------------------------------------------
 
 
-def test_aggregate_gives_each_organisation_and_type_one_voice():
+def test_aggregate_makes_the_three_sectors_equal_partners():
     # ICB "icb1": one respondent, 2.
     # NHS trust "t1": four respondents, 5, 5, 5, 5; NHS trust "t2": one respondent, 3.
-    # Upper-tier council "c1": one respondent, 2.   Plus one unscored response (ignored).
-    # organisation means: icb1 2; t1 (5*4)/4 = 5; t2 3; c1 2
-    # partner-type means: icb 2; nhs_trust (5 + 3) / 2 = 4; upper_tier_council 2
-    # system = (2 + 4 + 2) / 3 = 8/3 = 2.666667
-    # pooled = (2 + 5 + 5 + 5 + 5 + 3 + 2) / 7 = 27/7 = 3.857143: t1's four people dominate it
-    # sectors: nhs (2 + 5*4 + 3) / 6 = 25/6 = 4.166667; local government 2
+    # Upper-tier council "c1": 2; public health "ph": 4.  VCSE "v": 3.
+    # Plus one unscored response (ignored).
+    # organisation scores: icb1 2; t1 (5*4)/4 = 5; t2 3; c1 2; ph 4; v 3
+    # sectors: NHS (2 + 5 + 3) / 3 = 10/3; local government (2 + 4) / 2 = 3; community 3
+    # system = (10/3 + 3 + 3) / 3 = 28/9 = 3.111111
+    # plain mean of organisations = (2 + 5 + 3 + 2 + 4 + 3) / 6 = 19/6 = 3.166667
+    # partner types (a breakdown only): icb 2; nhs_trust 4; upper tier 2; public health 4; vcse 3
     responses = [
         resp("x1", "icb1", PartnerType.ICB, 2),
         *individuals("t", "t1", PartnerType.NHS_TRUST, 4, value=5),
         resp("y1", "t2", PartnerType.NHS_TRUST, 3),
-        resp("z1", "c1", PartnerType.UPPER_TIER_COUNCIL, 2, kind=ORG),
+        resp("z1", "c1", PartnerType.UPPER_TIER_COUNCIL, 2),
         resp("z2", "c1", PartnerType.UPPER_TIER_COUNCIL, None),
+        resp("p1", "ph", PartnerType.PUBLIC_HEALTH, 4),
+        resp("v1", "v", PartnerType.VCSE, 3),
     ]
-    result = aggregate(responses)
-    assert result.n == 7
-    assert result.by_organisation == pytest.approx({"c1": 2.0, "icb1": 2.0, "t1": 5.0, "t2": 3.0})
-    assert result.by_partner_type == pytest.approx(
-        {PartnerType.ICB: 2.0, PartnerType.NHS_TRUST: 4.0, PartnerType.UPPER_TIER_COUNCIL: 2.0}
+    result = aggregate(responses, IND)
+    assert result.respondents == 9
+    assert result.by_organisation == pytest.approx(
+        {"c1": 2.0, "icb1": 2.0, "ph": 4.0, "t1": 5.0, "t2": 3.0, "v": 3.0}
     )
-    assert result.system == pytest.approx(8 / 3)
-    assert result.pooled == pytest.approx(27 / 7)
-    assert result.by_sector == pytest.approx({Sector.NHS: 25 / 6, Sector.LOCAL_GOVERNMENT: 2.0})
-    assert list(result.by_organisation) == ["c1", "icb1", "t1", "t2"]
+    assert result.by_sector == pytest.approx(
+        {Sector.NHS: 10 / 3, Sector.LOCAL_GOVERNMENT: 3.0, Sector.COMMUNITY: 3.0}
+    )
+    assert result.sector_organisations == {
+        Sector.NHS: 3,
+        Sector.LOCAL_GOVERNMENT: 2,
+        Sector.COMMUNITY: 1,
+    }
+    assert result.system == pytest.approx(28 / 9)
+    assert result.plain == pytest.approx(19 / 6)
+    assert result.by_partner_type == pytest.approx(
+        {
+            PartnerType.ICB: 2.0,
+            PartnerType.NHS_TRUST: 4.0,
+            PartnerType.UPPER_TIER_COUNCIL: 2.0,
+            PartnerType.PUBLIC_HEALTH: 4.0,
+            PartnerType.VCSE: 3.0,
+        }
+    )
+    assert list(result.by_organisation) == ["c1", "icb1", "ph", "t1", "t2", "v"]
+    assert result.complete and result.missing_sectors == ()
 
 
-def test_aggregate_organisation_mean_counts_once_in_its_type():
-    # Two councils of one type: "big" has respondents 1, 1, 1, 1, 5 -> 9/5 = 1.8;
-    # "small" has one respondent 5. Type mean (1.8 + 5) / 2 = 3.4 (pooled would be 14/6 = 2.33).
+def test_public_health_no_longer_gives_local_government_a_second_voice():
+    # v1 averaged partner types: ICB 4, upper tier 2, public health 2 -> (4 + 2 + 2) / 3,
+    # letting local government outvote the NHS. v2: sectors NHS 4, local government 2,
+    # community 3 -> (4 + 2 + 3) / 3 = 3.
+    responses = [
+        resp("a", "i", PartnerType.ICB, 4, kind=ORG),
+        resp("b", "c", PartnerType.UPPER_TIER_COUNCIL, 2, kind=ORG),
+        resp("c", "p", PartnerType.PUBLIC_HEALTH, 2, kind=ORG),
+        resp("d", "v", PartnerType.VCSE, 3, kind=ORG),
+    ]
+    assert aggregate(responses).system == pytest.approx(3.0)
+
+
+def test_a_missing_sector_leaves_the_system_score_incomplete():
+    # NHS 4, local government 2, no community: no system score; the mean of the sectors
+    # present, (4 + 2) / 2 = 3, is kept apart as such.
+    result = aggregate(
+        [
+            resp("a", "i", PartnerType.ICB, 4, kind=ORG),
+            resp("b", "c", PartnerType.DISTRICT_COUNCIL, 2, kind=ORG),
+        ]
+    )
+    assert result.system is None
+    assert not result.complete
+    assert result.sectors_mean == pytest.approx(3.0)
+    assert result.missing_sectors == (Sector.COMMUNITY,)
+
+
+def test_aggregate_takes_one_kind_and_never_mixes_them():
+    responses = [
+        resp("a", "i", PartnerType.ICB, 5, kind=ORG),
+        resp("b", "i", PartnerType.ICB, 1, kind=IND),
+    ]
+    assert aggregate(responses).by_organisation == {"i": 5.0}
+    assert aggregate(responses, IND).by_organisation == {"i": 1.0}
+
+
+def test_aggregate_organisation_mean_counts_once_in_its_sector():
+    # Two councils: "big" has respondents 1, 1, 1, 1, 5 -> 9/5 = 1.8; "small" has one
+    # respondent 5. Local government (1.8 + 5) / 2 = 3.4.
     responses = [
         *(
             resp(f"b{i}", "big", PartnerType.DISTRICT_COUNCIL, v)
@@ -601,70 +661,130 @@ def test_aggregate_organisation_mean_counts_once_in_its_type():
         ),
         resp("s1", "small", PartnerType.DISTRICT_COUNCIL, 5),
     ]
-    result = aggregate(responses)
+    result = aggregate(responses, IND)
+    assert result.by_sector[Sector.LOCAL_GOVERNMENT] == pytest.approx(3.4)
     assert result.by_partner_type[PartnerType.DISTRICT_COUNCIL] == pytest.approx(3.4)
-    assert result.system == pytest.approx(3.4)
-    assert result.pooled == pytest.approx(14 / 6)
+    assert result.plain == pytest.approx(3.4)
+    assert result.system is None
 
 
 def test_aggregate_of_nothing():
-    result = aggregate([resp("a", "o", PartnerType.VCSE, None)])
-    assert (result.system, result.pooled, result.n) == (None, None, 0)
+    result = aggregate([resp("a", "o", PartnerType.VCSE, None)], IND)
+    assert (result.system, result.sectors_mean, result.plain, result.respondents) == (
+        None,
+        None,
+        None,
+        0,
+    )
     assert (result.by_organisation, result.by_partner_type, result.by_sector) == ({}, {}, {})
 
 
-# --- perception gap -------------------------------------------------------------------
+# --- perception gaps ----------------------------------------------------------------------
 
 
-def test_perception_gap_uses_respondent_means():
-    # NHS: trust "t" respondents 5, 5, 5 and ICB "i" respondent 2 -> (5+5+5+2) / 4 = 4.25
-    # (organisation means would give (5 + 2) / 2 = 3.5: the gap uses respondents)
-    # Local government: 3, 3 -> 3.0.   Community 1 is not part of the gap.
-    # gap = 4.25 - 3.0 = 1.25 >= 1 -> flagged
-    responses = [
-        *individuals("t", "t", PartnerType.NHS_TRUST, 3, value=5),
-        resp("i", "i", PartnerType.ICB, 2, kind=ORG),
-        *individuals("c", "c", PartnerType.PUBLIC_HEALTH, 2, value=3),
-        resp("v", "v", PartnerType.VCSE, 1),
-    ]
-    gap = perception_gap(responses)
-    assert gap.nhs == pytest.approx(4.25)
-    assert gap.local_government == pytest.approx(3.0)
-    assert gap.gap == pytest.approx(1.25)
-    assert gap.flagged
+def test_perception_gap_uses_sector_scores_with_n_on_each_side():
+    # NHS: trust "t" respondents 5, 5, 5 -> 5; ICB "i" 2 -> NHS (5 + 2) / 2 = 3.5 (n 2)
+    # (respondent means would give (5+5+5+2) / 4 = 4.25: v2 counts organisations).
+    # Local government: "c" 3, 3 -> 3.0 (n 1). Community 1 (n 1).
+    # NHS - LG = 0.5, not flagged; NHS - community = 2.5; LG - community = 2.0.
+    score = aggregate(
+        [
+            *individuals("t", "t", PartnerType.NHS_TRUST, 3, value=5),
+            resp("i", "i", PartnerType.ICB, 2),
+            *individuals("c", "c", PartnerType.PUBLIC_HEALTH, 2, value=3),
+            resp("v", "v", PartnerType.VCSE, 1),
+        ],
+        IND,
+    )
+    gap = perception_gap(score)
+    assert (gap.first, gap.second) == (Sector.NHS, Sector.LOCAL_GOVERNMENT)
+    assert (gap.first_score, gap.second_score) == (pytest.approx(3.5), pytest.approx(3.0))
+    assert (gap.first_n, gap.second_n) == (2, 1)
+    assert gap.gap == pytest.approx(0.5)
+    assert not gap.flagged
+    gaps = perception_gaps(score)
+    assert [(g.first, g.second) for g in gaps] == list(SECTOR_PAIRS)
+    assert [g.gap for g in gaps] == [pytest.approx(0.5), pytest.approx(2.5), pytest.approx(2.0)]
+    assert [g.flagged for g in gaps] == [False, True, True]
 
 
 def test_perception_gap_of_exactly_one_is_flagged():
     # 4.1 - 3.1 = 1.0 exactly, though floating point gives 0.9999999999999996
-    responses = [
-        resp("a", "t", PartnerType.NHS_TRUST, 4.1),
-        resp("b", "c", PartnerType.UPPER_TIER_COUNCIL, 3.1),
-    ]
-    gap = perception_gap(responses)
+    score = aggregate(
+        [
+            resp("a", "t", PartnerType.NHS_TRUST, 4.1),
+            resp("b", "c", PartnerType.UPPER_TIER_COUNCIL, 3.1),
+        ],
+        IND,
+    )
+    gap = perception_gap(score)
     assert gap.gap == pytest.approx(1.0)
     assert gap.flagged
 
 
 def test_perception_gap_either_way_and_below_threshold():
     # council higher: 2 - 3 = -1 -> |-1| = 1 -> flagged
-    lower = [
-        resp("a", "t", PartnerType.ICB, 2),
-        resp("b", "c", PartnerType.DISTRICT_COUNCIL, 3),
-    ]
+    lower = aggregate(
+        [resp("a", "t", PartnerType.ICB, 2), resp("b", "c", PartnerType.DISTRICT_COUNCIL, 3)], IND
+    )
     assert perception_gap(lower).gap == pytest.approx(-1.0)
     assert perception_gap(lower).flagged
     # 3.9 - 3 = 0.9 < 1 -> not flagged
-    near = [
-        resp("a", "t", PartnerType.ICB, 3.9),
-        resp("b", "c", PartnerType.DISTRICT_COUNCIL, 3),
-    ]
+    near = aggregate(
+        [resp("a", "t", PartnerType.ICB, 3.9), resp("b", "c", PartnerType.DISTRICT_COUNCIL, 3)],
+        IND,
+    )
     assert not perception_gap(near).flagged
 
 
 def test_perception_gap_needs_both_sides():
-    gap = perception_gap([resp("a", "t", PartnerType.ICB, 4), resp("v", "v", PartnerType.VCSE, 1)])
-    assert (gap.nhs, gap.local_government, gap.gap) == (4.0, None, None)
+    score = aggregate(
+        [resp("a", "t", PartnerType.ICB, 4), resp("v", "v", PartnerType.VCSE, 1)], IND
+    )
+    gap = perception_gap(score)
+    assert (gap.first_score, gap.second_score, gap.gap) == (4.0, None, None)
+    assert (gap.first_n, gap.second_n) == (1, 0)
     assert not gap.flagged
+
+
+# --- change between rounds ----------------------------------------------------------------
+
+
+def test_trend_compares_each_organisation_only_with_itself():
+    # Before: ICB 2, council 2, VCSE 2, trust 5. After: ICB 4, council 3, VCSE 2, district 1.
+    # Matched: ICB, council, VCSE. System before (2 + 2 + 2) / 3 = 2; after (4 + 3 + 2) / 3
+    # = 3: +1.0, moved. The trust and the district are named, not mixed in.
+    before = [
+        resp("a", "icb", PartnerType.ICB, 2, kind=ORG),
+        resp("b", "c", PartnerType.UPPER_TIER_COUNCIL, 2, kind=ORG),
+        resp("c", "v", PartnerType.VCSE, 2, kind=ORG),
+        resp("d", "t", PartnerType.NHS_TRUST, 5, kind=ORG),
+    ]
+    after = [
+        resp("e", "icb", PartnerType.ICB, 4, kind=ORG),
+        resp("f", "c", PartnerType.UPPER_TIER_COUNCIL, 3, kind=ORG),
+        resp("g", "v", PartnerType.VCSE, 2, kind=ORG),
+        resp("h", "d", PartnerType.DISTRICT_COUNCIL, 1, kind=ORG),
+    ]
+    result = trend(before, after)
+    assert result.matched == ("c", "icb", "v")
+    assert (result.only_before, result.only_after) == (("t",), ("d",))
+    assert result.system.before == pytest.approx(2.0)
+    assert result.system.after == pytest.approx(3.0)
+    assert result.system.change == pytest.approx(1.0)
+    assert result.system.moved
+    assert result.by_sector[Sector.NHS].change == pytest.approx(2.0)
+    assert result.by_organisation["v"].change == 0.0
+    assert not result.by_organisation["v"].moved
+
+
+def test_a_change_of_exactly_half_a_point_has_moved():
+    change = Change(3.1, 3.6)
+    assert change.change == pytest.approx(0.5)
+    assert change.moved
+    assert not Change(3.0, 3.4).moved
+    assert Change(None, 3.0).change is None
+    assert not Change(None, 3.0).moved
 
 
 # --- anonymity ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ics_assess.scoring import (
     consensus,
     group_responses,
     percent,
-    perception_gap,
+    perception_gaps,
     scored_value,
     section_score,
     spread,
@@ -150,8 +150,11 @@ def test_spread_is_consistent(values):
 def test_order_of_respondents_does_not_matter(data):
     responses = data.draw(response_lists())
     shuffled = data.draw(st.permutations(responses))
-    assert aggregate(shuffled) == aggregate(responses)
-    assert perception_gap(shuffled) == perception_gap(responses)
+    for kind in AssessmentKind:
+        assert aggregate(shuffled, kind) == aggregate(responses, kind)
+        assert perception_gaps(aggregate(shuffled, kind)) == perception_gaps(
+            aggregate(responses, kind)
+        )
     for level in ("organisation", "partner_type", "sector"):
         assert group_responses(shuffled, level) == group_responses(responses, level)
 

@@ -17,6 +17,7 @@ open store, the questionnaire catalogue and the questionnaire lookups):
     spreadsheets.py  answers out to CSV/XLSX, an online form's responses in
     backups.py       list, make, restore backups; the daily one; a copy elsewhere
     checks.py        the integrity check of ``ics-assess check``
+    comparisons.py   a round's assessments compared by organisation, sector and round
 
 To add an area (comparisons, workshops, actions...):
 
@@ -65,6 +66,7 @@ from ..store.database import explain_write_error
 from .assessments import AssessmentDetail, AssessmentUseCases
 from .backups import BackupUseCases
 from .checks import CheckReport, CheckUseCases
+from .comparisons import PREVIOUS, ComparisonUseCases
 from .core import ServiceError, ServicesCore
 from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
@@ -80,12 +82,14 @@ class Services(
     SpreadsheetUseCases,
     BackupUseCases,
     CheckUseCases,
+    ComparisonUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
 
 
 __all__ = [
+    "PREVIOUS",
     "AssessmentDetail",
     "Backup",
     "BackupError",

@@ -1,0 +1,117 @@
+"""Comparisons: the ICB chair's view of a partnership's assessments (method v2).
+
+Loads every assessment of a questionnaire in a round (and in the round before, for the
+change since), with the partnership's organisations, and hands them to
+``ics_assess.comparison.build_comparison``, which does the arithmetic.
+"""
+
+from __future__ import annotations
+
+from ..comparison import Comparison, Entry, build_comparison
+from ..domain import AssessmentKind, Questionnaire, Round
+from ..questionnaires import version_key
+from .core import ServiceError, ServicesCore
+
+PREVIOUS = "previous"
+"""``since`` value: compare with the round opened before the one compared."""
+
+
+def _round_order(rnd: Round) -> tuple[str, str, str]:
+    return (rnd.opened_on or rnd.created_at, rnd.created_at, rnd.id)
+
+
+class ComparisonUseCases(ServicesCore):
+    """Compare a partnership's organisations, sectors and rounds."""
+
+    def rounds_latest_first(self, partnership_id: str) -> list[Round]:
+        """A partnership's rounds, the most recently opened first."""
+        return sorted(self.store.rounds(partnership_id), key=_round_order, reverse=True)
+
+    def previous_round(self, round_id: str) -> Round | None:
+        """The round of the same partnership opened just before this one, or None."""
+        rnd = self.store.round(round_id)
+        earlier = [
+            r for r in self.store.rounds(rnd.partnership_id) if _round_order(r) < _round_order(rnd)
+        ]
+        return max(earlier, key=_round_order) if earlier else None
+
+    def compared_questionnaires(self, partnership_id: str) -> list[tuple[str, str]]:
+        """(id, title) of every questionnaire answered in the partnership, by title; the
+        title of the newest version answered."""
+        newest: dict[str, tuple[tuple, str]] = {}
+        for summary in self.store.list_assessments(partnership_id=partnership_id):
+            a = summary.assessment
+            key = version_key(a.questionnaire_version)
+            if a.questionnaire_id not in newest or key > newest[a.questionnaire_id][0]:
+                newest[a.questionnaire_id] = (key, summary.questionnaire_title)
+        return sorted(
+            ((qid, title) for qid, (_, title) in newest.items()), key=lambda p: p[1].lower()
+        )
+
+    def _entries(self, round_id: str, questionnaire_id: str) -> list[Entry]:
+        summaries = self.store.list_assessments(
+            round_id=round_id, questionnaire_id=questionnaire_id
+        )
+        answers = self.store.answers_for(s.assessment.id for s in summaries)
+        organisations = {o.id: o for o in self.store.organisations()}
+        versions: dict[str, Questionnaire] = {}
+        entries = []
+        for s in sorted(summaries, key=lambda s: s.assessment.id):
+            a = s.assessment
+            if a.questionnaire_version not in versions:
+                versions[a.questionnaire_version] = self.questionnaire_of(a)
+            entries.append(
+                Entry(
+                    a,
+                    organisations[a.organisation_id],
+                    versions[a.questionnaire_version],
+                    answers[a.id],
+                )
+            )
+        return entries
+
+    def compare(
+        self,
+        *,
+        round_id: str,
+        questionnaire_id: str,
+        kind: AssessmentKind | str = AssessmentKind.ORGANISATION,
+        since: str | None = PREVIOUS,
+    ) -> Comparison:
+        """The comparison of a round's assessments of one questionnaire, of one kind.
+
+        ``since`` is a round id to work out the change from, ``PREVIOUS`` (the default)
+        for the round opened before this one if there is one, or None for no change.
+        The rows follow the newest version answered in either round, or the newest in
+        the forms folders when nobody has answered yet."""
+        rnd = self.store.round(round_id)
+        partnership = self.store.partnership(rnd.partnership_id)
+        previous = None
+        if since == PREVIOUS:
+            previous = self.previous_round(round_id)
+        elif since is not None:
+            previous = self.store.round(since)
+            if previous.partnership_id != rnd.partnership_id:
+                raise ServiceError(
+                    f"The round '{previous.name}' belongs to another partnership; compare "
+                    "rounds of the same partnership."
+                )
+            if previous.id == rnd.id:
+                raise ServiceError("Choose an earlier round to compare with, not the same one.")
+        entries = self._entries(round_id, questionnaire_id)
+        previous_entries = self._entries(previous.id, questionnaire_id) if previous else []
+        answered = [e.questionnaire for e in [*entries, *previous_entries]]
+        if answered:
+            reference = max(answered, key=lambda q: version_key(q.version))
+        else:
+            reference = self.latest_questionnaire(questionnaire_id).questionnaire
+        return build_comparison(
+            partnership=partnership,
+            round=rnd,
+            questionnaire=reference,
+            organisations=self.store.organisations(rnd.partnership_id),
+            entries=entries,
+            kind=kind,
+            previous_round=previous,
+            previous_entries=previous_entries,
+        )

@@ -1,0 +1,70 @@
+"""Comparisons through Services on the demo partnership: the rounds, the questionnaires
+answered, the choice of earlier round, and the demo's NHS and council views diverging
+where the demo says they do."""
+
+from __future__ import annotations
+
+import pytest
+
+from ics_assess.comparison import OVERALL
+from ics_assess.domain import Sector
+from ics_assess.services import ServiceError, Services
+
+from .conftest import FORMS_DIR
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    with Services.open(demo_db, [FORMS_DIR], readonly=True) as services:
+        yield services
+
+
+def test_rounds_latest_first_and_the_previous_round(demo):
+    partnership = demo.partnerships()[0]
+    rounds = demo.rounds_latest_first(partnership.id)
+    assert [r.name for r in rounds] == ["Six-month review, November 2026", "Baseline, May 2026"]
+    assert demo.previous_round(rounds[0].id) == rounds[1]
+    assert demo.previous_round(rounds[1].id) is None
+    assert [qid for qid, _ in demo.compared_questionnaires(partnership.id)] == [
+        "democratic-involvement",
+        "equal-partnership",
+        "governance",
+    ]
+
+
+def test_the_demo_shows_the_nhs_rating_agenda_and_money_higher(demo):
+    review = demo.rounds_latest_first(demo.partnerships()[0].id)[0]
+    c = demo.compare(round_id=review.id, questionnaire_id="equal-partnership")
+    assert c.headline.complete
+    assert c.trend is not None and c.trend.previous_round.name == "Baseline, May 2026"
+    headline_gaps = {
+        d.label: d.gap
+        for d in c.divergences
+        if d.scope == "section"
+        and (d.gap.first, d.gap.second) == (Sector.NHS, Sector.LOCAL_GOVERNMENT)
+    }
+    for title in ("Setting the agenda", "Money and pooled budgets"):
+        assert headline_gaps[title].gap > 1.0 and headline_gaps[title].flagged
+    assert c.columns[0].value(OVERALL) == pytest.approx(c.headline.system)
+
+
+def test_the_individual_view_never_shows_a_group_under_three(demo):
+    review = demo.rounds_latest_first(demo.partnerships()[0].id)[0]
+    c = demo.compare(round_id=review.id, questionnaire_id="equal-partnership", kind="individual")
+    assert all(col.n >= 3 for col in c.columns)
+    assert c.anonymity is not None and c.anonymity.sentences()
+
+
+def test_comparing_a_round_with_itself_or_another_partnership_is_refused(demo):
+    review = demo.rounds_latest_first(demo.partnerships()[0].id)[0]
+    with pytest.raises(ServiceError, match="not the same one"):
+        demo.compare(round_id=review.id, questionnaire_id="governance", since=review.id)
+
+
+def test_no_earlier_round_means_no_change(demo):
+    baseline = demo.rounds_latest_first(demo.partnerships()[0].id)[-1]
+    c = demo.compare(round_id=baseline.id, questionnaire_id="governance")
+    assert c.trend is None
+    assert (
+        demo.compare(round_id=baseline.id, questionnaire_id="governance", since=None).trend is None
+    )
