@@ -5,6 +5,7 @@ the key, never a traceback; any JSON at all gives exit 0 or 1 and at most one li
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,10 @@ KEYS = st.sampled_from(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    # ICS_ASSESS_FUZZ_EXAMPLES=2000 runs a deeper search (docs/reliability.md).
+    max_examples=int(os.environ.get("ICS_ASSESS_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     document=JSON
