@@ -23,6 +23,7 @@ from . import __version__, files, paths
 from .domain import Unrated
 from .questionnaires import check_file, load_catalogue
 from .services import (
+    PREVIOUS,
     AssessmentDetail,
     MissingDatabaseError,
     ResponseMapping,
@@ -528,6 +529,81 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- compare ----------------------------------------------------------------------------
+
+COMPARE_SUFFIXES = (".pdf", ".csv", ".xlsx")
+
+
+def _compared(comparison) -> str:
+    """'9 organisations' (organisation view) or '14 individual views'."""
+    if comparison.kind.value == "organisation":
+        return _count(len(comparison.headline.by_organisation), "organisation")
+    return _count(comparison.submitted, "individual view")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    output = None
+    if args.output is not None:
+        if not args.output.strip():
+            raise UsageError(
+                "-o needs the path of the .pdf, .csv or .xlsx file to write", "compare"
+            )
+        output = Path(args.output).expanduser()
+        if output.suffix.lower() not in COMPARE_SUFFIXES:
+            raise UsageError(
+                f"-o {args.output} is not a .pdf, .csv or .xlsx file; name it like "
+                "comparison.pdf, comparison.csv or comparison.xlsx",
+                "compare",
+            )
+    if (output is None) == (not args.json):
+        raise UsageError("give exactly one of -o FILE (.pdf, .csv or .xlsx) and --json", "compare")
+    if not args.questionnaire.strip():
+        raise UsageError("--questionnaire needs a questionnaire id (see 'forms list')", "compare")
+    since_text = args.since.strip() if args.since is not None else None
+    with _open(args, write=False) as services:
+        rnd = services.find_compared_round(args.round, args.partnership)
+        since: str | None = PREVIOUS
+        if since_text is not None:
+            if since_text.lower() == "none":
+                since = None
+            else:
+                since = services.find_compared_round(since_text, rnd.partnership_id).id
+        comparison = services.compare(
+            round_id=rnd.id,
+            questionnaire_id=args.questionnaire.strip(),
+            kind=args.kind,
+            since=since,
+        )
+        if args.json:
+            document = services.comparison_document(comparison)
+        elif output.suffix.lower() == ".pdf":
+            # Services.report_comparison is being written (ics_assess/reports/comparison.py).
+            report_comparison = getattr(services, "report_comparison", None)
+            if report_comparison is None:
+                raise CommandError(
+                    "This version cannot write a comparison as a PDF yet; write a .csv or "
+                    ".xlsx file, or use --json."
+                )
+            report = report_comparison(comparison, output)
+            written = report.path
+        else:
+            written = services.export_comparison(comparison, output)
+    if args.json:
+        _print_json(document)
+        return 0
+    q = comparison.questionnaire
+    line = (
+        f"Wrote the comparison of {_compared(comparison)} ({q.id} {q.version}, {rnd.name}) "
+        f"to {written}"
+    )
+    if comparison.empty and comparison.notes:
+        line += f": {comparison.notes[0]}"
+    else:
+        line += "."
+    print(line)
+    return 0
+
+
 # --- export and import ----------------------------------------------------------------
 
 KIND_NOUNS = (
@@ -976,6 +1052,46 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write"
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare a round's assessments of one questionnaire (PDF, CSV, XLSX or JSON)",
+        parents=[common],
+        description="Compare the assessments of one questionnaire in a round by method v2 "
+        "(docs/scoring.md): the system score and coverage, sections and statements by "
+        "sector, partner type and organisation, the gaps between the sectors, and the "
+        "change since an earlier round. Write it with -o (.pdf, .csv or .xlsx) or print it "
+        "with --json (docs/cli.md).",
+    )
+    p.add_argument(
+        "--round",
+        metavar="ROUND",
+        required=True,
+        help="the round: its id, a unique beginning of it, or its exact name",
+    )
+    p.add_argument(
+        "--questionnaire", metavar="Q", required=True, help="the questionnaire's id (forms list)"
+    )
+    p.add_argument(
+        "--kind",
+        choices=("organisation", "individual"),
+        default="organisation",
+        help="organisation responses (the default) or individual views",
+    )
+    p.add_argument(
+        "--since",
+        metavar="ROUND",
+        help="the earlier round to show the change from (default: the round opened "
+        "before; 'none' for no change)",
+    )
+    p.add_argument(
+        "--partnership",
+        metavar="P",
+        help="the partnership (id or name), when the round's name is used in several",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="the .pdf, .csv or .xlsx file to write")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser(
         "export",

@@ -138,37 +138,46 @@ def answer_rows(
     return rows
 
 
-def _safe(row: Sequence[Cell]) -> list[Cell]:
+def safe_row(row: Sequence[object]) -> list[object]:
+    """The row with every text cell neutralised (numbers and blanks as they are)."""
     return [neutralise(c) if isinstance(c, str) else c for c in row]
 
 
-def csv_bytes(rows: Sequence[Sequence[Cell]]) -> bytes:
-    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), CRLF line ends."""
+def csv_bytes(rows: Sequence[Sequence[object]], headers: Sequence[str] = HEADERS) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads it as UTF-8), CRLF line ends; the
+    header row first, then the rows with their text neutralised."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(HEADERS)
+    writer.writerow(safe_row(headers))
     for row in rows:
-        writer.writerow(["" if c is None else c for c in _safe(row)])
+        writer.writerow(["" if c is None else c for c in safe_row(row)])
     return out.getvalue().encode("utf-8-sig")
+
+
+def append_safe_row(ws, row: Sequence[object]) -> None:
+    """Append a row to a write-only worksheet, its text neutralised and stored as text
+    (never as a formula, whatever it holds)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in safe_row(row):
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the text
+        cells.append(cell)
+    ws.append(cells)
 
 
 def xlsx_bytes(rows: Sequence[Sequence[Cell]]) -> bytes:
     """One sheet, 'Answers', the header row frozen; text cells are always text."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Answers")
     ws.freeze_panes = "A2"
     ws.append(list(HEADERS))
     for row in rows:
-        cells = []
-        for value in _safe(row):
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-            cells.append(cell)
-        ws.append(cells)
+        append_safe_row(ws, row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

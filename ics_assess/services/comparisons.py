@@ -7,13 +7,22 @@ change since), with the partnership's organisations, and hands them to
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from ..comparison import Comparison, Entry, build_comparison
 from ..domain import AssessmentKind, Questionnaire, Round
+from ..exchange import comparison_sheets
 from ..questionnaires import version_key
-from .core import ServiceError, ServicesCore
+from .core import ServiceError, ServicesCore, _find_one
 
 PREVIOUS = "previous"
 """``since`` value: compare with the round opened before the one compared."""
+
+
+def _braced(text: str) -> str:
+    """``text`` for a str.format template: its braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _round_order(rnd: Round) -> tuple[str, str, str]:
@@ -115,3 +124,43 @@ class ComparisonUseCases(ServicesCore):
             previous_round=previous,
             previous_entries=previous_entries,
         )
+
+    def find_compared_round(self, text: str, partnership: str | None = None) -> Round:
+        """A round from its full id, a unique beginning of its id (4 characters or more)
+        or its exact name (ignoring case and surrounding spaces). ``partnership`` (an id,
+        a unique beginning of one, or a name) picks among rounds of the same name in
+        several partnerships; without it, such a name is refused in a sentence saying
+        to give the partnership."""
+        if partnership is not None:
+            chosen = _find_one(self.store.partnerships(), partnership, "partnership")
+            rounds = self.store.rounds(chosen.id)
+            names = "; ".join(r.name for r in rounds) or "none"
+            missing = (
+                f"The partnership '{_braced(chosen.name)}' has no round with the id or name "
+                f"'{{wanted}}' (its rounds: {_braced(names)})."
+            )
+            return _find_one(rounds, text, "round", missing)
+        rounds = self.store.rounds()
+        wanted = " ".join(text.split()).lower()
+        named = [r for r in rounds if r.name.lower() == wanted]
+        if len({r.partnership_id for r in named}) > 1:
+            names = sorted(self.store.partnership(r.partnership_id).name for r in named)
+            raise ServiceError(
+                f"The round '{named[0].name}' is in {len(names)} partnerships "
+                f"({'; '.join(names)}); give the partnership too (--partnership)."
+            )
+        return _find_one(rounds, text, "round")
+
+    @staticmethod
+    def comparison_document(comparison: Comparison) -> dict[str, Any]:
+        """The comparison as the documented JSON shape of ``ics-assess compare --json``
+        (docs/cli.md). In the view of individual respondents no organisation is named
+        outside the groups the comparison shows."""
+        return comparison_sheets.comparison_document(comparison)
+
+    def export_comparison(self, comparison: Comparison, path: Path | str) -> Path:
+        """Write a comparison to a spreadsheet, .csv (one long table of scores, one row
+        per group and scope) or .xlsx (Summary, Sections, Statements, Gaps and Change
+        sheets) by the suffix, atomically (docs/cli.md). Raises ExportError with one
+        sentence for any other suffix or when the file cannot be written."""
+        return comparison_sheets.export_comparison(comparison, path)
