@@ -63,10 +63,15 @@ from ..store import (
 )
 from ..store.backups import Backup, BackupError, BackupReason, RestoreRefusedError
 from ..store.database import explain_write_error
-from .assessments import AssessmentDetail, AssessmentUseCases
+from .assessments import AssessmentDetail, AssessmentUseCases, OverallScore
 from .backups import BackupUseCases
 from .checks import CheckReport, CheckUseCases
-from .comparisons import PREVIOUS, ComparisonUseCases
+from .comparisons import (
+    PREVIOUS,
+    ComparisonComment,
+    ComparisonCommentUseCases,
+    ComparisonUseCases,
+)
 from .core import ServiceError, ServicesCore
 from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
@@ -83,6 +88,7 @@ class Services(
     BackupUseCases,
     CheckUseCases,
     ComparisonUseCases,
+    ComparisonCommentUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
@@ -97,6 +103,7 @@ __all__ = [
     "Bundle",
     "BundleError",
     "CheckReport",
+    "ComparisonComment",
     "Conflict",
     "ConflictChoice",
     "DeletedAssessment",
@@ -107,6 +114,7 @@ __all__ = [
     "InvalidTextError",
     "MappingReport",
     "MissingDatabaseError",
+    "OverallScore",
     "RecordNotFoundError",
     "ReportResult",
     "ResponseMapping",

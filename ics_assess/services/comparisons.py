@@ -164,3 +164,138 @@ class ComparisonUseCases(ServicesCore):
         sheets) by the suffix, atomically (docs/cli.md). Raises ExportError with one
         sentence for any other suffix or when the file cannot be written."""
         return comparison_sheets.export_comparison(comparison, path)
+
+
+# --- the comments behind a comparison (the overview's "where views diverge" panel) -----
+# Written for the window's overview (issue 9); kept apart from the use cases above.
+
+from collections.abc import Iterable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from ..comparison import statement_numbers  # noqa: E402
+from ..domain import Answer, AssessmentStatus, Sector  # noqa: E402
+from ..scoring import MIN_GROUP, Response, group_responses  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ComparisonComment:
+    """One comment behind a comparison's statement.
+
+    ``who`` is the organisation's name in the view of organisation responses; in the view
+    of individual views it only names the sector ("A local government respondent"), and
+    ``assessment_id`` is None there, so that no one can be picked out.
+    """
+
+    item_id: str
+    number: str
+    statement: str
+    who: str
+    sector: Sector
+    answer: str
+    comment: str
+    assessment_id: str | None
+
+
+def _answer_words(answer: Answer | None) -> str:
+    if answer is None or not answer.is_answered:
+        return "not answered"
+    if answer.unrated is not None:
+        return answer.unrated.label
+    return f"rated {answer.rating}"
+
+
+class ComparisonCommentUseCases(ServicesCore):
+    """The comments behind the statements a comparison shows, obeying its anonymity."""
+
+    def divergence_comments(
+        self, comparison: Comparison, item_ids: Iterable[str]
+    ) -> list[ComparisonComment]:
+        """The comments given on ``item_ids`` by the assessments the comparison counts
+        (submitted, of its kind, in its round), in the statements' order.
+
+        Organisation responses are named by organisation. Individual views never name
+        anyone: only those the comparison shows (rule 14: none left out for being too
+        few) are read, and only from sectors with at least MIN_GROUP respondents in it.
+        A statement that differs between versions takes comments only from answers on
+        the comparison's version, as its scores do.
+        """
+        numbers = statement_numbers(comparison.questionnaire)
+        wanted = [i for i in dict.fromkeys(item_ids) if i in numbers]
+        if not wanted:
+            return []
+        summaries = self.store.list_assessments(
+            round_id=comparison.round.id, questionnaire_id=comparison.questionnaire.id
+        )
+        chosen = [
+            s
+            for s in summaries
+            if s.assessment.kind == comparison.kind
+            and s.assessment.status == AssessmentStatus.SUBMITTED
+        ]
+        individual = comparison.kind == AssessmentKind.INDIVIDUAL
+        if individual:
+            shown_sectors = {
+                Sector(c.key)
+                for c in comparison.columns
+                if c.level == "sector" and c.n >= MIN_GROUP
+            }
+            grouping = group_responses(
+                [
+                    Response(
+                        s.assessment.id,
+                        s.assessment.organisation_id,
+                        s.partner_type,
+                        s.assessment.kind,
+                        1.0,
+                    )
+                    for s in chosen
+                ],
+                "organisation",
+            )
+            kept = {r.assessment_id for g in grouping.groups for r in g.responses}
+            chosen = [
+                s
+                for s in chosen
+                if s.assessment.id in kept and s.partner_type.sector in shown_sectors
+            ]
+        answers = self.store.answers_for(s.assessment.id for s in chosen)
+        items = {item.id: item for item in comparison.questionnaire.items}
+        changed = set(comparison.changed_items)
+        version = comparison.questionnaire.version
+        found: list[tuple[tuple, ComparisonComment]] = []
+        for s in chosen:
+            sector = s.partner_type.sector
+            for position, item_id in enumerate(wanted):
+                answer = answers.get(s.assessment.id, {}).get(item_id)
+                if answer is None or not answer.comment.strip():
+                    continue
+                if item_id in changed and s.assessment.questionnaire_version != version:
+                    continue
+                if individual:
+                    words = _sector_words(sector)
+                    who = f"{'An' if words == 'NHS' else 'A'} {words} respondent"
+                    order = (position, list(Sector).index(sector), answer.comment.casefold())
+                else:
+                    who = s.organisation_name
+                    order = (position, s.organisation_name.casefold(), s.assessment.id)
+                found.append(
+                    (
+                        order,
+                        ComparisonComment(
+                            item_id=item_id,
+                            number=numbers[item_id],
+                            statement=items[item_id].statement,
+                            who=who,
+                            sector=sector,
+                            answer=_answer_words(answer),
+                            comment=answer.comment.strip(),
+                            assessment_id=None if individual else s.assessment.id,
+                        ),
+                    )
+                )
+        found.sort(key=lambda pair: pair[0])
+        return [comment for _, comment in found]
+
+
+def _sector_words(sector: Sector) -> str:
+    return "NHS" if sector == Sector.NHS else sector.label.lower()
