@@ -8,28 +8,22 @@ colour sits beside the band's name.
 
 from __future__ import annotations
 
-import html
-import math
-import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
-    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
     QLineSeries,
-    QPolarChart,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QFontMetrics,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -53,18 +47,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import labels
 from ..domain import SCALE_MAX, SCALE_MIN, Answer, AssessmentStatus, Band, Section
 from ..palette import ACCENT, NEUTRAL, TEXT_ON_COLOUR, band_colour
 from ..scoring import SectionScore, band_for, position_in_band, section_score
 from ..services import AssessmentDetail, Services
+from .charts import radar_chart, short_title
 from .widgets import plain_label, scaled_font
 
 QWIDGETSIZE_MAX = (1 << 24) - 1
 TARGET_SERIES_NAME = "Where we want to be"
 SCORE_SERIES_NAME = "Score"
-LABEL_LIMIT = 28
-"""Section titles longer than this are shortened on the chart (the table has them whole)."""
 CHART_MIN = QSize(440, 340)
 COLUMNS = (
     "Section",
@@ -76,11 +68,6 @@ COLUMNS = (
     "Not applicable",
     "Unanswered",
 )
-
-
-def short_title(title: str, limit: int = LABEL_LIMIT) -> str:
-    """``title`` shortened to fit a chart label (see labels.short_title)."""
-    return labels.short_title(title, limit)
 
 
 def mean_text(mean: float | None) -> str:
@@ -201,6 +188,7 @@ class ResultsPage(QWidget):
     home_requested = Signal()
     report_requested = Signal(str)  # assessment id: its PDF report
     organisation_report_requested = Signal(str)  # assessment id: its organisation's report
+    overview_requested = Signal()  # back to the partnership overview it was opened from
 
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
@@ -303,6 +291,10 @@ class ResultsPage(QWidget):
         self.home_button = QPushButton("All assessments")
         self.home_button.setAccessibleName("All assessments")
         self.home_button.clicked.connect(self.home_requested)
+        self.overview_button = QPushButton("Back to the &overview")
+        self.overview_button.setAccessibleName("Back to the overview")
+        self.overview_button.clicked.connect(self.overview_requested)
+        self.overview_button.hide()
         self.actions_row = QHBoxLayout()
         self.report_button = QPushButton("Report…")
         self.report_button.setAccessibleName("Report")
@@ -319,6 +311,7 @@ class ResultsPage(QWidget):
         self.actions_row.addWidget(self.organisation_report_button)
         self.actions_row.addWidget(self.report_button)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.overview_button)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.home_button)
         buttons.addStretch(1)
@@ -340,6 +333,12 @@ class ResultsPage(QWidget):
             self.back_requested.emit(self._assessment_id)
 
     # --- public ------------------------------------------------------------------------
+
+    def set_from_overview(self, from_overview: bool) -> None:
+        """Offer "Back to the overview" (opened from the partnership overview) or not."""
+        self.overview_button.setVisible(from_overview)
+        if from_overview:
+            self.overview_button.setDefault(True)
 
     def assessment_id(self) -> str | None:
         """The id of the assessment shown, or None before the first ``show_assessment``."""
@@ -547,81 +546,13 @@ def _band_range(band: Band, bands: Sequence[Band]) -> str:
     return f"{band.name} {lower:g}% to {upper:g}%"
 
 
-def _axis_label(title: str, scored: bool) -> str:
-    """A chart label: shortened, wrapped on two lines, marked when the section has no score."""
-    lines = [html.escape(line) for line in textwrap.wrap(short_title(title), 18)]
-    if not scored:
-        lines.append("<i>(not scored)</i>")
-    return "<br>".join(lines)
-
-
-def _runs(values: Sequence[float | None]) -> list[list[tuple[float, float]]]:
-    """The polar points of each unbroken run of values, at angles 0..n-1; a run reaching
-    the last section continues to angle n (the first section again) when it has a value,
-    which closes the shape when every section has one."""
-    n = len(values)
-    runs: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    for index, value in enumerate(values):
-        if value is None:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        current.append((float(index), value))
-    if current:
-        if values[0] is not None and n > 1:
-            current.append((float(n), values[0]))
-        runs.append(current)
-    return runs
-
-
 def _radar_chart(
     sections: Sequence[SectionScore], targets: Sequence[SectionScore | None] | None, font: QFont
 ) -> QChart:
-    chart = QPolarChart()
-    angular = QCategoryAxis()
-    angular.setRange(0, len(sections))
-    angular.setStartValue(-0.5)
-    angular.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-    labels = [_axis_label(s.title, s.reported) for s in sections]
-    for index, label in enumerate(labels):
-        angular.append(label, index)
-    # Qt leaves one line for a label above or below the circle, however many lines it
-    # has; give the extra lines of labels near the top and bottom room in the margins.
-    line = QFontMetrics(font).height()
-    top = bottom = 0
-    for index, label in enumerate(labels):
-        upward = math.cos(2 * math.pi * index / len(labels))
-        if upward > 0.5:
-            top = max(top, label.count("<br>"))
-        elif upward < -0.5:
-            bottom = max(bottom, label.count("<br>"))
-    chart.setMargins(QMargins(line, line // 2 + top * line, line, line // 2 + bottom * line))
-    radial = QValueAxis()
-    radial.setRange(SCALE_MIN, SCALE_MAX)
-    radial.setTickCount(SCALE_MAX - SCALE_MIN + 1)
-    radial.setLabelFormat("%d")
-    for axis in (angular, radial):
-        axis.setLabelsFont(font)
-    chart.addAxis(angular, QPolarChart.PolarOrientation.PolarOrientationAngular)
-    chart.addAxis(radial, QPolarChart.PolarOrientation.PolarOrientationRadial)
     lines = [(SCORE_SERIES_NAME, [s.mean for s in sections])]
     if targets is not None:
         lines.append((TARGET_SERIES_NAME, [t.mean if t else None for t in targets]))
-    for name, values in lines:
-        for number, run in enumerate(_runs(values)):
-            series = QLineSeries()
-            series.setName(name)
-            for angle, value in run:
-                series.append(angle, value)
-            chart.addSeries(series)
-            series.attachAxis(angular)
-            series.attachAxis(radial)
-            if number > 0:
-                # One legend entry per line, however many pieces the gaps cut it into.
-                chart.legend().markers(series)[0].setVisible(False)
-    return chart
+    return radar_chart([s.title for s in sections], [s.reported for s in sections], lines, font)
 
 
 def _bar_chart(
