@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import AssessmentStatus, AssessmentSummary, PartnerType
-from ..services import DeletedAssessment, Services, StoreError
+from ..services import DeletedAssessment, OverallScore, Services, StoreError
 from .dialogs import Dialogs
 from .models import SUMMARY_ROLE, AssessmentFilterModel, AssessmentTableModel
 from .new_assessment import (
@@ -46,11 +46,19 @@ def load_summaries(db_path: Path) -> list[AssessmentSummary]:
     return Services.read_assessment_list(db_path)
 
 
+def load_scores(db_path: Path) -> dict[str, OverallScore]:
+    """Every assessment's overall score, on a connection of the calling thread."""
+    with Services.open(db_path, create=False) as services:
+        return services.overall_scores()
+
+
 class HomePage(QWidget):
     """Partnerships, rounds, organisations and assessments."""
 
     open_requested = Signal(str)  # assessment id
     export_requested = Signal()
+    compare_requested = Signal()
+    scores_loaded = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
 
@@ -141,7 +149,13 @@ class HomePage(QWidget):
         # metrics, never from measuring every row (slow on a big database): the short
         # columns fit their longest possible text; text columns get what their texts
         # need, up to a share of the width, and longer text elides (tooltips hold all).
-        for column, longest in ((5, "Submitted"), (6, "888 of 888"), (7, "28 Sep 2026 23:59")):
+        for column, longest in (
+            (5, "Submitted"),
+            (6, "888 of 888"),
+            (7, "28 Sep 2026 23:59"),
+            (8, "Score"),
+            (9, "Developing"),
+        ):
             self.table.setColumnWidth(column, self._text_width(longest))
         typical = {1: "Upper-tier council", 2: "Democratic involvement", 3: "Baseline, May 2026"}
         typical[4] = "Cllr Margaret Hollis"
@@ -178,6 +192,15 @@ class HomePage(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete.activated.connect(self.delete_selected)
+
+        self.compare_button = QPushButton("&Compare partnership…")
+        self.compare_button.setAccessibleName("Compare partnership")
+        self.compare_button.setToolTip(
+            "The partnership overview: organisations, sectors and rounds side by side "
+            "(Ctrl+Shift+C)"
+        )
+        self.compare_button.setMinimumHeight(int(self.compare_button.sizeHint().height() * 1.2))
+        self.compare_button.clicked.connect(self.compare_requested)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of assessments shown")
@@ -230,7 +253,10 @@ class HomePage(QWidget):
         left.setVisible(False)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Assessments"))
+        top = QHBoxLayout()
+        top.addWidget(heading("Assessments"), 1)
+        top.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
         self.partnership_filter.currentIndexChanged.connect(self._partnership_filter_changed)
@@ -263,7 +289,7 @@ class HomePage(QWidget):
     def _fit_columns(self) -> None:
         """Text columns grow to their content, up to a share of the table's width (so a
         large monitor shows whole round and respondent names); Organisation stretches."""
-        fixed = sum(self.table.columnWidth(c) for c in (5, 6, 7))
+        fixed = sum(self.table.columnWidth(c) for c in (5, 6, 7, 8, 9))
         organisation = self._text_width("Northshire County Council")
         room = self.table.viewport().width() - fixed - organisation
         share = max(self.fontMetrics().averageCharWidth() * 8, room // len(self._wanted))
@@ -293,12 +319,26 @@ class HomePage(QWidget):
             self._update_buttons()
             self._update_count()
             self.loaded.emit()
+            self._load_scores()
 
         def failed(exc: Exception) -> None:
             self.count_label.setText("Could not load the list")
             self.dialogs.warn("The assessments could not be loaded", str(exc))
 
         self.jobs.start(lambda: load_summaries(path), done, failed)
+
+    def _load_scores(self) -> None:
+        """Fill in the Score and Band columns after the list shows, in the background."""
+        path = self.services.db_path
+
+        def done(scores: dict[str, OverallScore]) -> None:
+            self.model.set_scores(scores)
+            self.scores_loaded.emit()
+
+        def failed(exc: Exception) -> None:
+            self.model.set_scores({})
+
+        self.jobs.start(lambda: load_scores(path), done, failed)
 
     def _fill_tree(self) -> None:
         expanded = {
@@ -466,6 +506,10 @@ class HomePage(QWidget):
         self.add_organisation_button.setEnabled(has_partnership)
         self.rename_button.setEnabled(kind in ("partnership", "round", "organisation"))
         self.type_button.setEnabled(kind == "organisation")
+
+    def tree_partnership_id(self) -> str | None:
+        """The partnership of the item chosen in the tree (or the first one)."""
+        return self._tree_partnership_id()
 
     def _tree_partnership_id(self) -> str | None:
         item = self.tree.currentItem()

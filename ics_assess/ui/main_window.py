@@ -36,6 +36,7 @@ from . import exchange_view, responses_view
 from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
+from .overview import OverviewPage
 from .report_view import ReportPage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
@@ -64,6 +65,19 @@ KEYBOARD_HELP = """
 <tr><td><b>Enter</b></td><td>open the selected assessment</td></tr>
 <tr><td><b>Ctrl+Z</b></td><td>undo a deletion</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open another database</td></tr>
+<tr><td><b>Ctrl+Shift+C</b></td><td>compare the partnership (the overview)</td></tr>
+</table>
+<h3>The partnership overview</h3>
+<table cellpadding="3">
+<tr><td><b>Tab</b> / <b>Shift+Tab</b></td><td>move between the choices, tables and buttons</td></tr>
+<tr><td><b>Alt+O</b> / <b>Alt+Q</b></td><td>choose the round / the questionnaire</td></tr>
+<tr><td><b>Alt+G</b> / <b>Alt+I</b></td><td>organisation responses / individual views</td></tr>
+<tr><td><b>Alt+S</b>, <b>Alt+T</b>, <b>Alt+W</b>, <b>Alt+L</b></td>
+<td>sections by group, statements, where views diverge, since the last round</td></tr>
+<tr><td><b>Space</b></td><td>in the section table: draw or hide the group on the chart</td></tr>
+<tr><td><b>Enter</b></td>
+<td>open an organisation's assessment; show the comments behind a gap</td></tr>
+<tr><td><b>Alt+R</b> / <b>Alt+X</b></td><td>the comparison report / export the figures</td></tr>
 </table>
 <p>Nothing needs saving: every answer is stored the moment you give it.</p>
 """
@@ -162,6 +176,7 @@ class MainWindow(QMainWindow):
         self.walkthrough: WalkthroughPage | None = None
         self.results: ResultsPage | None = None
         self.report: ReportPage | None = None
+        self.overview: OverviewPage | None = None
 
         self.setWindowTitle(paths.APP_NAME)
         self.setMinimumSize(800, 560)
@@ -230,6 +245,9 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "&Assessments", self.show_home, "Ctrl+Home")
+        self.compare_action = self._action(
+            view_menu, "&Compare partnership…", self.compare_partnership, "Ctrl+Shift+C"
+        )
         help_menu = bar.addMenu("&Help")
         self._action(
             help_menu,
@@ -364,7 +382,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self, services: Services) -> None:
         if self.report is not None:
             self.report.close_report()
-        for page in (self.home, self.walkthrough, self.results, self.report):
+        for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
             if page is not None:
                 self.stack.removeWidget(page)
                 page.deleteLater()
@@ -372,11 +390,18 @@ class MainWindow(QMainWindow):
         self.walkthrough = WalkthroughPage(services, self.dialogs)
         self.results = ResultsPage(services)
         self.report = ReportPage(services, self.dialogs, self.settings)
-        for page in (self.home, self.walkthrough, self.results, self.report):
+        self.overview = OverviewPage(services, self.dialogs, self.settings)
+        for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
             self.stack.addWidget(page)
         self.results.report_requested.connect(self.show_report)
         self.results.organisation_report_requested.connect(self.show_organisation_report)
+        self.results.overview_requested.connect(self.back_to_overview)
         self.report.back_requested.connect(self.show_results)
+        self.report.overview_requested.connect(self.back_to_overview)
+        self.overview.back_requested.connect(self.show_home)
+        self.overview.open_assessment_requested.connect(self.open_from_overview)
+        self.overview.report_requested.connect(self.show_comparison_report)
+        self.home.compare_requested.connect(self.compare_partnership)
         panel = self.settings.value("home/panel", self.width() >= 1280, type=bool)
         self.home.panel_button.setChecked(panel)
         self.home.panel_button.toggled.connect(lambda on: self.settings.setValue("home/panel", on))
@@ -397,6 +422,8 @@ class MainWindow(QMainWindow):
         self.jobs.wait()
         if self.home is not None:
             self.home.jobs.wait()
+        if self.overview is not None:
+            self.overview.jobs.wait()
         if self.report is not None:
             self.report.close_report()
         if self.services is not None:
@@ -484,7 +511,7 @@ class MainWindow(QMainWindow):
         """Drafts open to answer; submitted ones open at their results."""
         assessment = self.services.assessment(assessment_id)
         if assessment.status.value == "submitted":
-            self.show_results(assessment_id)
+            self.show_results(assessment_id, from_overview=False)
         else:
             self.open_walkthrough(assessment_id)
 
@@ -496,12 +523,64 @@ class MainWindow(QMainWindow):
         self.settings.sync()  # on disk now, so a crash still resumes here
         self.save_state.setText(self.walkthrough.status())
 
-    def show_results(self, assessment_id: str) -> None:
-        """The results page of an assessment."""
+    def show_results(self, assessment_id: str, from_overview: bool | None = None) -> None:
+        """The results page of an assessment; ``from_overview`` offers the way back to
+        the partnership overview (None keeps what was set: back from its report)."""
         self._leave_walkthrough()
+        if from_overview is not None:
+            self.results.set_from_overview(from_overview)
         self.results.show_assessment(assessment_id)
         self.stack.setCurrentWidget(self.results)
         self.settings.remove("session/assessment")
+
+    # --- the partnership overview ---------------------------------------------------
+
+    def compare_partnership(self) -> None:
+        """View > Compare partnership: the overview of the partnership chosen on home
+        (its filter, or the tree), the only one, or the one the user picks."""
+        if self.services is None or self.overview is None:
+            return
+        partnerships = self.services.partnerships()
+        chosen = None
+        if self.home is not None:
+            chosen = self.home.partnership_filter.currentData() or (
+                self.home.tree_partnership_id() if self.home.tree.currentItem() else None
+            )
+        if chosen is None and len(partnerships) == 1:
+            chosen = partnerships[0].id
+        if chosen is None and len(partnerships) > 1:
+            index = self.dialogs.item(
+                "Compare partnership",
+                "Which partnership do you want to compare?",
+                [p.name for p in partnerships],
+            )
+            if index is None:
+                return
+            chosen = partnerships[index].id
+        self.show_overview(chosen)
+
+    def show_overview(self, partnership_id: str | None) -> None:
+        """The overview of a partnership (None: it says there is none yet)."""
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        self.stack.setCurrentWidget(self.overview)
+        self.overview.show_partnership(partnership_id)
+        self.overview.round_combo.setFocus()
+
+    def back_to_overview(self) -> None:
+        """Back to the overview, as it was left."""
+        if self.overview is not None:
+            self.stack.setCurrentWidget(self.overview)
+
+    def open_from_overview(self, assessment_id: str) -> None:
+        """An organisation's assessment opened from the overview: its results, with a
+        way back to the overview."""
+        self.show_results(assessment_id, from_overview=True)
+
+    def show_comparison_report(self, comparison) -> None:
+        """Build and preview the comparison's PDF report (back returns to the overview)."""
+        self.stack.setCurrentWidget(self.report)
+        self.report.show_comparison_report(comparison)
 
     def show_report(self, assessment_id: str) -> None:
         """Build and preview an assessment's PDF report."""

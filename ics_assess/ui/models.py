@@ -12,8 +12,11 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from ..domain import AssessmentKind, AssessmentStatus, AssessmentSummary
+from ..palette import TEXT_ON_COLOUR, band_colour
+from ..services import OverallScore
 from .widgets import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -80,13 +83,55 @@ class AssessmentTableModel(QAbstractTableModel):
         "Status",
         "Progress",
         "Last changed",
+        "Score",
+        "Band",
     )
+    TEXT_COLUMNS = 8  # the columns read from the summary; Score and Band come later
+    SCORE, BAND = 8, 9
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[AssessmentSummary] = []
         self._search: list[str] | None = None
         self._order: tuple[int, Qt.SortOrder] | None = None
+        self._scores: dict[str, OverallScore] = {}
+        self.scores_loaded = False
+
+    def set_scores(self, scores: dict[str, OverallScore]) -> None:
+        """Fill in the Score and Band columns (worked out in the background)."""
+        self._scores = dict(scores)
+        self.scores_loaded = True
+        self._search = None
+        if self._order is not None and self._order[0] in (self.SCORE, self.BAND):
+            self.sort(*self._order)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, self.SCORE), self.index(len(self._rows) - 1, self.BAND)
+            )
+
+    def score(self, assessment_id: str) -> OverallScore | None:
+        """The overall score of an assessment, once worked out."""
+        return self._scores.get(assessment_id)
+
+    def _score_text(self, s: AssessmentSummary, column: int) -> str:
+        score = self._scores.get(s.assessment.id)
+        if score is None:
+            return "…" if not self.scores_loaded else ""
+        if score.mean is None or score.band is None:
+            return "–" if column == self.SCORE else "Not enough answers"
+        return f"{score.mean:.1f}" if column == self.SCORE else score.band.name
+
+    def _key(self, s: AssessmentSummary, column: int):
+        if column in (self.SCORE, self.BAND):
+            score = self._scores.get(s.assessment.id)
+            return -1.0 if score is None or score.mean is None else score.mean
+        return _sort_key(s, column)
+
+    def text(self, s: AssessmentSummary, column: int) -> str:
+        """The text a column shows for a row."""
+        if column >= self.TEXT_COLUMNS:
+            return self._score_text(s, column)
+        return _display(s, column)
 
     def set_rows(self, rows: list[AssessmentSummary]) -> None:
         """Replace every row (kept in the current sort order)."""
@@ -112,7 +157,7 @@ class AssessmentTableModel(QAbstractTableModel):
         """Everything a row shows, folded for searching (cached until the rows change)."""
         if self._search is None:
             self._search = [
-                " ".join(_display(s, c) for c in range(len(self.COLUMNS))).casefold()
+                " ".join(self.text(s, c) for c in range(len(self.COLUMNS))).casefold()
                 for s in self._rows
             ]
         return self._search[row]
@@ -123,7 +168,7 @@ class AssessmentTableModel(QAbstractTableModel):
 
     def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self._rows.sort(key=lambda s: _sort_key(s, column), reverse=descending)
+        self._rows.sort(key=lambda s: self._key(s, column), reverse=descending)
         self._search = None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -156,18 +201,30 @@ class AssessmentTableModel(QAbstractTableModel):
         s = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(s, column)
+            return self.text(s, column)
         if role == SUMMARY_ROLE:
             return s
         if role == SORT_ROLE:
-            return _sort_key(s, column)
+            return self._key(s, column)
+        if column == self.BAND and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            score = self._scores.get(s.assessment.id)
+            if score is None or score.band is None:
+                return None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(TEXT_ON_COLOUR)
+            return QColor(band_colour(score.band, score.bands))
         if role == Qt.ItemDataRole.ToolTipRole:
             # Columns elide long text; the tooltip always has all of it.
-            text = _display(s, column)
+            text = self.text(s, column)
+            if column == self.SCORE and text not in ("", "…", "–"):
+                text = f"Overall score {text} of 5 (the average of the scored sections)"
             if column == 4 and s.assessment.respondent_role:
                 text = f"{text}, {s.assessment.respondent_role}"
             return plain_tooltip(text)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (6, self.SCORE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -48,6 +48,7 @@ class ReportPage(QWidget):
     """Builds, previews and saves one report."""
 
     back_requested = Signal(str)  # the assessment whose results to go back to
+    overview_requested = Signal()  # back to the partnership overview
     ready = Signal()  # the preview is showing
     failed = Signal(str)  # the report could not be built: why
 
@@ -65,6 +66,7 @@ class ReportPage(QWidget):
         self.jobs = JobRunner(self)
         self._tmp = tempfile.TemporaryDirectory(prefix="ics-assess-report-")
         self._return_to: str | None = None
+        self._to_overview = False
         self._built: Path | None = None
         self._name = "report.pdf"
         self._retry: Callable[[], None] | None = None
@@ -161,6 +163,7 @@ class ReportPage(QWidget):
         detail = self.services.detail(assessment_id)
         a = detail.assessment
         self._return_to = assessment_id
+        self._back_to_results()
         self._name = suggested_name(
             detail.organisation.name, detail.questionnaire.title, detail.round.name
         )
@@ -178,11 +181,27 @@ class ReportPage(QWidget):
         org = self.services.organisation(a.organisation_id)
         rnd = self.services.round(a.round_id)
         self._return_to = assessment_id
+        self._back_to_results()
         self._name = suggested_name(org.name, "all questionnaires", rnd.name)
         self.title.setText(f"Report: {org.name}, {rnd.name}")
         self._start(
             "Building the organisation's report…",
             lambda services, path: services.report_organisation(org.id, rnd.id, path),
+        )
+
+    def show_comparison_report(self, comparison) -> None:
+        """Build and show the comparison report of a partnership overview
+        (``Services.report_comparison``); Back returns to the overview."""
+        self._return_to = None
+        self._to_overview = True
+        self.back_button.setText("Back to the overview")
+        self.back_button.setAccessibleName("Back to the overview")
+        c = comparison
+        self._name = suggested_name(c.partnership.name, c.questionnaire.title, c.round.name)
+        self.title.setText(f"Comparison: {c.questionnaire.title}, {c.round.name}")
+        self._start(
+            "Building the comparison report…",
+            lambda services, path: services.report_comparison(comparison, path),
         )
 
     def _start(self, message: str, build: Callable[[Services, Path], object]) -> None:
@@ -276,8 +295,15 @@ class ReportPage(QWidget):
         self.settings.setValue("folders/reports", str(target.parent))
         return target
 
+    def _back_to_results(self) -> None:
+        self._to_overview = False
+        self.back_button.setText("Back to results")
+        self.back_button.setAccessibleName("Back to results")
+
     def _back(self) -> None:
-        if self._return_to:
+        if self._to_overview:
+            self.overview_requested.emit()
+        elif self._return_to:
             self.back_requested.emit(self._return_to)
 
     def close_report(self) -> None:
