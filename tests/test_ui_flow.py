@@ -464,9 +464,25 @@ def test_every_interactive_control_has_an_accessible_name(
     window.show_guide()
     qtbot.waitExposed(window.guide)
     check("Guide dialog", window.guide)
+    window.guide.close()
+
+    # The partnership overview: every tab, organisation responses and individual views,
+    # with the comments behind a gap shown.
+    window.compare_partnership()
+    overview = window.overview
+    qtbot.waitUntil(lambda: not overview.jobs.is_busy(), timeout=30_000)
+    for kind in (0, 1):
+        overview.kind_tabs.setCurrentIndex(kind)
+        qtbot.waitUntil(lambda: not overview.jobs.is_busy(), timeout=30_000)
+        for tab in range(4):
+            overview.select_tab(tab)
+            if tab == 2 and overview.divergence_model.rows:
+                overview.show_comments(overview.divergence_table.model().index(0, 0))
+                qtbot.waitUntil(lambda: not overview.jobs.is_busy(), timeout=30_000)
+            check(f"overview, kind {kind}, tab {tab}", window)
 
     # The walk really reached the controls (an empty tree would pass vacuously).
-    assert len(seen) == 15 and min(seen.values()) >= 1, seen
+    assert len(seen) == 23 and min(seen.values()) >= 1, seen
     assert seen["walk-through of a draft, section 1"] > 4 * 10, seen  # 4+ cards of 10
     assert problems == {}
 
