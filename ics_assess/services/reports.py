@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..comparison import Comparison
 from ..domain import AssessmentKind, Questionnaire
 from ..reports.model import AssessmentReportData, OrganisationReportData
 from .assessments import AssessmentDetail
@@ -22,8 +23,8 @@ class ReportResult:
 
 
 class ReportUseCases(ServicesCore):
-    """The report of one assessment, and of one organisation in one round. Uses
-    ``detail`` (assessments.py) through the composed Services."""
+    """The report of one assessment, of one organisation in one round, and of a
+    comparison. Uses ``detail`` (assessments.py) through the composed Services."""
 
     def _questionnaires_for(self, actions: Iterable) -> dict[str, Questionnaire]:
         """The newest version of each questionnaire the actions refer to (to name their
@@ -124,4 +125,33 @@ class ReportUseCases(ServicesCore):
 
         data = self.organisation_report_data(organisation_id, round_id)
         written, built = write_organisation_report(data, path, produced_on=produced_on)
+        return ReportResult(written, built.pages)
+
+    def report_comparison(
+        self, comparison: Comparison, path: Path | str, *, produced_on: date | None = None
+    ) -> ReportResult:
+        """Write the comparison PDF of ``comparison`` (from ``compare``) to ``path``,
+        atomically, with the comments behind the statements on which the sectors differ
+        most. Raises a StoreError subclass (ReportError) with a sentence."""
+        from ..reports.comparison import StatementComment, gap_statements, write_comparison_report
+
+        # divergence_comments (comparisons.py) reads them by the comparison's anonymity
+        # rule: by organisation, or unnamed from sectors of at least three respondents.
+        individual = comparison.kind == AssessmentKind.INDIVIDUAL
+        comments: dict[str, list[StatementComment]] = {}
+        for x in self.divergence_comments(
+            comparison, [row.item.id for row in gap_statements(comparison)]
+        ):
+            comments.setdefault(x.item_id, []).append(
+                StatementComment(
+                    item_id=x.item_id,
+                    sector=x.sector,
+                    who="" if individual else x.who,
+                    text=x.comment,
+                    answer=x.answer,
+                )
+            )
+        written, built = write_comparison_report(
+            comparison, path, produced_on=produced_on, comments=comments
+        )
         return ReportResult(written, built.pages)
