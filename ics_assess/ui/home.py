@@ -327,8 +327,15 @@ class HomePage(QWidget):
 
         self.jobs.start(lambda: load_summaries(path), done, failed)
 
+    def shut(self) -> None:
+        """Stop starting background work and wait for what runs (the database closes)."""
+        self._shut = True
+        self.jobs.wait()
+
     def _load_scores(self) -> None:
         """Fill in the Score and Band columns after the list shows, in the background."""
+        if getattr(self, "_shut", False):
+            return  # the list arrived as the database closed: its scores are not wanted
         path = self.services.db_path
 
         def done(scores: dict[str, OverallScore]) -> None:

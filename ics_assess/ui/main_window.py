@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
             self.walkthrough.flush()
         self.jobs.wait()
         if self.home is not None:
-            self.home.jobs.wait()
+            self.home.shut()
         if self.overview is not None:
             self.overview.jobs.wait()
         if self.report is not None:

@@ -42,7 +42,7 @@ from ..domain import AssessmentKind, AssessmentStatus, Sector
 from ..palette import TEXT_ON_COLOUR, band_colour
 from ..scoring import MIN_GROUP, Change
 from ..services import ComparisonComment, Services, StoreError
-from .charts import radar_chart
+from .charts import radar_chart, short_title
 from .dialogs import Dialogs
 from .dot_plot import DotPlot
 from .overview_models import (
@@ -167,8 +167,11 @@ class OverviewPage(QWidget):
         self.questionnaire_combo = QComboBox()
         self.questionnaire_combo.setAccessibleName("Questionnaire")
         for combo in (self.round_combo, self.questionnaire_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.setMinimumContentsLength(14)
+            # They give way to the kind tabs on a narrow window or with a large font.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(10)
         self.kind_tabs = QTabBar()
         self.kind_tabs.setAccessibleName("Kind of response")
         self.kind_tabs.addTab("Or&ganisation responses")
@@ -178,6 +181,7 @@ class OverviewPage(QWidget):
             1, f"Individual people's views, only ever shown in groups of {MIN_GROUP} or more"
         )
         self.kind_tabs.setExpanding(False)
+        self.kind_tabs.setUsesScrollButtons(False)
         self.kind_tabs.setDrawBase(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -199,10 +203,10 @@ class OverviewPage(QWidget):
         top.addWidget(self.export_button)
         choices = QHBoxLayout()
         choices.addWidget(round_caption)
-        choices.addWidget(self.round_combo)
+        choices.addWidget(self.round_combo, 2)
         choices.addSpacing(12)
         choices.addWidget(questionnaire_caption)
-        choices.addWidget(self.questionnaire_combo)
+        choices.addWidget(self.questionnaire_combo, 2)
         choices.addSpacing(12)
         choices.addWidget(self.kind_tabs)
         choices.addStretch(1)
@@ -250,6 +254,7 @@ class OverviewPage(QWidget):
         headline_layout.addWidget(self.sectors_label)
         headline_layout.addWidget(self.coverage_label)
         headline_layout.addWidget(self.notes_label)
+        headline_layout.addStretch(1)
 
         # --- the tabs ------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -699,6 +704,20 @@ class OverviewPage(QWidget):
         self.notes_label.setText("\n".join(notes))
         self.notes_label.setVisible(bool(notes))
         QTimer.singleShot(0, self, self._fit_headline)
+        QTimer.singleShot(0, self, self._balance_splitters)
+
+    def _balance_splitters(self) -> None:
+        """Share the width between each table and what sits beside it: the radar needs
+        room for its spoke labels (a table's own width would leave it a dot)."""
+        for splitter, side in (
+            (self.sections_splitter, 0.45),
+            (self.statements_splitter, 0.3),
+            (self.divergence_splitter, 0.4),
+        ):
+            total = sum(splitter.sizes()) or self.width()
+            right = max(int(total * side), 22 * self.fontMetrics().height())
+            right = min(right, int(total * 0.6))
+            splitter.setSizes([total - right, right])
 
     def _fit_headline(self) -> None:
         """Give the headline the height it needs, up to two fifths of the page."""
@@ -719,6 +738,7 @@ class OverviewPage(QWidget):
         super().resizeEvent(event)
         if self.comparison is not None:
             QTimer.singleShot(0, self, self._fit_headline)
+            QTimer.singleShot(0, self, self._balance_splitters)
 
     def _text_width(self, text: str) -> int:
         return self.fontMetrics().horizontalAdvance(text) + 24
@@ -760,7 +780,14 @@ class OverviewPage(QWidget):
             return
         self.chart_note.setText("")
         lines = [(g.label, [g.value(s.id) for s in sections]) for g in groups]
-        chart = radar_chart([s.title for s in sections], [True] * len(sections), lines, self.font())
+        # Shorter spoke labels in a smaller font than the results page: the chart
+        # shares the width with the table here.
+        chart = radar_chart(
+            [short_title(s.title, 20) for s in sections],
+            [True] * len(sections),
+            lines,
+            scaled_font(0.85, base=self.font()),
+        )
         chart.setTheme(QChart.ChartTheme.ChartThemeLight)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         order = [g.key for g in self.group_model.groups]
@@ -782,7 +809,8 @@ class OverviewPage(QWidget):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumSize(280, 260)
+        line = self.fontMetrics().height()
+        view.setMinimumSize(18 * line, 16 * line)
         view.setAccessibleName("Chart of section scores by group")
         described = "; ".join(
             f"{g.label}: "
