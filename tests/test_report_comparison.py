@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -328,3 +329,31 @@ def test_failed_write_leaves_no_file_and_says_why(
     assert "not enough disk space" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert list(target.parent.iterdir()) == []
+
+
+def test_statements_changed_between_versions_are_marked_and_named(demo_db, tmp_path):
+    with demo_services(demo_db) as services:
+        c = demo_comparison(services)
+    changed = (c.statements[1].item.id,)
+    c = replace(
+        c,
+        changed_items=changed,
+        statements=tuple(replace(r, changed=r.item.id in changed) for r in c.statements),
+        trend=replace(c.trend, changed_items=changed),
+    )
+    path = tmp_path / "changed.pdf"
+    path.write_bytes(build_comparison_report(c, produced_on=PRODUCED).pdf)
+    pdf = Pdf(path)
+    assert "changed" in part_text(pdf, "Statements by group").replace("changed marks one", "")
+    trend = part_text(pdf, "Since Baseline, May 2026")
+    assert "left out of the change" in trend
+    assert norm(f"{c.statements[1].number} {c.statements[1].item.statement}") in trend
+
+
+def test_demo_summary_keeps_to_one_page(demo_db, tmp_path):
+    with demo_services(demo_db) as services:
+        for kind in ("organisation", "individual"):
+            c = demo_comparison(services, kind)
+            pdf = Pdf(services.report_comparison(c, tmp_path / f"{kind}.pdf").path)
+            first, last = outline_pages(pdf)["Summary"]
+            assert first == last == 2, kind

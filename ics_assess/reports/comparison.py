@@ -538,8 +538,9 @@ def _headline_block(c: Comparison) -> list[Flowable]:
                 s.body,
             )
         )
-    right.append(Paragraph(f"<b>Coverage:</b> {markup(c.coverage.sentence())}.", s.body))
-    table = ReportTable([[left, right]], colWidths=[72 * mm, FRAME_WIDTH - 72 * mm])
+    table = ReportTable(
+        [[left, right or [Spacer(1, 1)]]], colWidths=[72 * mm, FRAME_WIDTH - 72 * mm]
+    )
     table.setStyle(
         TableStyle(
             [
@@ -553,7 +554,10 @@ def _headline_block(c: Comparison) -> list[Flowable]:
         )
     )
     table.hAlign = "LEFT"
-    return [table]
+    # Coverage below the table, not in it: it names every organisation that has not
+    # responded, which may be many, and a paragraph can run on to the next page.
+    coverage = Paragraph(f"<b>Coverage:</b> {markup(c.coverage.sentence())}.", s.body)
+    return [table, Spacer(1, 2 * mm), coverage]
 
 
 def sector_table(c: Comparison) -> ReportTable:
@@ -602,7 +606,7 @@ def sector_table(c: Comparison) -> ReportTable:
     return table
 
 
-def _where(d: Divergence, c: Comparison, limit: int = 80) -> str:
+def _where(d: Divergence, c: Comparison, limit: int = 62) -> str:
     """Where a gap is, in words (report markup)."""
     if d.scope == "questionnaire":
         return "<b>Overall</b>"
@@ -746,7 +750,7 @@ def summary(c: Comparison) -> list[Flowable]:
     content: list[Flowable] = [
         Paragraph("<b>Summary</b>", s.h1),
         Paragraph(
-            f"{markup(name(c.partnership.name))} · {markup(name(c.round.name))} · "
+            f"{markup(name(c.round.name))} · "
             f"{markup(name(q.title))}, {versions_text(c)} · <b>{kind_noun(c.kind)} only</b>",
             s.body_muted,
         ),
