@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .domain import (
@@ -230,22 +230,24 @@ class Anonymity:
     folded_from: tuple[str, ...]
     withheld: int
     hidden_partner_types: tuple[PartnerType, ...]
+    left_out_from: tuple[str, ...] = ()
 
     def sentences(self) -> tuple[str, ...]:
         """The rule as it applied here, in words."""
         out: list[str] = []
         if self.folded_from:
             out.append(
-                f"Groups with fewer than {MIN_GROUP} respondents are never shown on their "
-                f"own: {', '.join(self.folded_from)} "
-                f"{'was' if len(self.folded_from) == 1 else 'were'} folded into a larger "
-                "group."
+                f"An organisation with fewer than {MIN_GROUP} respondents is never shown on "
+                f"its own: the respondents of {_and(self.folded_from)} are shown combined "
+                "with others of their partner type or sector."
             )
         if self.withheld:
-            people = "1 respondent was" if self.withheld == 1 else f"{self.withheld} were"
+            people = "1 respondent" if self.withheld == 1 else f"{self.withheld} respondents"
+            whose = f" (of {_and(self.left_out_from)})" if self.left_out_from else ""
             out.append(
-                f"{people} left out of every figure: even their sector had fewer than "
-                f"{MIN_GROUP} respondents."
+                f"{people}{whose} {'is' if self.withheld == 1 else 'are'} left out of every "
+                f"figure: even combined with the other small groups of their sector they "
+                f"were fewer than {MIN_GROUP}."
             )
         if self.hidden_partner_types:
             labels = ", ".join(t.label for t in self.hidden_partner_types)
@@ -304,11 +306,15 @@ class Comparison:
 # --- building ---------------------------------------------------------------------------
 
 
-def _names(organisations: Iterable[Organisation]) -> str:
-    names = [o.name for o in organisations]
+def _and(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _names(organisations: Iterable[Organisation]) -> str:
+    return _and([o.name for o in organisations])
 
 
 def statement_numbers(questionnaire: Questionnaire) -> dict[str, str]:
@@ -457,11 +463,12 @@ def _organisation_columns(
 
 def _system_column(scores: Mapping[str, SystemScore], headline: SystemScore) -> Column:
     incomplete = not headline.complete
+    individual = headline.kind == AssessmentKind.INDIVIDUAL
     return Column(
         "system",
         "system",
         "System" if not incomplete else "System (incomplete)",
-        len(headline.by_organisation),
+        headline.respondents if individual else len(headline.by_organisation),
         {k: (s.system if not incomplete else s.sectors_mean) for k, s in scores.items()},
         incomplete=incomplete,
     )
@@ -520,11 +527,7 @@ def build_comparison(
         columns = _organisation_columns(scopes, scores, orgs, headline)
     else:
         columns, hidden = _individual_columns(scopes, scores, headline, grouping, orgs)
-        anonymity = Anonymity(
-            anonymity.folded_from if anonymity else (),
-            anonymity.withheld if anonymity else 0,
-            hidden,
-        )
+        anonymity = replace(anonymity or Anonymity((), 0, ()), hidden_partner_types=hidden)
 
     numbers = statement_numbers(questionnaire)
     statements = (
@@ -594,14 +597,29 @@ def _anonymous(chosen: Sequence[Entry]) -> tuple[list[Entry], object, Anonymity]
     shown = {r.assessment_id for g in grouping.groups for r in g.responses}
     names = {e.organisation.id: e.organisation.name for e in chosen}
     kept = [e for e in chosen if e.assessment.id in shown]
-    folded = tuple(f"{names.get(key, key)}'s respondents" for key in grouping.folded_from)
-    return kept, grouping, Anonymity(folded, grouping.withheld, ())
+    left_out = {e.organisation.id for e in chosen if e.assessment.id not in shown}
+    combined = {r.organisation_id for g in grouping.groups if g.folded for r in g.responses}
+    return (
+        kept,
+        grouping,
+        Anonymity(
+            folded_from=tuple(sorted(names[o] for o in combined)),
+            withheld=grouping.withheld,
+            hidden_partner_types=(),
+            left_out_from=tuple(sorted(names[o] for o in left_out)),
+        ),
+    )
 
 
 def _group_label(group) -> str:
+    """ "Other NHS trust respondents", "Other local government respondents"."""
     if group.level == "partner_type":
-        return f"Other {PartnerType(group.key).label} respondents"
-    return f"Other {Sector(group.key).label} respondents"
+        label = PartnerType(group.key).label
+    else:
+        label = Sector(group.key).label
+    if not label.startswith(("NHS", "Integrated")):
+        label = label[0].lower() + label[1:]
+    return f"Other {label} respondents"
 
 
 def _individual_columns(
@@ -740,6 +758,10 @@ def _trend(
     ]
     if kind == AssessmentKind.INDIVIDUAL:
         before, _, _ = _anonymous(before)
+    orgs_before = {e.organisation.id for e in before}
+    orgs_after = {e.organisation.id for e in chosen}
+    if kind == AssessmentKind.INDIVIDUAL:
+        before, chosen = _safe_for_trend(before, chosen)
     versions = {e.questionnaire.version: e.questionnaire for e in [*before, *chosen]}
     changed = changed_items(questionnaire, versions.values())
     then = _scope_responses(before, questionnaire, set(changed))
@@ -758,6 +780,10 @@ def _trend(
         for item in questionnaire.items
         if item.id not in changed
     )
+    if kind == AssessmentKind.INDIVIDUAL:
+        # No organisation's individual views are shown one organisation at a time.
+        scopes = tuple(_without_organisations(s) for s in scopes)
+        statements = tuple(_without_organisations(s) for s in statements)
     moves: list[Move] = []
     for scope in scopes:
         if kind == AssessmentKind.ORGANISATION:
@@ -767,13 +793,12 @@ def _trend(
         for who, change in changes.items():
             if change.change:
                 moves.append(Move(who, scope.label, change.before, change.after))
-    overall = scopes[0].trend
     return ComparisonTrend(
         previous_round=previous_round,
         scopes=scopes,
         statements=statements,
-        only_before=tuple(organisations[o] for o in overall.only_before),
-        only_after=tuple(organisations[o] for o in overall.only_after),
+        only_before=_by_name(organisations, orgs_before - orgs_after),
+        only_after=_by_name(organisations, orgs_after - orgs_before),
         changed_items=changed,
         improvements=tuple(
             sorted(
@@ -786,6 +811,32 @@ def _trend(
             )[:TOP_MOVES]
         ),
     )
+
+
+def _by_name(organisations: Mapping[str, Organisation], ids: Iterable[str]) -> tuple:
+    return tuple(sorted((organisations[o] for o in ids), key=lambda o: (o.name.lower(), o.id)))
+
+
+def _safe_for_trend(
+    before: Sequence[Entry], after: Sequence[Entry]
+) -> tuple[list[Entry], list[Entry]]:
+    """Individual views in the change only from sectors with at least MIN_GROUP matched
+    respondents in each round, so that no change rests on one or two people."""
+    matched = {e.organisation.id for e in before} & {e.organisation.id for e in after}
+
+    def counts(entries: Sequence[Entry]) -> Counter:
+        return Counter(e.organisation.sector for e in entries if e.organisation.id in matched)
+
+    then, now = counts(before), counts(after)
+    safe = {s for s in Sector if then[s] >= MIN_GROUP and now[s] >= MIN_GROUP}
+    return (
+        [e for e in before if e.organisation.sector in safe],
+        [e for e in after if e.organisation.sector in safe],
+    )
+
+
+def _without_organisations(scope: ScopeTrend) -> ScopeTrend:
+    return replace(scope, trend=replace(scope.trend, by_organisation={}))
 
 
 def kind_noun(kind: AssessmentKind, count: int = 2) -> str:

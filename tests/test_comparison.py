@@ -323,3 +323,52 @@ def test_nothing_to_compare_is_said_in_words(entries, note):
     if not c.headline.respondents:
         assert c.empty and c.columns == () and c.statements == ()
         assert c.headline_sentence() == "No score yet"
+
+
+def test_the_change_in_the_individual_view_never_rests_on_fewer_than_three():
+    # The ICB and the county have 3 individuals in both rounds; the VCSE has 2 at the
+    # baseline (left out then) and 3 at the review, so community has fewer than 3 matched
+    # respondents in one round and stays out of the change; no organisation is shown.
+    def views(org, ratings, rnd=REVIEW):
+        return [entry(org, r, kind="individual", rnd=rnd) for r in ratings]
+
+    before = views("icb", (2, 2, 2), BASELINE) + views("county", (2, 2, 2), BASELINE)
+    before += views("vcse", (3, 3), BASELINE)
+    after = views("icb", (4, 4, 4)) + views("county", (3, 3, 3)) + views("vcse", (1, 1, 1))
+    c = compare(after, kind="individual", previous_round=BASELINE, previous_entries=before)
+    overall = c.trend.overall
+    assert Sector.COMMUNITY not in overall.by_sector  # two before: not shown
+    assert overall.by_sector[Sector.NHS].change == pytest.approx(2.0)
+    assert overall.by_organisation == {}
+    assert all(scope.trend.by_organisation == {} for scope in c.trend.statements)
+    assert {m.who for m in c.trend.improvements} <= {"NHS", "Local government"}
+
+
+def test_the_anonymity_sentences_say_who_was_combined_and_who_left_out():
+    # The trust's 3 are shown as the trust; the VCSE's 3 as the VCSE. The ICB's 1 has no
+    # other small NHS group to join (the trust's 3 stand on their own): left out. The
+    # county's 2, the district's 1 and public health's 2 each have no partner type of 3,
+    # but together make local government's combined group of 5.
+    entries = (
+        [entry("trust", r, kind="individual") for r in (4, 4, 5)]
+        + [entry("icb", 2, kind="individual")]
+        + [entry("county", r, kind="individual") for r in (1, 2)]
+        + [entry("district", 3, kind="individual")]
+        + [entry("health", r, kind="individual") for r in (3, 4)]
+        + [entry("vcse", r, kind="individual") for r in (3, 3, 3)]
+    )
+    c = compare(entries, kind="individual")
+    assert c.columns[0].n == 11  # respondents shown, in the individual view
+    assert [(col.label, col.n) for col in c.columns if col.level == "folded"] == [
+        ("Other local government respondents", 5)
+    ]
+    assert c.anonymity.withheld == 1
+    assert c.anonymity.sentences() == (
+        "An organisation with fewer than 3 respondents is never shown on its own: the "
+        "respondents of Eastdale District Council, Riverside County Council and Riverside "
+        "Public Health are shown combined with others of their partner type or sector.",
+        "1 respondent (of Riverside ICB) is left out of every figure: even combined with the "
+        "other small groups of their sector they were fewer than 3.",
+        "Partner types with fewer than 3 respondents are not shown on their own (Upper-tier "
+        "council, District council, Public health).",
+    )

@@ -294,7 +294,7 @@ def test_individual_views_never_show_a_group_under_three(qtbot, demo, expected):
     trend = overview.trend_table.model()
     for row in range(trend.rowCount()):
         assert trend.index(row, 0).data() not in organisation_names
-    assert "never shown on their own" in overview.notes_label.text()
+    assert "is never shown on its own" in overview.notes_label.text()
 
     # The comments behind a gap name no one.
     model = overview.divergence_table.model()
