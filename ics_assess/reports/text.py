@@ -247,25 +247,20 @@ _DROP = dict.fromkeys(
 )
 
 
+# Category Cc is exactly U+0000-U+001F and U+007F-U+009F; Cs is U+D800-U+DFFF.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean(text: str) -> list[str]:
     """``text`` as lines: newlines of every kind split lines, tabs become spaces, control
-    and bidi control characters go, lone surrogates become U+FFFD."""
+    and bidi control characters go, lone surrogates become U+FFFD. (Regular expressions,
+    not a loop over characters: a comment may be a megabyte long.)"""
     text = str(text).translate(_DROP)
     text = re.sub(r"\r\n?|[\u0085\u2028\u2029\x0b\x0c]", "\n", text)
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "\n ":
-            out.append(ch)
-        elif ch == "\t":
-            out.append(" ")
-        elif cat == "Cc":
-            continue
-        elif cat == "Cs":
-            out.append("\ufffd")
-        else:
-            out.append(ch)
-    return "".join(out).split("\n")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = _SURROGATE.sub("\ufffd", text)
+    return text.split("\n")
 
 
 # ---------------------------------------------------------------------------------------
@@ -288,7 +283,16 @@ def _bidi_class(word: str) -> str | None:
     return "N" if number else None
 
 
+# Every character of bidi class R or AL is in one of these ranges (checked against the
+# whole of Unicode); text with none of them skips the check character by character.
+_MAYBE_RTL = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]"
+).search
+
+
 def _has_rtl(text: str) -> bool:
+    if not _MAYBE_RTL(text):
+        return False
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
@@ -365,9 +369,24 @@ def _line_markup(line: str) -> str:
     return _runs_markup(words)
 
 
+@lru_cache(maxsize=1)
+def _plain_chars() -> frozenset[str]:
+    """Characters that always print in the body font as they are: the body font has them,
+    no fallback font is preferred for them, and they are no format characters."""
+    return frozenset(
+        ch
+        for ch in map(chr, _coverage[BODY])
+        if _font_for(ch) == BODY and unicodedata.category(ch) not in ("Cf", "Cs")
+    )
+
+
 def _runs_markup(words: Iterable[str]) -> str:
     """Words joined by spaces, each character in its font; runs in fallback fonts wrapped
     in <font face>. A space between two runs of one fallback font stays in that run."""
+    words = list(words)
+    line = " ".join(words)
+    if set(line) <= _plain_chars():
+        return escape(line)  # all in the body font: one run, as the loop below makes it
     chars: list[str] = []
     fonts: list[str | None] = []
     for word in words:
@@ -415,7 +434,7 @@ def unsupported(text: str) -> set[str]:
     register_fonts()
     return {
         ch
-        for ch in str(text)
+        for ch in set(str(text))
         if unicodedata.category(ch) not in ("Zs", "Zl", "Zp", "Cc", "Cf", "Cs")
         and _font_for(ch) is None
     }
