@@ -542,7 +542,7 @@ def _compared(comparison) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    output = None
+    output, pages = None, None
     if args.output is not None:
         if not args.output.strip():
             raise UsageError(
@@ -577,15 +577,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.json:
             document = services.comparison_document(comparison)
         elif output.suffix.lower() == ".pdf":
-            # Services.report_comparison is being written (ics_assess/reports/comparison.py).
-            report_comparison = getattr(services, "report_comparison", None)
-            if report_comparison is None:
-                raise CommandError(
-                    "This version cannot write a comparison as a PDF yet; write a .csv or "
-                    ".xlsx file, or use --json."
-                )
-            report = report_comparison(comparison, output)
-            written = report.path
+            report = services.report_comparison(comparison, output)
+            written, pages = report.path, report.pages
         else:
             written = services.export_comparison(comparison, output)
     if args.json:
@@ -596,6 +589,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"Wrote the comparison of {_compared(comparison)} ({q.id} {q.version}, {rnd.name}) "
         f"to {written}"
     )
+    if pages is not None:
+        line += f" ({_count(pages, 'page')})"
     if comparison.empty and comparison.notes:
         line += f": {comparison.notes[0]}"
     else:

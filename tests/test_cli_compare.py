@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from ics_assess import paths
 from ics_assess.services import Services
@@ -342,8 +343,6 @@ def test_read_only_nothing_changes(capsys, demo, tmp_path):
 
 
 def test_pdf_calls_the_comparison_report(capsys, demo, tmp_path):
-    if not hasattr(Services, "report_comparison"):
-        pytest.skip("Services.report_comparison (the comparison PDF) has not landed yet")
     out = tmp_path / "review.pdf"
     code, stdout, err = run(
         capsys,
@@ -358,8 +357,33 @@ def test_pdf_calls_the_comparison_report(capsys, demo, tmp_path):
         out,
     )
     assert code == 0, err
-    assert out.read_bytes().startswith(b"%PDF")
-    assert stdout.startswith("Wrote the comparison of 9 organisations")
+    pages = len(PdfReader(str(out)).pages)
+    assert stdout.strip() == (
+        f"Wrote the comparison of 9 organisations (equal-partnership 1.0, {REVIEW}) to {out} "
+        f"({pages} pages)."
+    )
+
+
+def test_pdf_is_exactly_services_report_comparison(capsys, demo, tmp_path, monkeypatch):
+    from ics_assess.comparison import Comparison
+    from ics_assess.services import ReportResult
+
+    calls = []
+
+    def spy(self, comparison, path, *, produced_on=None):
+        calls.append((comparison, path))
+        Path(path).write_bytes(b"%PDF-1.4 spy")
+        return ReportResult(Path(path), 1)
+
+    monkeypatch.setattr(Services, "report_comparison", spy)
+    out = tmp_path / "ind.pdf"
+    argv = ["--round", REVIEW, "--questionnaire", "governance", "--kind", "individual"]
+    code, stdout, err = run(capsys, "--db", demo["db"], "compare", *argv, "-o", out)
+    assert code == 0, err
+    [(comparison, path)] = calls
+    assert isinstance(comparison, Comparison) and path == out
+    assert comparison.kind.value == "individual" and comparison.questionnaire.id == "governance"
+    assert f"to {out} (1 page): No individual view" in stdout  # none in the demo
 
 
 # --- usage and errors -------------------------------------------------------------------

@@ -57,11 +57,21 @@ class ComparisonUseCases(ServicesCore):
             ((qid, title) for qid, (_, title) in newest.items()), key=lambda p: p[1].lower()
         )
 
-    def _entries(self, round_id: str, questionnaire_id: str) -> list[Entry]:
+    def _entries(
+        self, round_id: str, questionnaire_id: str, kind: AssessmentKind | None = None
+    ) -> list[Entry]:
+        """Every assessment of the questionnaire in the round. With ``kind``, only the
+        submitted assessments of that kind (the ones a comparison scores) carry their
+        answers; the others are counted (drafts, the other kind) but never scored, so
+        their answers are not read (a third to two thirds of the reading saved)."""
         summaries = self.store.list_assessments(
             round_id=round_id, questionnaire_id=questionnaire_id
         )
-        answers = self.store.answers_for(s.assessment.id for s in summaries)
+        answers = self.store.answers_for(
+            s.assessment.id
+            for s in summaries
+            if kind is None or (s.assessment.kind == kind and s.assessment.status == "submitted")
+        )
         organisations = {o.id: o for o in self.store.organisations()}
         versions: dict[str, Questionnaire] = {}
         entries = []
@@ -74,7 +84,7 @@ class ComparisonUseCases(ServicesCore):
                     a,
                     organisations[a.organisation_id],
                     versions[a.questionnaire_version],
-                    answers[a.id],
+                    answers.get(a.id, {}),
                 )
             )
         return entries
@@ -107,8 +117,9 @@ class ComparisonUseCases(ServicesCore):
                 )
             if previous.id == rnd.id:
                 raise ServiceError("Choose an earlier round to compare with, not the same one.")
-        entries = self._entries(round_id, questionnaire_id)
-        previous_entries = self._entries(previous.id, questionnaire_id) if previous else []
+        kind = AssessmentKind(kind)
+        entries = self._entries(round_id, questionnaire_id, kind)
+        previous_entries = self._entries(previous.id, questionnaire_id, kind) if previous else []
         answered = [e.questionnaire for e in [*entries, *previous_entries]]
         if answered:
             reference = max(answered, key=lambda q: version_key(q.version))
