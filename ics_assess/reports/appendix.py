@@ -20,12 +20,11 @@ from reportlab.platypus import (
     ListItem,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
 from .. import paths
-from .document import FRAME_WIDTH, RULE, SHADE, bookmarked, styles
+from .document import FRAME_WIDTH, RULE, SHADE, ReportTable, bookmarked, styles
 from .parts import HEAD_ROW, PAD
 from .text import markup
 
@@ -106,7 +105,7 @@ def inline(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", markup(text))
 
 
-def _table(lines: list[str]) -> Table:
+def _table(lines: list[str]) -> ReportTable:
     s = styles()
     rows = []
     for line in lines:
@@ -122,7 +121,7 @@ def _table(lines: list[str]) -> Table:
         [Paragraph(inline(c), s.cell_head if i == 0 else s.cell) for c in row]
         for i, row in enumerate(rows)
     ]
-    table = Table(data, colWidths=[first] + [rest] * (width - 1), repeatRows=1, hAlign="LEFT")
+    table = ReportTable(data, colWidths=[first] + [rest] * (width - 1), repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [

@@ -8,24 +8,28 @@ organisation's actions for the round, and an appendix on how the scores are calc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer
 
-from ..domain import AssessmentKind, Organisation, Round
+from ..domain import Action, AssessmentKind, Organisation, Partnership, Round
 from .analysis import rated_statements, strongest_and_weakest, target_gaps, target_profile
 from .appendix import scoring_appendix
 from .document import (
     ACCENT_COLOUR,
+    DATE_MAX,
     DRAFT_COLOUR,
     RunningHeader,
+    Shortener,
     build_pdf,
     fmt_date,
     one_page,
     plural,
     produce,
+    shortened_paragraph,
     styles,
     title_style,
     unsupported_note,
@@ -59,6 +63,66 @@ def round_text(rnd: Round) -> str:
     """The round's name, with the date it opened."""
     opened = fmt_date(rnd.opened_on)
     return f"{rnd.name} (opened {opened})" if opened else rnd.name
+
+
+def printable_partnership(p: Partnership, cut: Shortener) -> Partnership:
+    """``p`` with its names shortened for print (see document.shorten)."""
+    return replace(
+        p,
+        name=cut(p.name, "the partnership's name"),
+        ics_name=cut(p.ics_name, "the integrated care system's name"),
+    )
+
+
+def printable_organisation(o: Organisation, cut: Shortener) -> Organisation:
+    return replace(o, name=cut(o.name, "the organisation's name"))
+
+
+def printable_round(r: Round, cut: Shortener) -> Round:
+    return replace(
+        r,
+        name=cut(r.name, "the round's name"),
+        opened_on=cut(r.opened_on, "the round's opening date", DATE_MAX),
+    )
+
+
+def printable_actions(actions: Sequence[Action], cut: Shortener) -> tuple[Action, ...]:
+    """Actions with their owners and due dates shortened for print; descriptions, which
+    may run to many lines, are kept whole (they flow across pages)."""
+    return tuple(
+        replace(
+            a,
+            owner=cut(a.owner, "an action's owner"),
+            due_on=cut(a.due_on, "an action's due date", DATE_MAX),
+        )
+        for a in actions
+    )
+
+
+def printable(data: AssessmentReportData, cut: Shortener | None = None) -> AssessmentReportData:
+    """``data`` with every one-line value from the database shortened for print, so that
+    no name, role or date, however long a database written before issue 8 holds it, can
+    make a cell, heading or header line too big for its page; ``shortened`` says what was
+    cut, for the cover to say so. Comments and descriptions are kept whole."""
+    own = cut is None
+    cut = cut or Shortener()
+    a = data.assessment
+    assessment = replace(
+        a,
+        respondent_name=cut.optional(a.respondent_name, "the respondent's name"),
+        respondent_role=cut(a.respondent_role, "the respondent's role"),
+        submitted_at=cut.optional(a.submitted_at, "the date submitted", DATE_MAX),
+        updated_at=cut(a.updated_at, "the date last changed", DATE_MAX),
+    )
+    return replace(
+        data,
+        partnership=printable_partnership(data.partnership, cut),
+        organisation=printable_organisation(data.organisation, cut),
+        round=printable_round(data.round, cut),
+        assessment=assessment,
+        actions=printable_actions(data.actions, cut),
+        shortened=tuple(dict.fromkeys(cut.shortened)) if own else (),
+    )
 
 
 def texts_of(data: AssessmentReportData) -> list[str]:
@@ -117,6 +181,7 @@ def cover(data: AssessmentReportData, produced_on: date) -> list[Flowable]:
         Paragraph(markup(data.partnership.name), s.body_muted),
         Spacer(1, 8 * mm),
         details_table(rows),
+        *shortened_paragraph(data.shortened),
         Spacer(1, 8 * mm),
         notice(f"Overall result: {overall_sentence(data.score)}", ACCENT_COLOUR),
     ]
@@ -216,10 +281,11 @@ def build_assessment_report(
 ) -> BuiltReport:
     """Render the report of one assessment into PDF bytes."""
     produced_on = produced_on or date.today()
+    data = printable(data)
     q = data.questionnaire
     title = f"{q.title}: {data.organisation.name}, {data.round.name}"
     return build_pdf(
-        assessment_story(data, produced_on),
+        lambda: assessment_story(data, produced_on),
         title=title,
         subject=(
             f"Partnership self-assessment report for {data.partnership.name}"

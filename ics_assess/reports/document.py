@@ -8,6 +8,7 @@ module never escapes anything itself.
 
 from __future__ import annotations
 
+import contextvars
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepInFrame,
+    LayoutError,
     PageTemplate,
     Paragraph,
+    Table,
 )
 
 from .. import __version__, files
@@ -235,26 +238,97 @@ def chunk_text(text: str, limit: int = 700, max_lines: int = 12) -> list[str]:
     return chunks
 
 
+PRINT_LINE_MAX = 300
+"""A one-line value (a name, a role, a title) prints whole up to this many characters
+(the store has allowed 200 since issue 8); a longer one, from a database written before,
+is shortened with "…" so that its table cell, heading or line stays within the page."""
+
+ELLIPSIS = "…"
+
+
+def shorten(text: str, limit: int = PRINT_LINE_MAX) -> str:
+    """``text`` as one line (white space folded), cut at a word boundary with "…" when
+    longer than ``limit`` characters. Time linear in ``text``, whatever its length."""
+    folded = " ".join(str(text).split())
+    if len(folded) <= limit:
+        return folded
+    head = folded[:limit]  # at most limit - 1 characters are kept, then "…"
+    space = head.rfind(" ")
+    kept = head[:space] if space > 0 else head[: limit - 1]
+    return kept.rstrip(" ,;:-·") + ELLIPSIS
+
+
+def is_shortened(text: str | None, limit: int = PRINT_LINE_MAX) -> bool:
+    """True when ``shorten`` would cut ``text``."""
+    return bool(text) and len(text) > limit and len(" ".join(text.split())) > limit
+
+
+DATE_MAX = 60
+"""A date the database holds as text prints whole up to this many characters (a date
+that is not one prints as typed)."""
+
+
+def shortened_note(what: Sequence[str]) -> str | None:
+    """A sentence saying which values the report shows shortened, or None."""
+    names = list(dict.fromkeys(what))
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "is" if len(names) == 1 else "are"
+    return (
+        f"{listed[0].upper()}{listed[1:]} {verb} too long to print in full and {verb} "
+        f"shown shortened, ending in “{ELLIPSIS}”; the database holds the full text."
+    )
+
+
+def shortened_paragraph(what: Sequence[str]) -> list[Flowable]:
+    """The cover's note on what is shown shortened, under the details it is about."""
+    note = shortened_note(what)
+    return [Paragraph(f"<i>{markup(note)}</i>", styles().body_muted)] if note else []
+
+
+class Shortener:
+    """Shortens one-line values for print and remembers what it shortened."""
+
+    def __init__(self) -> None:
+        self.shortened: list[str] = []
+
+    def __call__(self, value: str, what: str, limit: int = PRINT_LINE_MAX) -> str:
+        if is_shortened(value, limit):
+            self.shortened.append(what)
+            return shorten(value, limit)
+        return value
+
+    def optional(self, value: str | None, what: str, limit: int = PRINT_LINE_MAX) -> str | None:
+        return None if value is None else self(value, what, limit)
+
+
 def fit_text(parts: Sequence[str], font: str, size: float, width: float) -> str:
-    """``parts`` joined by SEPARATOR, the longest part shortened with "…" until the whole
-    fits ``width`` points in ``font`` at ``size``."""
-    parts = [" ".join(p.split()) for p in parts if p and p.strip()]
+    """``parts`` joined by SEPARATOR, the longest parts shortened with "…" until the whole
+    fits ``width`` points in ``font`` at ``size``. Parts are shortened evenly: every part
+    longer than some length is cut to it, the longest length that fits (found by
+    bisection, so a part of a million characters costs no more than a short one)."""
+    parts = [shorten(p, 2000) for p in parts if p and p.strip()]
 
     def width_of(items: Sequence[str]) -> float:
         return stringWidth(SEPARATOR.join(items), font, size)
 
     if width_of(parts) <= width:
         return SEPARATOR.join(parts)
-    cut = list(parts)
-    ellipsis = "…"
-    # One character at a time off the longest part, so that the parts shrink evenly.
-    while width_of(cut) > width:
-        longest = max(range(len(cut)), key=lambda i: len(cut[i]))
-        text = cut[longest].removesuffix(ellipsis)
-        if len(text) <= 3:
-            break
-        cut[longest] = text[:-1].rstrip(" ,;:-·") + ellipsis
-    return SEPARATOR.join(cut)
+
+    def cut_to(n: int) -> list[str]:
+        return [p if len(p) <= n else p[:n].rstrip(" ,;:-·" + ELLIPSIS) + ELLIPSIS for p in parts]
+
+    low, high = 3, max(len(p) for p in parts)  # cut_to(high) is parts: too wide
+    if width_of(cut_to(low)) > width:
+        return SEPARATOR.join(cut_to(low))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if width_of(cut_to(middle)) <= width:
+            low = middle
+        else:
+            high = middle
+    return SEPARATOR.join(cut_to(low))
 
 
 def unsupported_note(texts: Sequence[str]) -> str | None:
@@ -291,10 +365,34 @@ class RunningHeader(Flowable):
         pass
 
 
+BOOKMARK_MAX = 120
+"""Bookmark titles are shortened to this many characters: a viewer's outline is narrow."""
+
+
 def bookmarked(flowable: Flowable, title: str, key: str, level: int = 0) -> Flowable:
     """Mark ``flowable`` (a heading) as the target of an outline entry."""
-    flowable._bookmark = (title, key, level)  # type: ignore[attr-defined]
+    flowable._bookmark = (shorten(title, BOOKMARK_MAX), key, level)  # type: ignore[attr-defined]
     return flowable
+
+
+# --- tables that can always be laid out -------------------------------------------------
+
+_split_in_rows = contextvars.ContextVar("split_in_rows", default=False)
+
+
+class ReportTable(Table):
+    """A Table, except that while ``build_pdf`` lays a report out a second time (because
+    the first attempt met a row taller than a page), its rows may split across pages.
+
+    The report keeps rows short by construction (one-line values shortened, long text cut
+    into rows of its own), so the first attempt nearly always succeeds and rows stay
+    whole; the second attempt is the safety net for text no rule foresaw (say thousands
+    of very wide glyphs in one word), which then splits inside its row rather than fail."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if _split_in_rows.get():
+            kwargs["splitInRow"] = 1
+        super().__init__(*args, **kwargs)
 
 
 SMALLEST_SHRINK = 0.85
@@ -367,6 +465,10 @@ class _PagedCanvas(Canvas):
 # --- the document ---------------------------------------------------------------------------
 
 
+METADATA_MAX = 500
+"""The PDF's title and subject are shortened to this many characters."""
+
+
 class ReportDocument(BaseDocTemplate):
     """A4 report pages: running header (not on the cover), footer, DRAFT marks, outline."""
 
@@ -388,11 +490,12 @@ class ReportDocument(BaseDocTemplate):
             rightMargin=MARGIN_X,
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
-            title=title,
+            # Metadata a viewer shows in one line: names shortened, never megabytes.
+            title=shorten(title, METADATA_MAX),
             author=AUTHOR,
-            subject=subject,
+            subject=shorten(subject, METADATA_MAX),
             creator=f"ICS Assess {__version__}",
-            keywords=list(keywords),
+            keywords=[shorten(k, BOOKMARK_MAX) for k in keywords],
             lang="en-GB",
             displayDocTitle=True,
         )
@@ -470,7 +573,7 @@ class ReportDocument(BaseDocTemplate):
 
 
 def build_pdf(
-    story: list[Flowable],
+    story: Callable[[], list[Flowable]],
     *,
     title: str,
     subject: str,
@@ -479,8 +582,37 @@ def build_pdf(
     footer: str,
     draft: str | None,
 ) -> BuiltReport:
-    """Lay out ``story`` into a PDF in memory."""
+    """Lay out the flowables ``story()`` makes into a PDF in memory.
+
+    If a row turns out taller than a page (reportlab's LayoutError), the story is made
+    and laid out again with rows that may split across pages (see ReportTable); if even
+    that fails, ReportError says so in a sentence."""
     register_fonts()
+    try:
+        return _build_pdf(story(), title, subject, keywords, header, footer, draft)
+    except LayoutError:
+        pass
+    token = _split_in_rows.set(True)
+    try:
+        return _build_pdf(story(), title, subject, keywords, header, footer, draft)
+    except LayoutError as exc:
+        raise ReportError(
+            "The report could not be laid out on its pages: some text in it is too large "
+            "for a page, even split across pages."
+        ) from exc
+    finally:
+        _split_in_rows.reset(token)
+
+
+def _build_pdf(
+    story: list[Flowable],
+    title: str,
+    subject: str,
+    keywords: Sequence[str],
+    header: Sequence[str],
+    footer: str,
+    draft: str | None,
+) -> BuiltReport:
     buffer = io.BytesIO()
     doc = ReportDocument(
         buffer,

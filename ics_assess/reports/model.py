@@ -39,6 +39,9 @@ class AssessmentReportData:
     score: QuestionnaireScore
     actions: tuple[Action, ...] = ()
     questionnaires: Mapping[str, Questionnaire] = field(default_factory=dict)
+    shortened: tuple[str, ...] = ()
+    """What the report shows shortened ("the organisation's name"): set by the report
+    itself for values longer than a line may be in print (see document.shorten)."""
 
     @property
     def is_draft(self) -> bool:
@@ -56,6 +59,8 @@ class OrganisationReportData:
     assessments: tuple[AssessmentReportData, ...]
     actions: tuple[Action, ...] = ()
     questionnaires: Mapping[str, Questionnaire] = field(default_factory=dict)
+    shortened: tuple[str, ...] = ()
+    """As AssessmentReportData.shortened, for the whole report."""
 
     @property
     def drafts(self) -> int:

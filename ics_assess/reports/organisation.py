@@ -9,6 +9,7 @@ sections, the organisation's actions and the appendix.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -31,6 +31,11 @@ from .assessment import (
     _answered,
     header_parts,
     partner_type_text,
+    printable,
+    printable_actions,
+    printable_organisation,
+    printable_partnership,
+    printable_round,
     round_text,
     sections,
     texts_of,
@@ -41,7 +46,9 @@ from .document import (
     NEUTRAL_FILL,
     RULE,
     SHADE,
+    ReportTable,
     RunningHeader,
+    Shortener,
     band_fill,
     bookmarked,
     build_pdf,
@@ -51,6 +58,7 @@ from .document import (
     one_page,
     plural,
     produce,
+    shortened_paragraph,
     styles,
     title_style,
     unsupported_note,
@@ -114,7 +122,7 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
                 Paragraph(_status(a), s.cell),
             ]
         )
-    table = Table(
+    table = ReportTable(
         listing, colWidths=[70 * mm, FRAME_WIDTH - 110 * mm, 40 * mm], repeatRows=1, hAlign="LEFT"
     )
     table.setStyle(TableStyle([*PAD, *HEAD_ROW, ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
@@ -125,6 +133,7 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
         Paragraph(markup(data.partnership.name), s.body_muted),
         Spacer(1, 8 * mm),
         details_table(rows),
+        *shortened_paragraph(data.shortened),
         Spacer(1, 6 * mm),
         Paragraph("<b>Responses in this report</b>", s.h2),
         table,
@@ -160,7 +169,7 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
     return flow
 
 
-def overview_table(data: OrganisationReportData) -> Table:
+def overview_table(data: OrganisationReportData) -> ReportTable:
     """Each questionnaire's overall result and each of its sections, banded."""
     s = styles()
     rows: list[list] = [head("Questionnaire and its sections", "Score", "Percent", "Band", "Rated")]
@@ -213,7 +222,7 @@ def overview_table(data: OrganisationReportData) -> Table:
             commands.append(("LINEABOVE", (0, r), (-1, r), 0.3, RULE))
     widths = [0, 16 * mm, 17 * mm, 28 * mm, 26 * mm]
     widths[0] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands += [("TOPPADDING", (0, 1), (-1, -1), 2), ("BOTTOMPADDING", (0, 1), (-1, -1), 2.5)]
     table.setStyle(TableStyle(commands))
     return table
@@ -314,9 +323,19 @@ def build_organisation_report(
 ) -> BuiltReport:
     """Render the report of one organisation in one round into PDF bytes."""
     produced_on = produced_on or date.today()
+    cut = Shortener()
+    data = replace(
+        data,
+        partnership=printable_partnership(data.partnership, cut),
+        organisation=printable_organisation(data.organisation, cut),
+        round=printable_round(data.round, cut),
+        assessments=tuple(printable(a, cut) for a in data.assessments),
+        actions=printable_actions(data.actions, cut),
+    )
+    data = replace(data, shortened=tuple(dict.fromkeys(cut.shortened)))
     titles = ", ".join(dict.fromkeys(a.questionnaire.title for a in data.assessments))
     return build_pdf(
-        organisation_story(data, produced_on),
+        lambda: organisation_story(data, produced_on),
         title=f"{data.organisation.name}: all questionnaires, {data.round.name}",
         subject=(
             f"Partnership self-assessment report for {data.partnership.name}: {titles}"

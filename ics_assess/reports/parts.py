@@ -15,7 +15,6 @@ from reportlab.platypus import (
     KeepTogether,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -30,6 +29,7 @@ from .document import (
     NEUTRAL_FILL,
     RULE,
     SHADE,
+    ReportTable,
     band_fill,
     bookmarked,
     chunk_text,
@@ -81,14 +81,14 @@ def weight_text(value: float) -> str:
 # --- details and score lines --------------------------------------------------------------
 
 
-def details_table(rows: Sequence[tuple[str, str | Flowable]]) -> Table:
+def details_table(rows: Sequence[tuple[str, str | Flowable]]) -> ReportTable:
     """Label / value pairs, the labels in the report's words, the values user text."""
     s = styles()
     data = [
         [Paragraph(label, s.label), value if isinstance(value, Flowable) else para(value, s.body)]
         for label, value in rows
     ]
-    table = Table(data, colWidths=[44 * mm, FRAME_WIDTH - 44 * mm], hAlign="LEFT")
+    table = ReportTable(data, colWidths=[44 * mm, FRAME_WIDTH - 44 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [*PAD, ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("TOPPADDING", (0, 0), (-1, -1), 4)]
@@ -97,11 +97,11 @@ def details_table(rows: Sequence[tuple[str, str | Flowable]]) -> Table:
     return table
 
 
-def band_chip(band: Band | None, bands: Sequence[Band], *, width: float = 30 * mm) -> Table:
+def band_chip(band: Band | None, bands: Sequence[Band], *, width: float = 30 * mm) -> ReportTable:
     """The band's name on its colour (the name always printed, never colour alone)."""
     s = styles()
     text = f"<b>{markup(band.name)}</b>" if band else "<i>No band</i>"
-    chip = Table([[Paragraph(text, s.cell_centre)]], colWidths=[width], hAlign="LEFT")
+    chip = ReportTable([[Paragraph(text, s.cell_centre)]], colWidths=[width], hAlign="LEFT")
     chip.setStyle(
         TableStyle(
             [
@@ -145,7 +145,7 @@ def headline(
     questionnaire: Questionnaire,
     answered: int,
     chart: Flowable,
-) -> Table:
+) -> ReportTable:
     """The headline: score, percent and band, where it sits in its band and what was
     answered, on the left; ``chart`` (the radar) on the right."""
     s = styles()
@@ -182,7 +182,7 @@ def headline(
             Paragraph(band_position_sentence(score.percent, score.band, q.bands), s.body_muted),
             Paragraph(coverage, s.body_muted),
         ]
-    table = Table([[left, chart]], colWidths=[LEFT_COLUMN, FRAME_WIDTH - LEFT_COLUMN])
+    table = ReportTable([[left, chart]], colWidths=[LEFT_COLUMN, FRAME_WIDTH - LEFT_COLUMN])
     table.setStyle(
         TableStyle(
             [
@@ -224,7 +224,7 @@ def section_scores_table(
     questionnaire: Questionnaire,
     score: QuestionnaireScore,
     target: QuestionnaireScore | None = None,
-) -> Table:
+) -> ReportTable:
     """Each section's score, percent and band, the band cell in the band's colour."""
     s = styles()
     q = questionnaire
@@ -258,7 +258,7 @@ def section_scores_table(
         commands.append(("LINEBELOW", (0, r), (-1, r), 0.4, RULE))
     widths = [10 * mm, 0, 16 * mm, 16 * mm, 26 * mm, 16 * mm] + ([16 * mm] if show_target else [])
     widths[1] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands.append(("VALIGN", (2, 1), (-1, -1), "MIDDLE"))
     table.setStyle(TableStyle(commands))
     return table
@@ -324,7 +324,7 @@ def strongest_weakest_table(
         ]
     widths = [20 * mm, 10 * mm, 0, 13 * mm]
     widths[2] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     return table
 
@@ -356,7 +356,7 @@ def gaps_table(gaps: Sequence[TargetGap], *, with_questionnaire: bool = False) -
         commands.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.4, RULE))
     widths = [10 * mm, 0, 12 * mm, 13 * mm, 12 * mm]
     widths[1] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     return table
 
@@ -394,7 +394,7 @@ def _target_cell(questionnaire: Questionnaire, item, answer: Answer | None) -> P
     return Paragraph(text, s.cell)
 
 
-def section_result(section: Section, sc: SectionScore, bands: Sequence[Band]) -> Table:
+def section_result(section: Section, sc: SectionScore, bands: Sequence[Band]) -> ReportTable:
     """A section's score line, or why it has none, with its answer counts."""
     s = styles()
     counts = (
@@ -418,7 +418,7 @@ def section_result(section: Section, sc: SectionScore, bands: Sequence[Band]) ->
             Paragraph(counts, s.cell_small),
         ]
         fill = NEUTRAL_FILL
-    table = Table([cells], colWidths=[64 * mm, 30 * mm, FRAME_WIDTH - 94 * mm], hAlign="LEFT")
+    table = ReportTable([cells], colWidths=[64 * mm, 30 * mm, FRAME_WIDTH - 94 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -444,16 +444,66 @@ def section_result(section: Section, sc: SectionScore, bands: Sequence[Band]) ->
     return KeepTogether(extra)
 
 
+TABLE_PIECES = 16
+"""A long comment or description sits in its table as at most this many pieces (about
+11,000 characters, more than the store allows since issue 8); the rest follows in
+one-row tables laid out the same way. reportlab re-reads a whole table at every page
+it splits, so one table of thousands of rows takes time that grows with the square of
+its length; one-row tables take time in step with the text."""
+
+
+def continuation(
+    pieces: Sequence[str], widths: Sequence[float], style, *, shade: bool, last: Flowable | None
+) -> list[Flowable]:
+    """The pieces of a long text past the first TABLE_PIECES, each in a one-row table of
+    ``widths`` (text in the last column), flush one under the next so that they read as
+    one block with the rows above; ``last`` goes under the last piece."""
+    out: list[Flowable] = []
+    for i, piece in enumerate(pieces):
+        cell: list[Flowable] = [para(piece, style)]
+        if last is not None and i == len(pieces) - 1:
+            cell.append(last)
+        row = [""] * (len(widths) - 1) + [cell]
+        table = ReportTable([row], colWidths=list(widths), hAlign="LEFT")
+        commands: list = [
+            *PAD,
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3 if i == len(pieces) - 1 else 0),
+        ]
+        if shade:
+            commands.append(("BACKGROUND", (-1, 0), (-1, 0), SHADE))
+        table.setStyle(TableStyle(commands))
+        out.append(table)
+    return out
+
+
 def statements_table(
     questionnaire: Questionnaire, section: Section, answers: Mapping[str, Answer]
-) -> Table:
-    """Every statement of a section with its rating, target and comment. Comments sit in
-    rows of their own, cut into pieces, so that the table splits between pages anywhere
-    and no row is ever taller than a page."""
+) -> list[Flowable]:
+    """Every statement of a section with its rating, target and comment, as a table.
+    Comments sit in rows of their own, cut into pieces, so that the table splits between
+    pages anywhere and no row is ever taller than a page; a comment of more than
+    TABLE_PIECES pieces ends the table, its remaining pieces follow in tables of one row
+    (see continuation) and a new table, with its header, takes the next statements."""
     s = styles()
     numbers = statement_numbers(questionnaire)
-    rows: list[list] = [head("No.", "Statement", "Rating", "Target")]
-    commands: list = [*PAD, *HEAD_ROW]
+    widths = [11 * mm, 0, 32 * mm, 30 * mm]
+    widths[1] = FRAME_WIDTH - sum(widths)
+    out: list[Flowable] = []
+    rows: list[list] = []
+    commands: list = []
+
+    def new_table() -> None:
+        rows[:] = [head("No.", "Statement", "Rating", "Target")]
+        commands[:] = [*PAD, *HEAD_ROW]
+
+    def end_table() -> None:
+        if len(rows) > 1:
+            table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+            table.setStyle(TableStyle(commands))
+            out.append(table)
+
+    new_table()
     for item in section.items:
         answer = answers.get(item.id)
         notes = []
@@ -476,7 +526,8 @@ def statements_table(
         commands.append(("LINEABOVE", (0, r), (-1, r), 0.4, RULE))
         comment = answer.comment if answer is not None else ""
         pieces = chunk_text(comment) if comment and comment.strip() else []
-        for i, piece in enumerate(pieces):
+        in_table, rest = pieces[:TABLE_PIECES], pieces[TABLE_PIECES:]
+        for i, piece in enumerate(in_table):
             cell: list[Flowable] = [para(piece, s.comment)]
             if i == 0:
                 cell.insert(0, Paragraph(muted("<i>Comment or evidence</i>", 7.5), s.comment))
@@ -492,11 +543,13 @@ def statements_table(
                 ("TOPPADDING", (0, c), (-1, c), 2.5 if i == 0 else 0),
                 ("BOTTOMPADDING", (0, c), (-1, c), 3 if i == len(pieces) - 1 else 0),
             ]
-    widths = [11 * mm, 0, 32 * mm, 30 * mm]
-    widths[1] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+        if rest:
+            end_table()
+            out += continuation(rest, [widths[0], FRAME_WIDTH - widths[0]], s.comment,
+                                shade=True, last=None)  # fmt: skip
+            new_table()
+    end_table()
+    return out
 
 
 def section_part(
@@ -521,7 +574,7 @@ def section_part(
         flow.append(Paragraph(f"<i>{markup(section.description)}</i>", s.body_muted))
     flow.append(section_result(section, sc, questionnaire.bands))
     flow.append(Spacer(1, 4))
-    flow.append(statements_table(questionnaire, section, answers))
+    flow += statements_table(questionnaire, section, answers)
     flow.append(Spacer(1, 10))
     return flow
 
@@ -557,23 +610,41 @@ def _overdue(action: Action, today: date) -> bool:
 
 def actions_table(
     actions: Sequence[Action], questionnaires: Mapping[str, Questionnaire], today: date
-) -> Table:
-    """Actions with owner, due date and status; long descriptions continue in rows of
-    their own."""
+) -> list[Flowable]:
+    """Actions with owner, due date and status, as a table; long descriptions continue in
+    rows of their own (past TABLE_PIECES pieces, in tables of one row: see
+    statements_table)."""
     s = styles()
-    rows: list[list] = [head("Action", "Owner", "Due", "Status")]
-    commands: list = [*PAD, *HEAD_ROW]
+    widths = [0, 44 * mm, 24 * mm, 22 * mm]
+    widths[0] = FRAME_WIDTH - sum(widths)
+    out: list[Flowable] = []
+    rows: list[list] = []
+    commands: list = []
+
+    def new_table() -> None:
+        rows[:] = [head("Action", "Owner", "Due", "Status")]
+        commands[:] = [*PAD, *HEAD_ROW]
+
+    def end_table() -> None:
+        if len(rows) > 1:
+            table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+            table.setStyle(TableStyle(commands))
+            out.append(table)
+
+    new_table()
     for action in actions:
         pieces = chunk_text(action.description, limit=500) or [""]
+        in_table, rest = pieces[:TABLE_PIECES], pieces[TABLE_PIECES:]
         reference = _action_reference(action, questionnaires)
+        reference_para = Paragraph(muted(reference), s.cell) if reference else None
         due = markup(fmt_date(action.due_on) or "–")
         if _overdue(action, today):
             due += "<br/>" + muted("<i>overdue</i>")
         status = STATUS_LABELS.get(action.status, str(action.status))
-        for i, piece in enumerate(pieces):
+        for i, piece in enumerate(in_table):
             cell: list[Flowable] = [para(piece, s.cell)]
-            if reference and i == len(pieces) - 1:
-                cell.append(Paragraph(muted(reference), s.cell))
+            if reference_para is not None and not rest and i == len(in_table) - 1:
+                cell.append(reference_para)
             r = len(rows)
             if i == 0:
                 rows.append(
@@ -588,11 +659,12 @@ def actions_table(
             else:
                 rows.append([cell, "", "", ""])
                 commands.append(("SPAN", (0, r), (-1, r)))
-    widths = [0, 44 * mm, 24 * mm, 22 * mm]
-    widths[0] = FRAME_WIDTH - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+        if rest:
+            end_table()
+            out += continuation(rest, [FRAME_WIDTH], s.cell, shade=False, last=reference_para)
+            new_table()
+    end_table()
+    return out
 
 
 def actions_part(
@@ -632,7 +704,7 @@ def actions_part(
                 s.body,
             )
         )
-        flow.append(actions_table(actions, questionnaires, today))
+        flow += actions_table(actions, questionnaires, today)
     flow.append(Spacer(1, 6))
     flow.append(
         Paragraph(
@@ -644,10 +716,10 @@ def actions_part(
     return flow
 
 
-def notice(text_markup: str, colour: colors.Color) -> Table:
+def notice(text_markup: str, colour: colors.Color) -> ReportTable:
     """A boxed note with a coloured rule on its left (``text_markup`` is safe markup)."""
     s = styles()
-    box = Table([[Paragraph(text_markup, s.notice)]], colWidths=[FRAME_WIDTH], hAlign="LEFT")
+    box = ReportTable([[Paragraph(text_markup, s.notice)]], colWidths=[FRAME_WIDTH], hAlign="LEFT")
     box.setStyle(
         TableStyle(
             [
