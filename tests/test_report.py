@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from ics_assess import textrules
 from ics_assess.domain import (
     SCALE_POINTS,
     ActionStatus,
@@ -364,6 +365,10 @@ def test_nothing_stands_out_when_every_rating_is_equal():
 # --- huge and hostile ---------------------------------------------------------------------------
 
 
+# Whole sentences of _sentences() that make a comment just under textrules.TEXT_MAX.
+SENTENCES_AT_THE_LIMIT = 161
+
+
 def _sentences(n: int) -> str:
     return " ".join(
         f"Sentence {i:04d} records what the board saw and what it decided." for i in range(n)
@@ -371,12 +376,15 @@ def _sentences(n: int) -> str:
 
 
 def test_huge_assessment_report(services, partnership_setup, tmp_path):
+    """The longest values the store takes (ics_assess/textrules.py); longer ones kept from
+    before the limits are tests/test_report_huge.py's."""
     p, rnd, _ = partnership_setup
-    long_name = " ".join(["Northshire Westmoor Eastdale Combined Authority Trust"] * 6)[:300]
-    assert len(long_name) == 300
+    long_name = " ".join(["Northshire Westmoor Eastdale Combined Authority Trust"] * 6)
+    long_name = long_name[: textrules.LINE_MAX]
+    assert len(long_name) == 200
     org = services.store.add_organisation(p.id, long_name, "nhs_trust")
-    huge = _sentences(330)
-    assert len(huge) >= 20_000
+    huge = _sentences(SENTENCES_AT_THE_LIMIT)
+    assert textrules.TEXT_MAX - 100 < len(huge) <= textrules.TEXT_MAX
     ids = []
     for qid in ("governance", "democratic-involvement", "equal-partnership"):
         for person in ("First Respondent", "Second Respondent", "Third Respondent"):
@@ -407,7 +415,7 @@ def test_huge_assessment_report(services, partnership_setup, tmp_path):
         partnership_id=p.id,
         round_id=rnd.id,
         organisation_id=org.id,
-        description=_sentences(200),
+        description=_sentences(200)[: textrules.TEXT_MAX],
         owner="Director of Strategy",
         due_on="2027-01-31",
     )
@@ -424,12 +432,12 @@ def test_huge_assessment_report(services, partnership_setup, tmp_path):
         # The running header shortens the name to fit rather than running off the page.
         assert "..." in pdf.pages[1]  # "…", folded by norm()
     # The single report keeps cover and summary to a page each; the organisation report's
-    # cover lists nine responses under a 300-character name, and may run on.
+    # cover lists nine responses under a 200-character name, and may run on.
     assert "Summary" in single.pages[1][:40]
     summary_page = next(page for _, title, page in whole.outline() if title == "Summary")
     assert "Summary" in whole.pages[summary_page - 1]
     for pdf in (single, whole):
-        for i in range(330):
+        for i in range(SENTENCES_AT_THE_LIMIT):
             assert f"Sentence {i:04d} records" in pdf.text
     for i in range(1, comments):
         assert f"Comment {i:03d}:" in whole.text
