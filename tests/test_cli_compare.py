@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -643,3 +644,52 @@ def test_a_round_name_in_two_partnerships_needs_the_partnership(capsys, small):
     assert d["partnership"]["name"] == "Small Partnership"
     d = compare_json(capsys, small["db"], *argv[:-1], "--partnership", "other partnership")
     assert d["partnership"]["name"] == "Other Partnership" and d["counts"]["submitted"] == 0
+
+
+# --- read-only, and the documented keys ---------------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["--json", "c.csv", "c.xlsx", "c.pdf"])
+def test_compare_leaves_a_rollback_journal_database_as_it_was(capsys, tmp_path, output):
+    import sqlite3
+
+    from .test_cli_readonly import small_database, state
+
+    folder = tmp_path / "db"
+    folder.mkdir()
+    path = folder / "assess.sqlite"
+    small_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    conn.close()
+    before = state(path)
+    out = ["--json"] if output == "--json" else ["-o", tmp_path / output]
+    argv = ["--round", "Baseline", "--questionnaire", "governance", *out]
+    code, _, err = run(capsys, "--db", path, "compare", *argv)
+    assert code == 0, err
+    assert state(path) == before
+
+
+def _documented_keys(heading: str) -> list[str]:
+    """The keys in the first table under a heading of docs/cli.md."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text("utf-8")
+    section = text.split(heading, 1)[1]
+    keys = []
+    for line in section.splitlines()[1:]:
+        if line.startswith("| `"):
+            keys += re.findall(r"`([^`]+)`", line.split("|")[1])
+        elif keys and not line.startswith("|"):
+            break
+    return keys
+
+
+def test_every_top_level_key_is_documented(review_json):
+    assert set(_documented_keys("### JSON: `compare --json`")) == TOP_KEYS == set(review_json)
+    headline = set(_documented_keys("`headline`:\n"))
+    assert headline == set(review_json["headline"])
+    assert set(_documented_keys("Each object in `groups`")) == set(review_json["groups"][0])
+    statement = set(_documented_keys("Each object in `statements`:"))
+    assert statement == set(review_json["statements"][0])
+    assert set(_documented_keys("`trend` (Rule 15):")) == set(review_json["trend"])
+    divergence = set(_documented_keys("Each object in `divergences`"))
+    assert divergence == set(review_json["divergences"][0])
