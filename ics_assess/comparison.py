@@ -294,13 +294,27 @@ class Comparison:
             return f"System score {h.system:.1f}"
         if h.sectors_mean is None:
             return "No score yet"
-        missing = ", ".join(
-            s.label.lower() if s != Sector.NHS else "NHS" for s in h.missing_sectors
-        )
         return (
-            f"Incomplete: no response from {missing}. Mean of the sectors that responded "
+            f"Incomplete: {self.incomplete_reason()}. Mean of the sectors shown "
             f"{h.sectors_mean:.1f}"
         )
+
+    def incomplete_reason(self) -> str:
+        """Why there is no system score: "no response from community", "too few local
+        government respondents to show" (individual views), or both; "" when there is one."""
+        missing = self.headline.missing_sectors
+        responded = {c.sector for c in self.coverage.sectors if c.responded}
+        silent = [s for s in missing if s not in responded]
+        hidden = [s for s in missing if s in responded]
+        reasons = []
+        if silent:
+            reasons.append(f"no response from {_and([_sector_short(s) for s in silent])}")
+        if hidden:
+            # Individual views: they answered, but too few to show (anonymity, Rule 14).
+            reasons.append(
+                f"too few {_and([_sector_short(s) for s in hidden])} respondents to show"
+            )
+        return " and ".join(reasons)
 
 
 # --- building ---------------------------------------------------------------------------
@@ -843,6 +857,11 @@ def kind_noun(kind: AssessmentKind, count: int = 2) -> str:
     """ "organisation response(s)" or "individual view(s)"."""
     noun = "organisation response" if kind == AssessmentKind.ORGANISATION else "individual view"
     return noun if count == 1 else noun + "s"
+
+
+def _sector_short(sector: Sector) -> str:
+    """ "NHS", "local government", "community"."""
+    return "NHS" if sector == Sector.NHS else sector.label.lower()
 
 
 def _sector_name(sector: Sector) -> str:

@@ -161,7 +161,7 @@ def test_a_missing_sector_makes_the_system_score_incomplete_in_words():
     assert c.headline.sectors_mean == pytest.approx(3.0)
     assert c.headline.missing_sectors == (Sector.COMMUNITY,)
     assert c.headline_sentence() == (
-        "Incomplete: no response from community. Mean of the sectors that responded 3.0"
+        "Incomplete: no response from community. Mean of the sectors shown 3.0"
     )
     assert (
         "No response from community: Riverside Voluntary Action has not responded, so the "
@@ -301,6 +301,9 @@ def test_a_group_of_two_individuals_never_appears_alone():
     assert c.anonymity.withheld == 2
     assert any("Riverside County Council" in s for s in c.anonymity.sentences())
     assert c.headline.system is None
+    assert c.headline_sentence() == (
+        "Incomplete: too few local government respondents to show. Mean of the sectors shown 3.7"
+    )
     for row in c.statements:
         assert Sector.LOCAL_GOVERNMENT not in row.points
 

@@ -168,7 +168,7 @@ def test_individual_view_names_no_respondent_and_no_small_group(demo_db, tmp_pat
 
     summary = part_text(pdf, "Summary")
     assert "individual views only" in summary
-    assert "Incomplete: no response from community" in summary
+    assert "Incomplete: too few community respondents to show" in summary
     for sentence in c.anonymity.sentences():
         assert norm(sentence) in norm(pdf.text)
 
@@ -253,7 +253,7 @@ def test_one_organisation_and_missing_sectors(services, partnership_setup, tmp_p
     _, pdf = _report(services, rnd, tmp_path)
     summary = part_text(pdf, "Summary")
     assert "Only one organisation has responded" in summary
-    assert "Incomplete: no response from NHS, community" in summary
+    assert "Incomplete: no response from NHS and community" in summary
     assert "not a system score" in summary
     assert "No gap between sectors can be worked out" in summary
     gaps = part_text(pdf, "Where the sectors differ most")
@@ -269,7 +269,7 @@ def test_missing_sector_is_named_and_gaps_shown(services, partnership_setup, tmp
     _, pdf = _report(services, rnd, tmp_path)
     summary = part_text(pdf, "Summary")
     assert "Incomplete: no response from community" in summary
-    assert "Mean of the sectors that responded: 3.0" in summary
+    assert "Mean of the sectors shown: 3.0" in summary
     assert "+4.0" in summary
     gaps = part_text(pdf, "Where the sectors differ most")
     assert "We lead on this." in gaps and "Nobody asked us." in gaps
@@ -293,8 +293,11 @@ def test_individual_view_with_folding(services, partnership_setup, tmp_path):
         for t in ("Section scores", "Statements by group", "Where the sectors differ most")
     )
     assert "Test County Council" not in grouped
-    assert "2 were left out of every figure" in pdf.text
-    assert "Incomplete: no response from local government, community" in pdf.text
+    assert "2 respondents (of Test County Council) are left out of every figure" in pdf.text
+    assert (
+        "Incomplete: no response from community and too few local government respondents "
+        "to show" in pdf.text
+    )
 
 
 def test_hostile_names_print_literally(services, partnership_setup, tmp_path):

@@ -522,7 +522,7 @@ def _summary_rows(doc: Mapping[str, Any]) -> list[list[object]]:
         ["Headline", h["sentence"]],
         ["System score", h["system"]],
         ["Band", h["band"]],
-        ["Mean of the sectors that responded", h["sectors_mean"]],
+        ["Mean of the sectors shown", h["sectors_mean"]],
         ["Plain mean of the organisations", h["plain"]],
     ]
     for s in h["sectors"]:

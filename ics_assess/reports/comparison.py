@@ -516,11 +516,10 @@ def _headline_block(c: Comparison) -> list[Flowable]:
         )
         left.append(chip)
     elif h.sectors_mean is not None:
-        missing = ", ".join(sector_lower(x) for x in h.missing_sectors)
         left += [
-            Paragraph(f"<b>Incomplete: no response from {markup(missing)}</b>", s.h2),
+            Paragraph(f"<b>Incomplete: {markup(c.incomplete_reason())}</b>", s.h2),
             Paragraph(
-                f"Mean of the sectors that responded: <b>{score_text(h.sectors_mean)}</b> "
+                f"Mean of the sectors shown: <b>{score_text(h.sectors_mean)}</b> "
                 "(only that; not a system score).",
                 s.body,
             ),

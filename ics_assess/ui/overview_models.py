@@ -189,7 +189,7 @@ class GroupScoresModel(_Table):
             if role == Qt.ItemDataRole.ToolTipRole:
                 if column == 0 and group.incomplete:
                     return plain_tooltip(
-                        f"{group.label}: the mean of the sectors that responded, not a system score"
+                        f"{group.label}: the mean of the sectors shown, not a system score"
                     )
                 return plain_tooltip(text)
             if role == Qt.ItemDataRole.TextAlignmentRole:
