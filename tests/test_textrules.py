@@ -5,6 +5,7 @@ an export."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import zipfile
@@ -146,15 +147,31 @@ def test_the_largest_and_strangest_values_round_trip_and_report(tmp_path, servic
         organisation_id=org.id,
     )
     services.submit(a.id)
+    # The spreadsheet way in: an online form's row with the same strange name and role.
+    items = services.questionnaire(a.questionnaire_id, a.questionnaire_version).items
+    sheet_path = tmp_path / "form.csv"
+    with sheet_path.open("w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows(
+            [
+                ["Name", "Organisation", "Role", *(i.statement for i in items)],
+                [name, name, name, *(["4"] * len(items))],
+            ]
+        )
+    sheet = services.read_responses(sheet_path)
+    mapping = services.suggest_response_mapping(sheet, "governance")
+    from_sheet = services.import_responses(sheet, mapping, rnd.id).created
+    assert len(from_sheet) == 1
+    assert services.detail(from_sheet[0]).assessment.respondent_name == name
 
     bundle = tmp_path / "strange.icsa"
-    result = services.export_assessments([a.id], bundle)
+    result = services.export_assessments([a.id, *from_sheet], bundle)
     assert result.notes == ()
     with Services.open(tmp_path / "other.sqlite", [FORMS_DIR]) as other:
         other.apply_import(other.plan_import(read_bundle(bundle)))
-        mine = json.dumps(detail_json(services.detail(a.id)), sort_keys=True)
-        theirs = json.dumps(detail_json(other.detail(a.id)), sort_keys=True)
-        assert theirs == mine
+        for assessment_id in (a.id, *from_sheet):
+            mine = json.dumps(detail_json(services.detail(assessment_id)), sort_keys=True)
+            theirs = json.dumps(detail_json(other.detail(assessment_id)), sort_keys=True)
+            assert theirs == mine
         written = other.report_assessment(a.id, tmp_path / "strange.pdf")
     text = "".join(page.extract_text() for page in PdfReader(written.path).pages)
     assert written.pages >= 3
