@@ -17,3 +17,14 @@ def short_title(title: str, limit: int) -> str:
             break
         kept += " " + word
     return kept.rstrip(" ,;:-") + "…"
+
+
+def signed(value: float | None) -> str:
+    """A change or gap to one decimal with its sign: "+0.4", "−1.2", and "0.0" (never
+    "-0.0" for a change that rounds to nothing); "–" when there is none."""
+    if value is None:
+        return "–"
+    text = f"{abs(value):.1f}"
+    if text == "0.0":
+        return "0.0"
+    return ("+" if value > 0 else "−") + text

@@ -375,3 +375,15 @@ def test_the_anonymity_sentences_say_who_was_combined_and_who_left_out():
         "Partner types with fewer than 3 respondents are not shown on their own (Upper-tier "
         "council, District council, Public health).",
     )
+
+
+def test_a_change_that_rounds_to_nothing_reads_zero_not_minus_zero():
+    from ics_assess.labels import signed
+
+    assert [signed(v) for v in (0.44, -1.25, -0.04, 0.0, None)] == [
+        "+0.4",
+        "−1.2",
+        "0.0",
+        "0.0",
+        "–",
+    ]

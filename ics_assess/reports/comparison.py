@@ -47,6 +47,7 @@ from ..comparison import (
     kind_noun,
 )
 from ..domain import AssessmentKind, Band, Sector
+from ..labels import signed
 from ..scoring import MIN_GROUP, Change, band_for, percent
 from . import appendix
 from .appendix import scoring_appendix
@@ -135,16 +136,6 @@ class StatementComment:
 def score_text(value: float | None) -> str:
     """A 1-5 score for a comparison: one decimal (DESIGN: presentation)."""
     return "–" if value is None else f"{value:.1f}"
-
-
-def signed(value: float | None) -> str:
-    """A change or gap with its sign: +0.4, −1.2, 0.0."""
-    if value is None:
-        return "–"
-    text = f"{abs(value):.1f}"
-    if text == "0.0":
-        return "0.0"
-    return ("+" if value > 0 else "−") + text
 
 
 def sector_name(sector: Sector) -> str:

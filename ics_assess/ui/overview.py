@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..comparison import OVERALL, Column, Comparison, Divergence, StatementRow
 from ..domain import AssessmentKind, AssessmentStatus, Sector
+from ..labels import signed
 from ..palette import TEXT_ON_COLOUR, band_colour
 from ..scoring import MIN_GROUP, Change
 from ..services import ComparisonComment, Services, StoreError
@@ -1001,7 +1002,8 @@ class OverviewPage(QWidget):
                 widget.addItem(empty)
             for m in moves:
                 widget.addItem(
-                    f"{m.who}, {m.scope_label}: {m.before:.1f} to {m.after:.1f} ({m.change:+.1f})"
+                    f"{m.who}, {m.scope_label}: {m.before:.1f} to {m.after:.1f} "
+                    f"({signed(m.change)})"
                 )
 
     # --- acting -------------------------------------------------------------------------
@@ -1095,7 +1097,9 @@ class OverviewPage(QWidget):
         d: Divergence = index.siblingAtColumn(0).data(ITEM_ROLE)
         items = self.divergence_items(d)
         self.comments_title.setText(
-            f"{d.label} — {sectors_text(d)}: {d.gap.gap:+.1f}" if d.gap.gap is not None else d.label
+            f"{d.label} — {sectors_text(d)}: {signed(d.gap.gap)}"
+            if d.gap.gap is not None
+            else d.label
         )
         self.comments_list.clear()
         self.comments_list.addItem("Reading the comments…")
@@ -1143,7 +1147,7 @@ class OverviewPage(QWidget):
                 gap_text = (
                     f" — {gap.first.label} {gap.first_score:.1f} (n {gap.first_n}), "
                     f"{sector_name(gap.second)} {gap.second_score:.1f} (n {gap.second_n}), "
-                    f"gap {gap.gap:+.1f}"
+                    f"gap {signed(gap.gap)}"
                 )
             head = QListWidgetItem(f"{row.number} {row.item.statement}{gap_text}")
             head.setFont(bold)

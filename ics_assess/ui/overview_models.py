@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont
 
 from ..comparison import OVERALL, Column, Comparison, Divergence, StatementRow
 from ..domain import AssessmentKind, Band, Sector
+from ..labels import signed
 from ..palette import TEXT_ON_COLOUR, band_colour
 from ..scoring import Change, band_for, percent
 from .widgets import plain_tooltip
@@ -351,7 +352,7 @@ class DivergenceModel(_Table):
         if column == 4:
             return f"{score_text(g.second_score)} (n {g.second_n})"
         if column == 5:
-            return "–" if g.gap is None else f"{g.gap:+.1f}"
+            return signed(g.gap)
         return "Flagged" if g.flagged else ""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -395,8 +396,8 @@ def change_text(change: Change) -> str:
     if value is None:
         return "–"
     if change.moved:
-        return f"{value:+.1f} {'▲' if value > 0 else '▼'} moved"
-    return f"{value:+.1f}"
+        return f"{signed(value)} {'▲' if value > 0 else '▼'} moved"
+    return signed(value)
 
 
 def change_words(change: Change) -> str:
