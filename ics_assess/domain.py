@@ -316,9 +316,32 @@ class Workshop:
     created_at: str = ""
 
 
+class AgreementOutcome(StrEnum):
+    """What a workshop's room came to on one statement."""
+
+    AGREED = "agreed"
+    NOT_AGREED = "not_agreed"
+
+    @property
+    def label(self) -> str:
+        """A name for people."""
+        return "Agreed" if self is AgreementOutcome.AGREED else "Not agreed"
+
+
+@dataclass(frozen=True)
+class Position:
+    """One position held in a room that did not agree: a rating and the sectors holding
+    it (in declared order, at least one), never the names of the people."""
+
+    rating: int
+    sectors: tuple[Sector, ...]
+
+
 @dataclass(frozen=True)
 class AgreedScore:
-    """The rating a workshop agreed for one item, with its reasoning."""
+    """A workshop's outcome for one item, with its reasoning: the rating it agreed (or
+    don't know / not applicable), or, when ``outcome`` is NOT_AGREED, no rating and the
+    positions held, by sector."""
 
     workshop_id: str
     item_id: str
@@ -327,6 +350,13 @@ class AgreedScore:
     target: int | None = None
     reasoning: str = ""
     updated_at: str = ""
+    outcome: AgreementOutcome = AgreementOutcome.AGREED
+    positions: tuple[Position, ...] = ()
+
+    @property
+    def is_agreed(self) -> bool:
+        """True when the room agreed (a rating, don't know or not applicable)."""
+        return self.outcome is AgreementOutcome.AGREED
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ open store, the questionnaire catalogue and the questionnaire lookups):
     backups.py       list, make, restore backups; the daily one; a copy elsewhere
     checks.py        the integrity check of ``ics-assess check``
     comparisons.py   a round's assessments compared by organisation, sector and round
+    workshops.py     a facilitator's workshop: participants, outcomes, actions
 
 To add an area (comparisons, workshops, actions...):
 
@@ -77,6 +78,7 @@ from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
 from .reports import ReportResult, ReportUseCases
 from .spreadsheets import ResponsesResult, SpreadsheetUseCases
+from .workshops import ParticipantProgress, WorkshopSummary, WorkshopUseCases
 
 
 class Services(
@@ -89,6 +91,7 @@ class Services(
     CheckUseCases,
     ComparisonUseCases,
     ComparisonCommentUseCases,
+    WorkshopUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
@@ -115,6 +118,7 @@ __all__ = [
     "MappingReport",
     "MissingDatabaseError",
     "OverallScore",
+    "ParticipantProgress",
     "RecordNotFoundError",
     "ReportResult",
     "ResponseMapping",
@@ -127,6 +131,7 @@ __all__ = [
     "SpreadsheetResult",
     "StoreError",
     "Value",
+    "WorkshopSummary",
     "WriteError",
     "explain_write_error",
     "word_key",

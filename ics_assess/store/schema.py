@@ -172,6 +172,52 @@ def initial(db: Database) -> None:
     )
 
 
+@migrations(name="0002_workshop_outcomes")
+def workshop_outcomes(db: Database) -> None:
+    """Issue 10: a workshop's outcome per statement is agreed (a rating, as before) or
+    not agreed, with each position the room held and the sectors holding it.
+
+    SQLite cannot add a CHECK to a column of an existing table, so ``agreed_scores`` is
+    rebuilt with its rows copied: every score recorded before stays, as agreed."""
+    db.executescript(
+        """
+        CREATE TABLE agreed_scores_new (
+            workshop_id TEXT NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT 'agreed'
+                CHECK (outcome IN ('agreed','not_agreed')),
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            unrated TEXT CHECK (unrated IN ('dont_know','not_applicable')),
+            target INTEGER CHECK (target BETWEEN 1 AND 5),
+            reasoning TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workshop_id, item_id),
+            CHECK (rating IS NULL OR unrated IS NULL),
+            CHECK (outcome = 'agreed' OR (rating IS NULL AND unrated IS NULL))
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO agreed_scores_new
+            (workshop_id, item_id, outcome, rating, unrated, target, reasoning, updated_at)
+            SELECT workshop_id, item_id, 'agreed', rating, unrated, target, reasoning,
+                   updated_at
+            FROM agreed_scores;
+        DROP TABLE agreed_scores;
+        ALTER TABLE agreed_scores_new RENAME TO agreed_scores;
+
+        -- For a statement not agreed: each rating held in the room and the sectors
+        -- holding it (comma-separated Sector values in declared order), never names.
+        CREATE TABLE workshop_positions (
+            workshop_id TEXT NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            sectors TEXT NOT NULL CHECK (length(sectors) > 0),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workshop_id, item_id, rating)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX actions_workshop ON actions(workshop_id);
+        """
+    )
+
+
 def known_migration_names() -> list[str]:
     """The names of the migrations this version knows, in order."""
     with Database(memory=True) as empty:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from ..domain import (
     Action,
     ActionStatus,
     AgreedScore,
+    AgreementOutcome,
     Answer,
     Assessment,
     AssessmentKind,
@@ -30,7 +31,9 @@ from ..domain import (
     Organisation,
     Partnership,
     PartnerType,
+    Position,
     Round,
+    Sector,
     Unrated,
     Workshop,
 )
@@ -159,6 +162,39 @@ def _action(row: dict) -> Action:
 
 def _rating_text(rating: int | None, unrated: str | None) -> str | None:
     return str(rating) if rating is not None else unrated
+
+
+def sectors_text(sectors: Iterable[Sector | str]) -> str:
+    """Sectors as stored: comma-separated values in declared order, each once."""
+    given = {Sector(v) for v in sectors}
+    return ",".join(v.value for v in Sector if v in given)
+
+
+def checked_positions(positions: Sequence[Position]) -> list[tuple[int, str]]:
+    """Positions of a room that did not agree, as stored rows (rating, sectors), by
+    rating; ValueError with one sentence for the first that cannot be recorded."""
+    rows: dict[int, str] = {}
+    for position in positions:
+        rating = position.rating
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise ValueError(f"A position's rating must be 1 to 5, not {rating}.")
+        try:
+            sectors = sectors_text(position.sectors)
+        except ValueError:
+            known = ", ".join(v.value for v in Sector)
+            raise ValueError(
+                f"The position rated {rating} names a sector that does not exist "
+                f"(the sectors are {known})."
+            ) from None
+        if not sectors:
+            raise ValueError(f"The position rated {rating} needs at least one sector holding it.")
+        if rating in rows:
+            raise ValueError(
+                f"Two positions rate it {rating}; record each rating once, with every "
+                "sector holding it."
+            )
+        rows[rating] = sectors
+    return sorted(rows.items())
 
 
 class Store:
@@ -759,32 +795,125 @@ class Store:
         value: int | Unrated | str | None,
         *,
         target: int | None = None,
-        reasoning: str = "",
+        reasoning: str = KEEP,
     ) -> AgreedScore:
-        """Record the rating a workshop agreed for an item, and why."""
+        """Record the rating a workshop agreed for an item (1-5, don't know or not
+        applicable), and why. Replaces a 'not agreed' outcome and its positions; the
+        reasoning already recorded is kept unless ``reasoning`` is given."""
         rating = value if isinstance(value, int) and not isinstance(value, bool) else None
         unrated = Unrated(value).value if value is not None and rating is None else None
         if rating is not None and not 1 <= rating <= 5:
             raise ValueError(f"A rating must be 1 to 5, not {rating}.")
+        if target is not None and (isinstance(target, bool) or not 1 <= target <= 5):
+            raise ValueError(f"A target must be 1 to 5, not {target}.")
+        changes = {"outcome": AgreementOutcome.AGREED.value, "rating": rating}
+        changes |= {"unrated": unrated, "target": target}
+        return self._write_outcome(workshop_id, item_id, changes, reasoning, positions=[])
+
+    def set_not_agreed(
+        self,
+        workshop_id: str,
+        item_id: str,
+        positions: Sequence[Position],
+        *,
+        reasoning: str = KEEP,
+    ) -> AgreedScore:
+        """Record that the room did not agree on an item, with each position held (a
+        rating and the sectors holding it) and why. The positions replace any recorded
+        before; none at all may be given (the positions can follow). ValueError, with a
+        sentence, for a rating outside 1-5, a position without a sector or two positions
+        with one rating. The reasoning already recorded is kept unless given."""
+        rows = checked_positions(positions)
+        changes = {"outcome": AgreementOutcome.NOT_AGREED.value, "rating": None, "unrated": None}
+        return self._write_outcome(workshop_id, item_id, changes, reasoning, positions=rows)
+
+    def _write_outcome(
+        self,
+        workshop_id: str,
+        item_id: str,
+        changes: dict[str, Any],
+        reasoning: str,
+        *,
+        positions: list[tuple[int, str]],
+    ) -> AgreedScore:
+        stamp = now()
         with self.transaction():
             self.workshop(workshop_id)
-            self.db["agreed_scores"].upsert(
-                {
-                    "workshop_id": workshop_id,
-                    "item_id": item_id,
-                    "rating": rating,
-                    "unrated": unrated,
-                    "target": target,
-                    "reasoning": _text(reasoning, "reasoning"),
-                    "updated_at": now(),
-                },
-                pk=("workshop_id", "item_id"),
+            old = list(
+                self.db.query(
+                    "SELECT reasoning, target FROM agreed_scores"
+                    " WHERE workshop_id = ? AND item_id = ?",
+                    [workshop_id, item_id],
+                )
+            )
+            row = {
+                "workshop_id": workshop_id,
+                "item_id": item_id,
+                "target": old[0]["target"] if old else None,
+                "reasoning": old[0]["reasoning"] if old else "",
+                **changes,
+                "updated_at": stamp,
+            }
+            if reasoning is not KEEP:
+                row["reasoning"] = _text(reasoning, "reasoning")
+            self.db["agreed_scores"].upsert(row, pk=("workshop_id", "item_id"))
+            self.db.execute(
+                "DELETE FROM workshop_positions WHERE workshop_id = ? AND item_id = ?",
+                [workshop_id, item_id],
+            )
+            for rating, sectors in positions:
+                self.db["workshop_positions"].insert(
+                    {
+                        "workshop_id": workshop_id,
+                        "item_id": item_id,
+                        "rating": rating,
+                        "sectors": sectors,
+                        "updated_at": stamp,
+                    }
+                )
+        return self.agreed_scores(workshop_id)[item_id]
+
+    def set_agreed_reasoning(self, workshop_id: str, item_id: str, reasoning: str) -> AgreedScore:
+        """Change only the reasoning of an outcome already recorded (RecordNotFoundError
+        when none is)."""
+        text = _text(reasoning, "reasoning")
+        with self.transaction():
+            self.workshop(workshop_id)
+            if item_id not in self.agreed_scores(workshop_id):
+                raise RecordNotFoundError(
+                    "No outcome is recorded for this statement yet; record it as agreed or "
+                    "not agreed first."
+                )
+            self.db["agreed_scores"].update(
+                (workshop_id, item_id), {"reasoning": text, "updated_at": now()}
             )
         return self.agreed_scores(workshop_id)[item_id]
 
+    def clear_agreed(self, workshop_id: str, item_id: str) -> None:
+        """Forget a workshop's outcome for an item (rating or positions, and reasoning)."""
+        with self.transaction():
+            self.workshop(workshop_id)
+            for table in ("agreed_scores", "workshop_positions"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE workshop_id = ? AND item_id = ?",
+                    [workshop_id, item_id],
+                )
+
     def agreed_scores(self, workshop_id: str) -> dict[str, AgreedScore]:
-        """A workshop's agreed ratings, by item id."""
-        rows = self.db.query("SELECT * FROM agreed_scores WHERE workshop_id = ?", [workshop_id])
+        """A workshop's outcomes, by item id: agreed ratings, and 'not agreed' with the
+        positions held (by rating)."""
+        positions: dict[str, list[Position]] = {}
+        for r in self.db.query(
+            "SELECT item_id, rating, sectors FROM workshop_positions WHERE workshop_id = ?"
+            " ORDER BY item_id, rating",
+            [workshop_id],
+        ):
+            positions.setdefault(r["item_id"], []).append(
+                Position(r["rating"], tuple(Sector(v) for v in r["sectors"].split(",") if v))
+            )
+        rows = self.db.query(
+            "SELECT * FROM agreed_scores WHERE workshop_id = ? ORDER BY item_id", [workshop_id]
+        )
         return {
             r["item_id"]: AgreedScore(
                 r["workshop_id"],
@@ -794,6 +923,8 @@ class Store:
                 r["target"],
                 r["reasoning"],
                 r["updated_at"],
+                AgreementOutcome(r["outcome"]),
+                tuple(positions.get(r["item_id"], ())),
             )
             for r in rows
         }
@@ -928,6 +1059,7 @@ class Store:
         "questionnaire_versions",
         "workshops",
         "agreed_scores",
+        "workshop_positions",
         "assessments",
         "answers",
         "actions",
