@@ -58,6 +58,7 @@ class HomePage(QWidget):
     open_requested = Signal(str)  # assessment id
     export_requested = Signal()
     compare_requested = Signal()
+    workshops_requested = Signal()
     scores_loaded = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
@@ -201,6 +202,14 @@ class HomePage(QWidget):
         )
         self.compare_button.setMinimumHeight(int(self.compare_button.sizeHint().height() * 1.2))
         self.compare_button.clicked.connect(self.compare_requested)
+        self.workshops_button = QPushButton("&Workshops…")
+        self.workshops_button.setAccessibleName("Workshops")
+        self.workshops_button.setToolTip(
+            "Facilitated workshops: participants, the projector view, agreed ratings and "
+            "actions (Ctrl+Shift+W)"
+        )
+        self.workshops_button.setMinimumHeight(self.compare_button.minimumHeight())
+        self.workshops_button.clicked.connect(self.workshops_requested)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of assessments shown")
@@ -255,6 +264,7 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Assessments"), 1)
+        top.addWidget(self.workshops_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTextBrowser,
@@ -37,11 +38,13 @@ from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
 from .overview import OverviewPage
+from .participant import ParticipantScreen
 from .report_view import ReportPage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
+from .workshop import WorkshopPage, WorkshopsPage
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,22 @@ KEYBOARD_HELP = """
 <tr><td><b>Enter</b></td>
 <td>open an organisation's assessment; show the comments behind a gap</td></tr>
 <tr><td><b>Alt+R</b> / <b>Alt+X</b></td><td>the comparison report / export the figures</td></tr>
+</table>
+<h3>Workshops</h3>
+<table cellpadding="3">
+<tr><td><b>Ctrl+Shift+W</b></td><td>the workshops</td></tr>
+<tr><td><b>Alt+A</b> / <b>Alt+L</b></td><td>add a participant / pass the laptop to them</td></tr>
+<tr><td><b>Alt+U</b></td><td>resume a participant (the facilitator only)</td></tr>
+<tr><td><b>Alt+F</b></td><td>on the participant screen: I've finished (hand back)</td></tr>
+<tr><td><b>Alt+P</b> or <b>Ctrl+Shift+P</b></td><td>the projector view</td></tr>
+</table>
+<h3>The projector view</h3>
+<table cellpadding="3">
+<tr><td><b>Right</b> / <b>Space</b>, <b>Left</b></td><td>next / previous statement</td></tr>
+<tr><td><b>R</b></td><td>show or hide the spread of views (hidden at first)</td></tr>
+<tr><td><b>S</b></td><td>the next split statement</td></tr>
+<tr><td><b>1</b> to <b>9</b></td><td>the first statement of that section</td></tr>
+<tr><td><b>F11</b> / <b>Esc</b></td><td>full screen on or off / leave</td></tr>
 </table>
 <p>Nothing needs saving: every answer is stored the moment you give it.</p>
 """
@@ -177,6 +196,10 @@ class MainWindow(QMainWindow):
         self.results: ResultsPage | None = None
         self.report: ReportPage | None = None
         self.overview: OverviewPage | None = None
+        self.workshops: WorkshopsPage | None = None
+        self.workshop: WorkshopPage | None = None
+        self.participant: ParticipantScreen | None = None
+        self._menu_states: dict[QAction, bool] = {}
 
         self.setWindowTitle(paths.APP_NAME)
         self.setMinimumSize(800, 560)
@@ -248,6 +271,7 @@ class MainWindow(QMainWindow):
         self.compare_action = self._action(
             view_menu, "&Compare partnership…", self.compare_partnership, "Ctrl+Shift+C"
         )
+        self._action(view_menu, "&Workshops…", self.show_workshops, "Ctrl+Shift+W")
         help_menu = bar.addMenu("&Help")
         self._action(
             help_menu,
@@ -382,7 +406,10 @@ class MainWindow(QMainWindow):
     def _build_pages(self, services: Services) -> None:
         if self.report is not None:
             self.report.close_report()
-        for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
+        if self.workshop is not None:
+            self.workshop.close_projector()
+        old = (self.home, self.walkthrough, self.results, self.report, self.overview)
+        for page in (*old, self.workshops, self.workshop, self.participant):
             if page is not None:
                 self.stack.removeWidget(page)
                 page.deleteLater()
@@ -391,8 +418,20 @@ class MainWindow(QMainWindow):
         self.results = ResultsPage(services)
         self.report = ReportPage(services, self.dialogs, self.settings)
         self.overview = OverviewPage(services, self.dialogs, self.settings)
+        self.workshops = WorkshopsPage(services, self.dialogs)
+        self.workshop = WorkshopPage(services, self.dialogs)
+        self.participant = ParticipantScreen(services, self.dialogs)
         for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
             self.stack.addWidget(page)
+        for page in (self.workshops, self.workshop, self.participant):
+            self.stack.addWidget(page)
+        self.home.workshops_requested.connect(self.show_workshops)
+        self.workshops.back_requested.connect(self.show_home)
+        self.workshops.open_requested.connect(self.show_workshop)
+        self.workshop.back_requested.connect(self.show_workshops)
+        self.workshop.pass_laptop_requested.connect(self.pass_laptop)
+        self.participant.facilitator_requested.connect(self.back_to_facilitator)
+        self.participant.status_changed.connect(self.save_state.setText)
         self.results.report_requested.connect(self.show_report)
         self.results.organisation_report_requested.connect(self.show_organisation_report)
         self.results.overview_requested.connect(self.back_to_overview)
@@ -419,6 +458,11 @@ class MainWindow(QMainWindow):
     def _close_database(self) -> None:
         if self.walkthrough is not None:
             self.walkthrough.flush()
+        if self.participant is not None:
+            self.participant.walkthrough.flush()
+        if self.workshop is not None:
+            self.workshop.outcome.save_reasoning()
+            self.workshop.close_projector()
         self.jobs.wait()
         if self.home is not None:
             self.home.shut()
@@ -592,6 +636,61 @@ class MainWindow(QMainWindow):
         organisation answered in its round."""
         self.stack.setCurrentWidget(self.report)
         self.report.show_organisation_report(assessment_id)
+
+    # --- workshops --------------------------------------------------------------------
+
+    def show_workshops(self) -> None:
+        """View > Workshops: every workshop; create or open one."""
+        if self.workshops is None or self._participant_showing():
+            return
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        self.workshops.refresh()
+        self.stack.setCurrentWidget(self.workshops)
+        self.workshops.table.setFocus()
+
+    def show_workshop(self, workshop_id: str) -> None:
+        """The facilitator's page of a workshop."""
+        self.workshop.show_workshop(workshop_id)
+        self.stack.setCurrentWidget(self.workshop)
+        self.workshop.table.setFocus()
+
+    def pass_laptop(self, assessment_id: str, code: str = "") -> None:
+        """The participant screen for one participant: the menus are off (nothing else
+        is reachable) until the facilitator's screen is unlocked."""
+        self.workshop.close_projector()
+        self.participant.code = code
+        self._lock_menus(True)
+        self.stack.setCurrentWidget(self.participant)
+        self.participant.start(assessment_id)
+        if self.participant.locked:  # could not be opened
+            self.back_to_facilitator()
+
+    def back_to_facilitator(self) -> None:
+        """From the participant screen (locked) to the facilitator's page."""
+        if self.participant is not None and not self.participant.locked:
+            self.participant.step_away()
+        self._lock_menus(False)
+        self.stack.setCurrentWidget(self.workshop)
+        self.workshop.refresh()
+        self.workshop.table.setFocus()
+
+    def _participant_showing(self) -> bool:
+        return self.participant is not None and self.stack.currentWidget() is self.participant
+
+    def _lock_menus(self, locked: bool) -> None:
+        """Every menu action off (their shortcuts too) while a participant has the laptop."""
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        if locked:
+            if not self._menu_states:
+                self._menu_states = {a: a.isEnabled() for a in actions}
+            for action in actions:
+                action.setEnabled(False)
+        else:
+            for action, enabled in self._menu_states.items():
+                action.setEnabled(enabled)
+            self._menu_states = {}
+        self.menuBar().setEnabled(not locked)
 
     def _leave_walkthrough(self) -> None:
         if self.walkthrough is not None and self.stack.currentWidget() is self.walkthrough:

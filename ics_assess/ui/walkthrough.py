@@ -518,6 +518,7 @@ class WalkthroughPage(QWidget):
     results_requested = Signal(str)  # assessment id
     submitted = Signal(str)  # assessment id
     home_requested = Signal()
+    handed_back = Signal(str)  # assessment id: a workshop participant said "I've finished"
 
     def __init__(self, services: Services, dialogs: Dialogs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -534,6 +535,7 @@ class WalkthroughPage(QWidget):
         self._error_shown = False  # one dialog per run of failures, not one per keystroke
         self._problem_shown = False  # one dialog per run of a full disk or read-only file
         self._busy_wait_ms = WINDOW_BUSY_WAIT_MS
+        self._participant = False  # a workshop participant's screen: see set_participant_mode
         # Changes not written yet (database busy, full or read-only), in order. It outlives
         # the assessment shown: each change knows its assessment.
         self._queue = SaveQueue(self._store_change, self)
@@ -639,6 +641,41 @@ class WalkthroughPage(QWidget):
             start = self._order[0] if self._order else None
         if start:
             self.show_item(start)
+
+    def set_participant_mode(self, on: bool) -> None:
+        """A workshop participant's screen: no way back to the assessments or to the
+        results, no reopening; "I've finished" hands the assessment back (submitted,
+        unanswered statements allowed) instead of submitting it."""
+        self._participant = on
+        self.back_button.setVisible(not on)
+        self.results_button.setVisible(not on)
+        self.reopen_button.setVisible(not on)
+        text = "I've &finished…" if on else "&Submit…"
+        self.submit_button.setText(text)
+        self.submit_button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        self.submit_button.setToolTip(
+            "Hand your answers back to the facilitator"
+            if on
+            else "Submit the assessment; it then becomes read-only"
+        )
+
+    def close_assessment(self) -> None:
+        """Save what is typed, then show nothing: no statement, answer or name of the
+        assessment stays in the page's widgets (the next participant starts clean)."""
+        self.flush()
+        self._clear()
+        self._detail = None
+        self._answers = {}
+        self._position = None
+        self.title.clear()
+        self.details.clear()
+        self.sections.blockSignals(True)
+        self.sections.set_sections(())
+        self.sections.blockSignals(False)
+        self.progress.setValue(0)
+        self.banner.hide()
+        self.banner_text.clear()
+        self.submit_button.setEnabled(False)
 
     def flush(self) -> None:
         """Save any comment still waiting for the pause in typing."""
@@ -1115,7 +1152,7 @@ class WalkthroughPage(QWidget):
             self._dialogs.error("Cannot submit", f"{exc}")
             return
         missing = detail.unanswered_items
-        allow = False
+        allow = self._participant
         if missing:
             listed = "\n".join(
                 f"• {self._cards[i.id].number}. {shorten(i.statement, 90, placeholder='…')}"
@@ -1127,7 +1164,10 @@ class WalkthroughPage(QWidget):
                 "Unanswered statements",
                 f"{count} still unanswered:\n\n{listed}{more}\n\n"
                 "“Don't know” and “Not applicable” count as answers.",
-                ["Go to the first unanswered", "Submit anyway"],
+                [
+                    "Go to the first unanswered",
+                    "Finish anyway" if self._participant else "Submit anyway",
+                ],
             )
             if choice is None:
                 return
@@ -1135,6 +1175,14 @@ class WalkthroughPage(QWidget):
                 self.show_item(missing[0].id)
                 return
             allow = True
+        elif self._participant:
+            if not self._dialogs.confirm(
+                "I've finished",
+                "Hand your answers back to the facilitator? You cannot change them after "
+                "this; the facilitator can reopen them if you ask.",
+                ok="Hand back",
+            ):
+                return
         elif not self._dialogs.confirm(
             "Submit assessment",
             "Submitting makes this assessment read-only. You can reopen it later if something "
@@ -1143,9 +1191,15 @@ class WalkthroughPage(QWidget):
         ):
             return
         try:
-            assessment = self._services.submit(assessment_id, allow_unanswered=allow)
+            if self._participant:
+                assessment = self._services.hand_back(assessment_id)
+            else:
+                assessment = self._services.submit(assessment_id, allow_unanswered=allow)
         except SAVE_ERRORS as exc:
             self._dialogs.error("Not submitted", f"The assessment was not submitted: {exc}")
+            return
+        if self._participant:
+            self.handed_back.emit(assessment_id)
             return
         self._replace_assessment(assessment)
         self.reopen_button.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -1153,7 +1207,7 @@ class WalkthroughPage(QWidget):
 
     def reopen(self) -> None:
         """Make a submitted assessment editable again, after asking."""
-        if not self._detail or not self._is_submitted():
+        if not self._detail or not self._is_submitted() or self._participant:
             return
         if not self._dialogs.confirm(
             "Reopen for changes",
@@ -1172,12 +1226,12 @@ class WalkthroughPage(QWidget):
             self.show_item(self._current)
 
     def _show_results(self) -> None:
-        if not self.may_leave():
+        if self._participant or not self.may_leave():
             return
         if self._detail:
             self.results_requested.emit(self._detail.assessment.id)
 
     def _go_home(self) -> None:
-        if not self.may_leave():
+        if self._participant or not self.may_leave():
             return
         self.home_requested.emit()
