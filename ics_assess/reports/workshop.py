@@ -830,8 +830,8 @@ def method_part() -> list[Flowable]:
             Paragraph("<b>How this report counts</b>", s.h1), "How this report counts", "method"
         ),
         Paragraph(
-            "The workshop's figures follow the scoring method set out in full after this "
-            "page, with these rules for a workshop:",
+            "The workshop's figures follow the scoring method set out in full below, "
+            "with these rules for a workshop:",
             s.body,
         ),
     ]
