@@ -742,3 +742,88 @@ def test_a_hard_killed_app_loses_nothing_already_answered(
     window.open_walkthrough(draft_id)
     assert window.walkthrough.progress.value() >= len(ratings)
     window.close()
+
+
+def test_the_workshop_screens_name_every_control_and_reach_them_by_tab(
+    qtbot, fake_dialogs, isolated_data_dir, demo_db
+):
+    """The workshop list, the facilitator's page (both tabs, with not agreed's positions
+    shown), its dialogs, the participant screen and its lock, and the projector view."""
+    from ics_assess.ui.workshop import (
+        AddParticipantDialog,
+        JoinDialog,
+        NewWorkshopDialog,
+        ParticipantListDialog,
+    )
+
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+
+    def check(where: str, top: QWidget) -> None:
+        QApplication.processEvents()
+        controls = interactive_controls(top)
+        seen[where] = len(controls)
+        if missing := [description for name, description in controls if not name]:
+            problems[where] = missing
+        # Every enabled, visible push button takes the focus by Tab (a statement's
+        # answers are one tab stop, moved among by arrows, like a radio group).
+        for b in top.findChildren(QPushButton):
+            if b.isVisibleTo(top) and b.isEnabled() and not b.property("answer"):
+                assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, (where, b.text())
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    window = open_window(qtbot, fake_dialogs, path)
+    wait_loaded(qtbot, window, 79)
+    qtbot.mouseClick(window.home.workshops_button, LEFT)
+    assert window.stack.currentWidget() is window.workshops
+    check("workshops", window)
+    for b in (window.workshops.new_button, window.workshops.open_button):
+        assert "&" in b.text()  # an Alt key
+    window.workshops.open_selected()
+    page = window.workshop
+    assert window.stack.currentWidget() is page
+    page.table.selectRow(0)
+    check("workshop, participants", window)
+    page.tabs.setCurrentIndex(1)
+    page.statements.setCurrentRow(0)
+    page.outcome.not_agreed.setChecked(True)
+    page.outcome._show_parts()
+    check("workshop, statements", window)
+    for b in (page.add_button, page.pass_button, page.resume_button, page.join_button):
+        assert "&" in b.text()
+    for dialog in (
+        NewWorkshopDialog(window.services, window),
+        AddParticipantDialog(window.services, fake_dialogs, page.summary.partnership_id, window),
+        JoinDialog(window.services.list_assessments()[:3], window),
+        ParticipantListDialog("Workshop", page.participants, window),
+    ):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        check(type(dialog).__name__, dialog)
+        dialog.close()
+    projector = page.show_projector()
+    qtbot.addWidget(projector)
+    projector.toggle_reveal()
+    check("projector", projector)
+    projector.close()
+    page.tabs.setCurrentIndex(0)
+    draft = (
+        next(p for p in page.participants if not p.handed_back)
+        if any(not p.handed_back for p in page.participants)
+        else None
+    )
+    if draft is None:
+        window.services.resume_participant(page.participants[0].assessment_id)
+        page.refresh()
+        draft = page.participants[0]
+    window.pass_laptop(draft.assessment_id)
+    check("participant screen", window)
+    window.participant.step_away()
+    check("participant screen, locked", window)
+    window.participant.unlock()
+    assert window.stack.currentWidget() is page
+    # The projector has no controls (keys only); the rest really reached theirs.
+    assert seen.pop("projector") == 0 and projector.accessibleName() == "Projector view"
+    assert len(seen) == 9 and min(seen.values()) >= 2, seen
+    assert problems == {}
