@@ -364,7 +364,7 @@ def test_bundle_layout_manifest_and_checksums(services, world, bundle_path):
             assert (info.external_attr >> 16) == 0o100644
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["format"] == "ics-assess-bundle"
-        assert manifest["format_version"] == 1
+        assert manifest["format_version"] == FORMAT_VERSION == 2
         assert manifest["created_at"] == STAMP
         for name in names[1:]:
             data = archive.read(name)

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ics_assess.exchange import BundleError, ExchangeError, Limits, read_bundle
+from ics_assess.exchange import FORMAT_VERSION, BundleError, ExchangeError, Limits, read_bundle
 from ics_assess.exchange.bundle import build_zip, read_container
 from ics_assess.questionnaires import load_catalogue
 from ics_assess.services import Services
@@ -364,7 +364,7 @@ def _manifest_case(corpus, change) -> bytes:
     ("change", "words"),
     [
         (lambda m: m.update(format="zip"), "not an ICS Assess bundle"),
-        (lambda m: m.update(format_version=2), "newer version of ICS Assess"),
+        (lambda m: m.update(format_version=FORMAT_VERSION + 1), "newer version of ICS Assess"),
         (lambda m: m.update(format_version=0), "is not a version number"),
         (lambda m: m.update(format_version="1"), "is not a version number"),
         (lambda m: m.update(extra=1), "unknown field"),

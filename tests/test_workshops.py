@@ -4,7 +4,9 @@ handing back, and actions tied to statements."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zipfile
 
 import pytest
 
@@ -412,3 +414,144 @@ def test_actions_tied_to_a_statement(services, partnership_setup, workshop):
         services.add_workshop_action(workshop.id, "nope", description="x")
     with pytest.raises(ServiceError, match="no field"):
         services.update_action(action.id, colour="red")
+
+
+# --- exchange ---------------------------------------------------------------------------
+
+
+def _outcomes_bundle(services, partnership_setup, workshop, tmp_path):
+    _, rnd, orgs = partnership_setup
+    services.add_participant(workshop.id, organisation_id=orgs["icb"].id)
+    services.set_agreed_outcome(workshop.id, ITEM, 4, target=5, reasoning="Agreed after a while.")
+    services.set_not_agreed(
+        workshop.id,
+        OTHER,
+        [Position(2, (Sector.LOCAL_GOVERNMENT,)), Position(4, (Sector.NHS, Sector.COMMUNITY))],
+        reasoning="Councils see less of it.",
+    )
+    services.add_workshop_action(workshop.id, OTHER, description="Map the decisions", owner="ICB")
+    path = tmp_path / "workshop.icsa"
+    services.export_assessments([], path, round_ids=[rnd.id])
+    return path
+
+
+def test_outcomes_and_positions_travel_in_a_bundle(services, partnership_setup, workshop, tmp_path):
+    from .test_exchange import records_of
+
+    path = _outcomes_bundle(services, partnership_setup, workshop, tmp_path)
+    (record,) = records_of(path)["workshops"]
+    by_item = {s["item_id"]: s for s in record["agreed_scores"]}
+    assert by_item[ITEM]["outcome"] == "agreed" and by_item[ITEM]["positions"] == []
+    assert by_item[OTHER]["outcome"] == "not_agreed" and by_item[OTHER]["rating"] is None
+    assert by_item[OTHER]["positions"] == [
+        {"rating": 2, "sectors": ["local_government"]},
+        {"rating": 4, "sectors": ["nhs", "community"]},
+    ]
+    with Services.open(tmp_path / "other.sqlite", [FORMS_DIR]) as receiver:
+        receiver.apply_import(receiver.plan_import(path))
+        assert receiver.agreed_outcomes(workshop.id) == services.agreed_outcomes(workshop.id)
+        assert len(receiver.workshop_actions(workshop.id)) == 1
+        # Importing it again finds everything the same.
+        again = receiver.plan_import(path)
+        assert not again.conflicts and "workshop" not in again.added
+    # A changed position is a conflict; taking theirs replaces the positions.
+    services.set_not_agreed(workshop.id, OTHER, [Position(1, (Sector.NHS,))])
+    newer = tmp_path / "newer.icsa"
+    services.export_assessments([], newer, round_ids=[workshop.round_id])
+    with Services.open(tmp_path / "other.sqlite", [FORMS_DIR]) as receiver:
+        plan = receiver.plan_import(newer)
+        assert [c.kind for c in plan.conflicts] == ["workshop"]
+        assert "1 agreed score differs" in plan.conflicts[0].description
+        receiver.apply_import(plan, "take-theirs")
+        assert receiver.agreed_outcomes(workshop.id)[OTHER].positions == (
+            Position(1, (Sector.NHS,)),
+        )
+
+
+def test_a_bundle_of_format_1_without_outcomes_imports_them_as_agreed(
+    services, partnership_setup, workshop, tmp_path
+):
+    from .test_exchange import members_of, rebundle
+
+    services.set_agreed_outcome(workshop.id, ITEM, 3, reasoning="Old style.")
+    path = tmp_path / "new.icsa"
+    services.export_assessments([], path, round_ids=[workshop.round_id])
+
+    def as_format_1(records):
+        for score in records["workshops"][0]["agreed_scores"]:
+            del score["outcome"], score["positions"]
+
+    members = members_of(rebundle(path, tmp_path / "records1.icsa", as_format_1))
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = 1
+    members["manifest.json"] = json.dumps(manifest).encode("utf-8")
+    old = tmp_path / "old.icsa"
+    with zipfile.ZipFile(old, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with Services.open(tmp_path / "other.sqlite", [FORMS_DIR]) as receiver:
+        plan = receiver.plan_import(old)
+        assert plan.bundle.format_version == 1
+        receiver.apply_import(plan)
+        score = receiver.agreed_outcomes(workshop.id)[ITEM]
+        assert score.outcome is AgreementOutcome.AGREED and score.positions == ()
+        assert (score.rating, score.reasoning) == (3, "Old style.")
+
+
+BAD_OUTCOMES = {
+    "unknown outcome": (lambda s: s.update(outcome="maybe"), "is not one of: agreed"),
+    "rating when not agreed": (
+        lambda s: s.update(outcome="not_agreed", positions=[]),
+        "is not agreed but has a rating",
+    ),
+    "positions when agreed": (
+        lambda s: s.update(positions=[{"rating": 2, "sectors": ["nhs"]}]),
+        "is agreed but has positions",
+    ),
+    "position out of range": (
+        lambda s: s.update(
+            rating=None, outcome="not_agreed", positions=[{"rating": 6, "sectors": ["nhs"]}]
+        ),
+        "not a whole number from 1 to 5",
+    ),
+    "position without a sector": (
+        lambda s: s.update(
+            rating=None, outcome="not_agreed", positions=[{"rating": 2, "sectors": []}]
+        ),
+        "at least one sector",
+    ),
+    "unknown sector": (
+        lambda s: s.update(
+            rating=None, outcome="not_agreed", positions=[{"rating": 2, "sectors": ["police"]}]
+        ),
+        "is not one of: nhs",
+    ),
+    "a sector twice": (
+        lambda s: s.update(
+            rating=None, outcome="not_agreed", positions=[{"rating": 2, "sectors": ["nhs", "nhs"]}]
+        ),
+        "listed twice",
+    ),
+    "missing positions": (lambda s: s.pop("positions"), "'positions' is missing"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OUTCOMES))
+def test_bad_outcomes_are_refused_by_the_importer_and_the_schema(
+    case, services, workshop, tmp_path
+):
+    jsonschema = pytest.importorskip("jsonschema")
+    from ics_assess.exchange import BundleError, read_bundle
+
+    from .test_exchange import rebundle, records_of, schema
+
+    services.set_agreed_outcome(workshop.id, ITEM, 3)
+    source = tmp_path / "src.icsa"
+    services.export_assessments([], source, round_ids=[workshop.round_id])
+    records = records_of(source)
+    change, words = BAD_OUTCOMES[case]
+    change(records["workshops"][0]["agreed_scores"][0])
+    assert list(jsonschema.Draft202012Validator(schema()).iter_errors(records)), case
+    path = rebundle(source, tmp_path / "bad.icsa", lambda r: records)
+    with pytest.raises(BundleError, match=words):
+        read_bundle(path)

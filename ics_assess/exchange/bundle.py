@@ -32,7 +32,8 @@ from .. import files
 from .errors import BundleError, ExportError
 
 FORMAT = "ics-assess-bundle"
-FORMAT_VERSION = 1
+# 2: a workshop's agreed scores gained outcome and positions (issue 10); 1 is still read.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
 QUESTIONNAIRE_DIR = "questionnaires/"

@@ -39,7 +39,7 @@ from .bundle import (
     write_atomically,
 )
 from .errors import BundleError, ExportError
-from .records import NOUNS, check_records, fit
+from .records import NOUNS, check_records, fit, positions_by_item, with_positions
 
 CHUNK = 500
 SAFE_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")
@@ -174,12 +174,15 @@ def collect(
     ):
         changes[row["assessment_id"]].append(_pick("change", row))
     agreed: dict[str, list[dict]] = {row["id"]: [] for row in workshops}
+    held = positions_by_item(
+        _rows(store, "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})", agreed)
+    )
     for row in _rows(
         store,
         "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id",
         agreed,
     ):
-        agreed[row["workshop_id"]].append(_pick("agreed_score", row))
+        agreed[row["workshop_id"]].append(_pick("agreed_score", with_positions(row, held)))
 
     versions = sorted(
         {(r["questionnaire_id"], r["questionnaire_version"]) for r in assessments}

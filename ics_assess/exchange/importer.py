@@ -36,7 +36,7 @@ from ..questionnaires import QuestionnaireError, parse_questionnaire
 from ..store import Store, now
 from .bundle import plain, show
 from .errors import BundleError, ExchangeError, ImportConflictError
-from .records import FIELDS, NOUNS, Bundle, check_items
+from .records import FIELDS, NOUNS, Bundle, check_items, positions_by_item, with_positions
 
 CHUNK = 500
 # Record types in the order they are written (parents before children).
@@ -385,12 +385,19 @@ class _Planner:
         b = self.b
         existing = self.existing["workshop"]
         scores: dict[str, list[dict]] = {k: [] for k in existing}
+        held = positions_by_item(
+            _query(
+                self.store,
+                "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})",
+                existing,
+            )
+        )
         for row in _query(
             self.store,
             "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id",
             existing,
         ):
-            scores[row["workshop_id"]].append(_pick("agreed_score", row))
+            scores[row["workshop_id"]].append(_pick("agreed_score", with_positions(row, held)))
         self.facts.append(
             [
                 "workshops",
@@ -736,12 +743,29 @@ def apply_import(
         for key in replaced("workshop"):
             _update(store, "workshops", b.workshops[key])
             store.db.conn.execute("DELETE FROM agreed_scores WHERE workshop_id = ?", [key])
-        score_rows = [
-            {"workshop_id": key, **row}
+            store.db.conn.execute("DELETE FROM workshop_positions WHERE workshop_id = ?", [key])
+        outcomes = [
+            (key, row)
             for key in plan.added.get("workshop", []) + replaced("workshop")
             for row in b.agreed_scores[key]
         ]
+        score_rows = [
+            {"workshop_id": key, **{k: v for k, v in row.items() if k != "positions"}}
+            for key, row in outcomes
+        ]
         _insert(store, "agreed_scores", score_rows)
+        position_rows = [
+            {
+                "workshop_id": key,
+                "item_id": row["item_id"],
+                "rating": held["rating"],
+                "sectors": ",".join(held["sectors"]),
+                "updated_at": row["updated_at"],
+            }
+            for key, row in outcomes
+            for held in row["positions"]
+        ]
+        _insert(store, "workshop_positions", position_rows)
 
         new_assessments = plan.added.get("assessment", [])
         revived = [k for k in replaced("assessment") if k in plan.deleted_here]

@@ -25,10 +25,12 @@ from ..domain import (
     SCALE_MAX,
     SCALE_MIN,
     ActionStatus,
+    AgreementOutcome,
     AssessmentKind,
     AssessmentStatus,
     PartnerType,
     Questionnaire,
+    Sector,
     Unrated,
 )
 from ..questionnaires import ID_PATTERN, QuestionnaireError, parse_questionnaire
@@ -250,6 +252,58 @@ status = _enum(tuple(s.value for s in AssessmentStatus))
 unrated_or_null = _enum(tuple(u.value for u in Unrated), nullable=True)
 action_status = _enum(tuple(s.value for s in ActionStatus))
 change_field = _enum(CHANGE_FIELDS)
+outcome = _enum(tuple(o.value for o in AgreementOutcome))
+SECTORS = tuple(v.value for v in Sector)
+
+
+def positions(value: Any) -> list[dict]:
+    """The positions of a room that did not agree: a list of objects with exactly
+    ``rating`` (1-5, each rating once) and ``sectors`` (a list of at least one sector,
+    each once); returned sorted by rating, the sectors in declared order."""
+    if not isinstance(value, list):
+        raise _BadValueError(f"must be a list, not {_type_name(value)}")
+    found: dict[int, list[str]] = {}
+    for n, entry in enumerate(value, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"rating", "sectors"}:
+            raise _BadValueError(f"entry {n} must be an object with exactly 'rating' and 'sectors'")
+        rating = integer(entry["rating"])
+        if rating is None or not SCALE_MIN <= rating <= SCALE_MAX:
+            raise _BadValueError(
+                f"entry {n}: rating {show(entry['rating'])} is not a whole number from "
+                f"{SCALE_MIN} to {SCALE_MAX}"
+            )
+        if rating in found:
+            raise _BadValueError(f"entry {n}: the rating {rating} is held by two positions")
+        sectors = entry["sectors"]
+        if not isinstance(sectors, list) or not sectors:
+            raise _BadValueError(f"entry {n}: 'sectors' must be a list of at least one sector")
+        for sector in sectors:
+            if not isinstance(sector, str) or sector not in SECTORS:
+                raise _BadValueError(
+                    f"entry {n}: {show(sector)} is not one of: {', '.join(SECTORS)}"
+                )
+        if len(set(sectors)) != len(sectors):
+            raise _BadValueError(f"entry {n}: a sector is listed twice")
+        found[rating] = [v for v in SECTORS if v in sectors]
+    return [{"rating": r, "sectors": found[r]} for r in sorted(found)]
+
+
+def positions_by_item(rows: Any) -> dict[tuple[str, str], list[dict]]:
+    """Stored ``workshop_positions`` rows in a bundle's form, by (workshop id, item id)."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for row in sorted(rows, key=lambda r: (r["workshop_id"], r["item_id"], r["rating"])):
+        found.setdefault((row["workshop_id"], row["item_id"]), []).append(
+            {"rating": row["rating"], "sectors": [v for v in row["sectors"].split(",") if v]}
+        )
+    return found
+
+
+def with_positions(
+    row: Mapping[str, Any], found: Mapping[tuple[str, str], list[dict]]
+) -> dict[str, Any]:
+    """A stored agreed_scores row with its positions (a bundle's field) added."""
+    return {**row, "positions": list(found.get((row["workshop_id"], row["item_id"]), []))}
+
 
 Check = Callable[[Any], Any]
 
@@ -284,11 +338,13 @@ FIELDS: dict[str, dict[str, Check]] = {
     },
     "agreed_score": {
         "item_id": ident,
+        "outcome": outcome,
         "rating": rating_or_null,
         "unrated": unrated_or_null,
         "target": rating_or_null,
         "reasoning": text,
         "updated_at": stamp,
+        "positions": positions,
     },
     "assessment": {
         "id": uuid,
@@ -515,6 +571,17 @@ def _rating_pair(row: dict, where: str) -> None:
         )
 
 
+def _outcome_pair(row: dict, where: str) -> None:
+    if row["outcome"] == AgreementOutcome.NOT_AGREED.value:
+        if row["rating"] is not None or row["unrated"] is not None:
+            raise BundleError(
+                f"{where}: is not agreed but has a rating; a statement not agreed has its "
+                "positions instead"
+            )
+    elif row["positions"]:
+        raise BundleError(f"{where}: is agreed but has positions; only one not agreed has them")
+
+
 def _list(data: dict, key: str, where: str) -> list:
     if key not in data:
         raise BundleError(f"{where}: the list '{key}' is missing")
@@ -672,11 +739,28 @@ def check_items(
             )
 
 
-def _nested(parent_where: str, record_type: str, items: list, key_field: str | None) -> list[dict]:
+# Fields a record type gained in a later format version, with the value a file of an
+# earlier version means by leaving them out: (first format version with it, value).
+ADDED_IN: dict[str, dict[str, tuple[int, Any]]] = {
+    "agreed_score": {"outcome": (2, AgreementOutcome.AGREED.value), "positions": (2, [])},
+}
+
+
+def _nested(
+    parent_where: str,
+    record_type: str,
+    items: list,
+    key_field: str | None,
+    format_version: int = FORMAT_VERSION,
+) -> list[dict]:
     rows: list[dict] = []
     seen: set[str] = set()
     for n, obj in enumerate(items, start=1):
         where = f"{parent_where}: {_where(record_type, n, obj)}"
+        if isinstance(obj, dict):
+            for key, (since, value) in ADDED_IN.get(record_type, {}).items():
+                if format_version < since and key not in obj:
+                    obj = {**obj, key: value}
         row = check_record(record_type, obj, where)
         if key_field is not None:
             key = row[key_field]
@@ -685,6 +769,8 @@ def _nested(parent_where: str, record_type: str, items: list, key_field: str | N
             seen.add(key)
         if "unrated" in row:
             _rating_pair(row, where)
+        if record_type == "agreed_score":
+            _outcome_pair(row, where)
         rows.append(row)
     return rows
 
@@ -730,7 +816,9 @@ def check_records(data: Any, members: Mapping[str, bytes], name: str, manifest: 
         bundle.rounds[row["id"]] = row
     for where, row in records("workshops"):
         qkey = (row["questionnaire_id"], row["questionnaire_version"])
-        scores = _nested(where, "agreed_score", row.pop("agreed_scores"), "item_id")
+        scores = _nested(
+            where, "agreed_score", row.pop("agreed_scores"), "item_id", bundle.format_version
+        )
         q = bundle.questionnaires.get(qkey)
         check_items(scores, q.questionnaire if q else None, where, "agreed_score")
         bundle.workshops[row["id"]] = row
