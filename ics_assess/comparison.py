@@ -380,20 +380,24 @@ def _scope_responses(
     reference version; a section is matched by id whatever version it was answered on.
     """
     scopes: dict[str, list[Response]] = defaultdict(list)
+    # Each version's items by id, once: Questionnaire.item() scans, and this runs for
+    # every statement of every assessment.
+    items_of: dict[str, dict[str, Item]] = {}
+    reference_items = reference.items
     for entry in entries:
         q = entry.questionnaire
+        if q.version not in items_of:
+            items_of[q.version] = {item.id: item for item in q.items}
+        own_items = items_of[q.version]
         score = questionnaire_score(q, entry.answers)
         scopes[OVERALL].append(_response(entry, score.mean))
         own_sections = {s.section_id: s.mean for s in score.sections}
         for section in reference.sections:
             scopes[section.id].append(_response(entry, own_sections.get(section.id)))
-        for item in reference.items:
+        for item in reference_items:
             value = None
             if item.id not in changed or q.version == reference.version:
-                try:
-                    own = q.item(item.id)
-                except KeyError:
-                    own = None
+                own = own_items.get(item.id)
                 if own is not None:
                     value = item_value(own, entry.answers.get(item.id))
             scopes[item.id].append(_response(entry, value))
