@@ -17,6 +17,7 @@ from .domain import (
     Item,
     Organisation,
     PartnerType,
+    Position,
     Questionnaire,
     Round,
     Section,
@@ -428,6 +429,11 @@ def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
         participants.append(a.id)
         counts["assessments"] += 1
     answers = store.answers_for(participants)
+    sector_of = {
+        a: orgs[index].sector
+        for a, (index, _, _) in zip(participants, WORKSHOP_PARTICIPANTS, strict=True)
+    }
+    split_item = _most_divided(q, participants, answers, sector_of)
     for n, item in enumerate(q.items):
         ratings = sorted(
             answers[a][item.id].rating
@@ -440,6 +446,18 @@ def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
         target_step = 1 if item.reverse else -1
         target = max(1, min(5, agreed - target_step))
         reasoning = REASONINGS[n % len(REASONINGS)] if n % 3 == 0 else ""
+        if item.id == split_item[0]:
+            _, positions = split_item
+            services.set_not_agreed(
+                workshop.id,
+                item.id,
+                positions,
+                reasoning=(
+                    "Not agreed. The sectors read the evidence differently and the room "
+                    "asked for the joint review to report before settling a rating."
+                ),
+            )
+            continue
         store.set_agreed(workshop.id, item.id, agreed, target=target, reasoning=reasoning)
     for words, description, owner, status in ACTIONS:
         section = next((s for s in q.sections if words in s.title.lower()), None)
@@ -455,3 +473,59 @@ def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
             status=status,
         )
         counts["actions"] += 1
+    # Actions that came up on single statements: the one not agreed, and the first
+    # statement of the first section.
+    for item_id, description, owner in (
+        (
+            split_item[0],
+            "Bring the joint review of this statement's evidence to the next partnership "
+            "board, with each sector's reading of it.",
+            "Partnership board secretary",
+        ),
+        (
+            q.items[0].id,
+            "Publish the partnership board's forward plan a month ahead of each meeting.",
+            "ICB Director of Strategy",
+        ),
+    ):
+        services.add_workshop_action(
+            workshop.id, item_id, description=description, owner=owner, due_on="2027-01-31"
+        )
+        counts["actions"] += 1
+
+
+def _most_divided(
+    q: Questionnaire,
+    participants: list[str],
+    answers: dict,
+    sector_of: dict[str, Sector],
+) -> tuple[str, tuple[Position, ...]]:
+    """The statement whose sectors' median ratings lie furthest apart, and the two
+    positions the room held on it: the lowest sector median and the highest, each with
+    the sectors nearer to it (the first such statement on a tie)."""
+    best: tuple[int, str, tuple[Position, ...]] | None = None
+    for item in q.items:
+        medians: dict[Sector, int] = {}
+        for sector in Sector:
+            ratings = sorted(
+                answers[a][item.id].rating
+                for a in participants
+                if sector_of[a] is sector
+                and item.id in answers[a]
+                and answers[a][item.id].rating is not None
+            )
+            if ratings:
+                medians[sector] = ratings[len(ratings) // 2]
+        if len(medians) < 2:
+            continue
+        low, high = min(medians.values()), max(medians.values())
+        if high == low:
+            continue
+        lows = tuple(s for s in Sector if s in medians and medians[s] - low <= high - medians[s])
+        highs = tuple(s for s in Sector if s in medians and s not in lows)
+        if best is None or high - low > best[0]:
+            best = (high - low, item.id, (Position(low, lows), Position(high, highs)))
+    if best is None:  # every sector agreed everywhere: the first statement, one step apart
+        item = q.items[0]
+        return item.id, (Position(2, (Sector.NHS,)), Position(3, (Sector.LOCAL_GOVERNMENT,)))
+    return best[1], best[2]

@@ -62,7 +62,7 @@ def workshop_agreed(services: Services) -> dict[str, tuple]:
     """item -> (agreed rating, target, reasoning) of the demo's one workshop."""
     (workshop,) = services.store.workshops()
     return {
-        item_id: (a.rating, a.target, a.reasoning)
+        item_id: (a.outcome, a.rating, a.target, a.reasoning, a.positions)
         for item_id, a in services.store.agreed_scores(workshop.id).items()
     }
 
@@ -129,9 +129,23 @@ def test_the_workshop_agreed_most_items_with_some_reasoning(demo):
     item_ids = {item.id for item in q.items}
     assert set(agreed) <= item_ids
     assert len(agreed) > len(item_ids) / 2
-    assert all(a.rating is not None and 1 <= a.rating <= 5 for a in agreed.values())
+    settled = [a for a in agreed.values() if a.is_agreed]
+    assert all(a.rating is not None and 1 <= a.rating <= 5 for a in settled)
     with_reasoning = [a for a in agreed.values() if a.reasoning.strip()]
     assert 0 < len(with_reasoning) < len(agreed)
+
+
+def test_the_workshop_did_not_agree_one_statement_with_two_positions_by_sector(demo):
+    (workshop,) = demo.store.workshops()
+    (split,) = [a for a in demo.store.agreed_scores(workshop.id).values() if not a.is_agreed]
+    assert split.rating is None and split.reasoning
+    assert len(split.positions) == 2
+    low, high = split.positions
+    assert low.rating < high.rating
+    assert low.sectors and high.sectors and not set(low.sectors) & set(high.sectors)
+    tied = [a for a in demo.store.actions(workshop_id=workshop.id) if a.item_id]
+    assert len(tied) == 2 and split.item_id in {a.item_id for a in tied}
+    assert all(a.section_id and a.questionnaire_id == workshop.questionnaire_id for a in tied)
 
 
 def test_actions_are_tied_to_the_workshop_and_sections_or_to_organisations(demo):

@@ -555,3 +555,24 @@ def test_bad_outcomes_are_refused_by_the_importer_and_the_schema(
     path = rebundle(source, tmp_path / "bad.icsa", lambda r: records)
     with pytest.raises(BundleError, match=words):
         read_bundle(path)
+
+
+# --- the view ---------------------------------------------------------------------------
+
+
+def test_workshop_view_is_built_from_the_store(services, partnership_setup, workshop):
+    _, _, orgs = partnership_setup
+    people = [
+        services.add_participant(workshop.id, organisation_id=org.id) for org in orgs.values()
+    ]
+    for rating, person in enumerate(people, start=2):
+        services.answer(person.id, ITEM, rating)
+        services.hand_back(person.id)
+    services.set_not_agreed(workshop.id, ITEM, [Position(2, (Sector.NHS,))])
+    services.add_workshop_action(workshop.id, ITEM, description="Do it")
+    view = services.workshop_view(workshop.id)
+    assert view.workshop == workshop
+    assert view.taking_part.answered == 3
+    row = view.statement(ITEM)
+    assert row.n == 3 and row.shown and row.outcome is AgreementOutcome.NOT_AGREED
+    assert len(view.actions_for(ITEM)) == 1

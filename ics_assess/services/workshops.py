@@ -29,6 +29,7 @@ from ..domain import (
 )
 from ..store import KEEP, RecordNotFoundError
 from ..store.store import checked_positions
+from ..workshop import ParticipantEntry, WorkshopView, build_workshop_view
 from .core import ServiceError, ServicesCore
 
 
@@ -192,6 +193,37 @@ class WorkshopUseCases(ServicesCore):
         if len(matches) > 1:
             raise ServiceError(f"More than one workshop id begins with {wanted}; give more of it.")
         return matches[0]
+
+    def workshop_view(self, workshop_id: str) -> WorkshopView:
+        """What the room, the projector, ``workshop show`` and the report show
+        (ics_assess.workshop.build_workshop_view), fed from the store: the workshop, its
+        questionnaire version, its participants' assessments with their organisations
+        and answers, its outcomes and its actions."""
+        store = self.store
+        workshop = store.workshop(workshop_id)
+        rnd = store.round(workshop.round_id)
+        assessments = store.workshop_participants(workshop_id)
+        answers = store.answers_for(a.id for a in assessments)
+        organisations = {o.id: o for o in store.organisations(rnd.partnership_id)}
+        participants = []
+        for a in assessments:
+            organisation = organisations.get(a.organisation_id) or store.organisation(
+                a.organisation_id
+            )
+            participants.append(
+                ParticipantEntry(a, organisation, self.questionnaire_of(a), answers[a.id])
+            )
+        return build_workshop_view(
+            workshop=workshop,
+            partnership=store.partnership(rnd.partnership_id),
+            round=rnd,
+            questionnaire=self.questionnaire(
+                workshop.questionnaire_id, workshop.questionnaire_version
+            ),
+            participants=participants,
+            agreed=store.agreed_scores(workshop_id),
+            actions=store.actions(workshop_id=workshop_id),
+        )
 
     # --- participants ------------------------------------------------------------------
 
