@@ -934,6 +934,250 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- workshops --------------------------------------------------------------------------
+
+
+def _workshop_row(s) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "held_on": s.held_on,
+        "facilitator": s.facilitator,
+        "partnership": s.partnership_name,
+        "partnership_id": s.partnership_id,
+        "round": s.round_name,
+        "round_id": s.round_id,
+        "questionnaire_id": s.questionnaire_id,
+        "questionnaire_version": s.questionnaire_version,
+        "questionnaire": s.questionnaire_title,
+        "participants": s.participants,
+        "handed_back": s.answered,
+        "agreed": s.agreed,
+        "not_agreed": s.not_agreed,
+        "actions": s.actions,
+    }
+
+
+def cmd_workshop_list(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as services:
+        summaries = services.workshops()
+    if args.json:
+        _print_json([_workshop_row(s) for s in summaries])
+        return 0
+    if not summaries:
+        print("No workshops yet. Create one in the app (Workshops), or try 'ics-assess demo'.")
+        return 0
+    rows = [
+        (
+            s.id[:8],
+            s.held_on or "-",
+            s.title,
+            s.round_name,
+            s.questionnaire_id,
+            f"{s.answered}/{s.participants}",
+            str(s.agreed),
+            str(s.not_agreed),
+            str(s.actions),
+        )
+        for s in summaries
+    ]
+    headers = (
+        "ID",
+        "HELD",
+        "TITLE",
+        "ROUND",
+        "QUESTIONNAIRE",
+        "HANDED",
+        "AGREED",
+        "NOT",
+        "ACTIONS",
+    )
+    print(_table(headers, rows))
+    return 0
+
+
+def _outcome_json(score) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {
+        "outcome": score.outcome.value,
+        "rating": score.rating,
+        "unrated": score.unrated.value if score.unrated else None,
+        "target": score.target,
+        "positions": [
+            {"rating": p.rating, "sectors": [s.value for s in p.sectors]} for p in score.positions
+        ],
+        "reasoning": score.reasoning,
+    }
+
+
+def _action_json(action) -> dict[str, Any]:
+    return {
+        "id": action.id,
+        "item_id": action.item_id,
+        "section_id": action.section_id,
+        "description": action.description,
+        "owner": action.owner,
+        "due_on": action.due_on,
+        "status": action.status.value,
+    }
+
+
+def _workshop_json(view, summary) -> dict[str, Any]:
+    """What ``workshop show --json`` prints: what the workshop report shows, by counts
+    and outcomes, never one participant's ratings (docs/cli.md)."""
+    taking_part = view.taking_part
+    return {
+        **_workshop_row(summary),
+        "taking_part": {
+            "participants": taking_part.expected,
+            "handed_back": taking_part.answered,
+            "still_answering": taking_part.still_answering,
+            "organisations": taking_part.organisations,
+            "by_sector": {k.value: v for k, v in taking_part.by_sector.items()},
+            "by_partner_type": {k.value: v for k, v in taking_part.by_partner_type.items()},
+            "shown": not view.too_few,
+        },
+        "agreed_score": {
+            "mean": _round_or_none(view.agreed_score.mean),
+            "band": view.agreed_score.band.name if view.agreed_score.band else None,
+        },
+        "participants_mean": _round_or_none(view.participants_overall),
+        "sections": [
+            {
+                "id": s.section.id,
+                "number": s.number,
+                "title": s.section.title,
+                "agreed_mean": _round_or_none(s.agreed.mean),
+                "agreed_band": s.agreed.band.name if s.agreed.band else None,
+                "participants_mean": _round_or_none(s.participants_mean),
+                "participants_n": s.participants_n,
+                "split": s.split,
+                "reason": s.reason,
+            }
+            for s in view.sections
+        ],
+        "statements": [
+            {
+                "item_id": row.item.id,
+                "number": row.number,
+                "section_id": row.section_id,
+                "statement": row.item.statement,
+                "shown": row.shown,
+                "n": row.n,
+                "mean": _round_or_none(row.mean) if row.shown else None,
+                "consensus": _round_or_none(row.spread.consensus) if row.shown else None,
+                "split": row.split,
+                "ratings": (
+                    {str(point): total for point, total in row.totals.items()}
+                    if row.shown
+                    else None
+                ),
+                "dont_know": row.dont_know,
+                "not_applicable": row.not_applicable,
+                "agreed": _outcome_json(row.agreed),
+                "actions": [a.id for a in view.actions_for(row.item.id)],
+            }
+            for row in view.statements
+        ],
+        "split_items": [row.item.id for row in view.split_items],
+        "action_plan": [_action_json(a) for a in view.actions],
+        "notes": list(view.notes),
+    }
+
+
+def _outcome_words(score) -> str:
+    if score is None:
+        return "no outcome recorded"
+    if score.is_agreed:
+        if score.rating is not None:
+            return f"agreed {score.rating}"
+        return f"agreed: {score.unrated.label.lower()}" if score.unrated else "agreed"
+    held = "; ".join(
+        f"{p.rating} held by {', '.join(s.label for s in p.sectors)}" for p in score.positions
+    )
+    return f"not agreed ({held})" if held else "not agreed"
+
+
+def _action_words(action) -> str:
+    """'Publish the plan. (owner: ICB; due 2027-01-31; open)'."""
+    facts = [f"owner: {action.owner}"] if action.owner else []
+    facts += [f"due {action.due_on}"] if action.due_on else []
+    facts.append(action.status.value.replace("_", " "))
+    return f"{action.description} ({'; '.join(facts)})"
+
+
+def cmd_workshop_show(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as services:
+        workshop_id = services.resolve_workshop_id(args.id)
+        view = services.workshop_view(workshop_id)
+        summary = services.workshop_summary(workshop_id)
+    if args.json:
+        _print_json(_workshop_json(view, summary))
+        return 0
+    w, tp = view.workshop, view.taking_part
+    print(f"{w.title} ({w.id})")
+    print(f"{view.partnership.name}, {view.round.name}")
+    version = f"{w.questionnaire_id} {w.questionnaire_version}"
+    print(f"Questionnaire: {view.questionnaire.title} ({version})")
+    if w.held_on or w.facilitator:
+        print(f"Held {w.held_on or 'on a date not given'}; facilitated by {w.facilitator or '-'}")
+    print(
+        f"Participants: {tp.expected} ({tp.answered} handed back, {tp.still_answering} still "
+        f"answering), from {_count(tp.organisations, 'organisation')}"
+    )
+    if tp.by_sector:
+        by_sector = ", ".join(f"{k.label} {v}" for k, v in tp.by_sector.items())
+        print(f"  by sector: {by_sector}")
+        by_type = ", ".join(f"{k.label} {v}" for k, v in tp.by_partner_type.items())
+        print(f"  by partner type: {by_type}")
+    print(f"Outcomes: {view.agreed_count} agreed, {view.not_agreed_count} not agreed")
+    for note in view.notes:
+        print(f"Note: {note}")
+    print()
+    rows = [
+        (
+            str(s.number),
+            s.section.title,
+            _fmt(s.agreed.mean, 1),
+            _fmt(s.participants_mean, 1),
+            "split" if s.split else "-",
+        )
+        for s in view.sections
+    ]
+    print(_table(("#", "SECTION", "AGREED", "PARTICIPANTS", "SPLIT"), rows))
+    for row in view.statements:
+        if row.agreed is None and not view.actions_for(row.item.id):
+            continue
+        print()
+        spread = f"n {row.n}, mean {_fmt(row.mean, 1)}" if row.shown else "spread not shown"
+        split = ", split" if row.split else ""
+        print(f"{row.number} {row.item.statement}")
+        print(f"  {_outcome_words(row.agreed)} ({spread}{split})")
+        if row.agreed is not None and row.agreed.reasoning.strip():
+            print(f"  Reasoning: {row.agreed.reasoning.strip()}")
+        for action in view.actions_for(row.item.id):
+            print(f"  Action: {_action_words(action)}")
+    other = [a for a in view.actions if a.item_id is None]
+    if other:
+        print()
+        print("Other actions of the workshop:")
+        for action in other:
+            print(f"  {_action_words(action)}")
+    return 0
+
+
+def cmd_workshop_report(args: argparse.Namespace) -> int:
+    if not args.output.strip():
+        raise UsageError("-o needs the path of the PDF file to write", "workshop report")
+    output = Path(args.output).expanduser()
+    with _open(args, write=False) as services:
+        workshop_id = services.resolve_workshop_id(args.id)
+        result = services.report_workshop(workshop_id, output)
+    print(f"Wrote the workshop report to {result.path} ({_count(result.pages, 'page')}).")
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -1170,6 +1414,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check the database's integrity", parents=[common])
     p.set_defaults(func=cmd_check)
+
+    workshop = sub.add_parser(
+        "workshop", help="facilitated workshops: list, show, report", parents=[common]
+    )
+    workshop_sub = workshop.add_subparsers(
+        dest="workshop_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
+    p = workshop_sub.add_parser("list", help="list the workshops", parents=[common])
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_workshop_list)
+    p = workshop_sub.add_parser(
+        "show",
+        help="one workshop: who took part (counts), each statement's outcome, the actions",
+        parents=[common],
+        description="Show a workshop as its report does: who took part, by sector and "
+        "partner type counts only; each section's agreed score beside the participants' "
+        "mean; each statement's outcome (agreed, or not agreed with the positions by "
+        "sector), reasoning and actions. Never one participant's ratings.",
+    )
+    p.add_argument("id", metavar="ID", help="a workshop id, or a unique beginning of one")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_workshop_show)
+    p = workshop_sub.add_parser("report", help="the workshop's PDF report", parents=[common])
+    p.add_argument("id", metavar="ID", help="a workshop id, or a unique beginning of one")
+    p.add_argument(
+        "-o", "--output", metavar="FILE.pdf", required=True, help="the PDF file to write"
+    )
+    p.set_defaults(func=cmd_workshop_report)
     return parser
 
 
@@ -1185,7 +1457,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        sub = {"forms": "forms"}.get(args.command or "")
+        sub = {"forms": "forms", "workshop": "workshop"}.get(args.command or "")
         prog = f"ics-assess {sub}" if sub else "ics-assess"
         print(f"{prog}: say what to do (see '{prog} --help').", file=sys.stderr)
         return 2
