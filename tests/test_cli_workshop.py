@@ -174,9 +174,6 @@ def test_the_workshop_commands_only_read(capsys, demo):
     assert beside(demo) == ["demo.sqlite"]
 
 
-@pytest.mark.skipif(
-    not hasattr(Services, "report_workshop"), reason="Services.report_workshop not landed yet"
-)
 def test_workshop_report_writes_the_pdf(capsys, demo, tmp_path):
     from pypdf import PdfReader
 
