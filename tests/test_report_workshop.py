@@ -37,8 +37,7 @@ def part_text(pdf: Pdf, title: str) -> str:
 
 
 def _view(services: Services, workshop_id: str):
-    build = getattr(services, "workshop_view", None) or services._workshop_view_from_store
-    return build(workshop_id)
+    return services.workshop_view(workshop_id)
 
 
 # --- the demo workshop -------------------------------------------------------------------

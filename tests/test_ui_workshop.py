@@ -32,7 +32,6 @@ from ics_assess.ui.workshop import (
     AddParticipantDialog,
     JoinDialog,
     NewWorkshopDialog,
-    workshop_view,
 )
 
 from .conftest import FORMS_DIR
@@ -257,7 +256,7 @@ def test_a_whole_workshop(qtbot, setup, tmp_path):
     qtbot.addWidget(projector)
     qtbot.waitExposed(projector)
     assert not projector.isFullScreen()  # one screen here: a window
-    expected = workshop_view(s, workshop_id)
+    expected = s.workshop_view(workshop_id)
     first = expected.statements[0]
     assert first.n == 6 and first.shown and first.split
     assert projector.current_item_id() == first.item.id
@@ -394,7 +393,7 @@ def test_the_projector_under_three_and_its_type(qtbot, setup):
             assessment_id,
             win.participant.walkthrough._order[0]
             if win.participant.walkthrough._order
-            else workshop_view(win.services, workshop_id).statements[0].item.id,
+            else win.services.workshop_view(workshop_id).statements[0].item.id,
             4,
         )
         win.services.hand_back(assessment_id)
@@ -436,3 +435,33 @@ def test_the_projector_goes_full_screen_on_a_second_screen(qtbot, monkeypatch):
     monkeypatch.setattr(main, "screen", lambda: here)
     projector.place(main)
     assert calls == [there, "full"]
+
+
+def test_the_workshop_report_is_previewed_and_back_returns_to_the_workshop(
+    qtbot, isolated_data_dir, demo_db, tmp_path
+):
+    import shutil
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    win = MainWindow(dialogs=FakeDialogs())
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    assert win.open_initial_database(path)
+    win.show()
+    qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=20_000)
+    (summary,) = win.services.workshops()
+    win.show_workshop(summary.id)
+    page = win.workshop
+    assert page.report_button.text() == "Rep&ort…"
+    with qtbot.waitSignals([win.report.ready], timeout=60_000):
+        qtbot.mouseClick(page.report_button, LEFT)
+    assert win.stack.currentWidget() is win.report
+    assert win.report.back_button.text() == "Back to the workshop"
+    pdf = tmp_path / "workshop.pdf"
+    win.dialogs.answers.append(pdf)
+    assert win.report.save() == pdf and pdf.read_bytes().startswith(b"%PDF")
+    qtbot.mouseClick(win.report.back_button, LEFT)
+    assert win.stack.currentWidget() is page
+    assert page.workshop_id == summary.id
+    win.close()

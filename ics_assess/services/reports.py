@@ -10,7 +10,6 @@ from pathlib import Path
 from ..comparison import Comparison
 from ..domain import AssessmentKind, Questionnaire
 from ..reports.model import AssessmentReportData, OrganisationReportData
-from ..workshop import ParticipantEntry, WorkshopView, build_workshop_view
 from .assessments import AssessmentDetail
 from .core import ServiceError, ServicesCore
 
@@ -158,41 +157,6 @@ class ReportUseCases(ServicesCore):
         )
         return ReportResult(written, built.pages)
 
-    def _workshop_view_from_store(self, workshop_id: str) -> WorkshopView:
-        """The workshop's view built straight from the store (used until the workshops
-        area offers ``workshop_view``)."""
-        store = self.store
-        workshop = store.workshop(workshop_id)
-        rnd = store.round(workshop.round_id)
-        questionnaire = self.questionnaire(
-            workshop.questionnaire_id, workshop.questionnaire_version
-        )
-        assessments = store.workshop_participants(workshop_id)
-        answers = store.answers_for([a.id for a in assessments])
-        organisations: dict = {}
-        versions: dict[str, object] = {}
-        participants = []
-        for a in assessments:
-            if a.organisation_id not in organisations:
-                organisations[a.organisation_id] = store.organisation(a.organisation_id)
-            key = a.questionnaire_id + "\0" + a.questionnaire_version
-            if key not in versions:
-                versions[key] = self.questionnaire_of(a)
-            participants.append(
-                ParticipantEntry(
-                    a, organisations[a.organisation_id], versions[key], answers.get(a.id, {})
-                )
-            )
-        return build_workshop_view(
-            workshop=workshop,
-            partnership=store.partnership(rnd.partnership_id),
-            round=rnd,
-            questionnaire=questionnaire,
-            participants=participants,
-            agreed=store.agreed_scores(workshop_id),
-            actions=store.actions(workshop_id=workshop_id),
-        )
-
     def report_workshop(
         self, workshop_id: str, path: Path | str, *, produced_on: date | None = None
     ) -> ReportResult:
@@ -203,7 +167,6 @@ class ReportUseCases(ServicesCore):
         sentence."""
         from ..reports.workshop import write_workshop_report
 
-        build = getattr(self, "workshop_view", None) or self._workshop_view_from_store
-        view = build(workshop_id)
+        view = self.workshop_view(workshop_id)
         written, built = write_workshop_report(view, path, produced_on=produced_on)
         return ReportResult(written, built.pages)

@@ -430,6 +430,7 @@ class MainWindow(QMainWindow):
         self.workshops.open_requested.connect(self.show_workshop)
         self.workshop.back_requested.connect(self.show_workshops)
         self.workshop.pass_laptop_requested.connect(self.pass_laptop)
+        self.workshop.report_requested.connect(self.show_workshop_report)
         self.participant.facilitator_requested.connect(self.back_to_facilitator)
         self.participant.status_changed.connect(self.save_state.setText)
         self.results.report_requested.connect(self.show_report)
@@ -437,6 +438,7 @@ class MainWindow(QMainWindow):
         self.results.overview_requested.connect(self.back_to_overview)
         self.report.back_requested.connect(self.show_results)
         self.report.overview_requested.connect(self.back_to_overview)
+        self.report.workshop_requested.connect(self.show_workshop)
         self.overview.back_requested.connect(self.show_home)
         self.overview.open_assessment_requested.connect(self.open_from_overview)
         self.overview.report_requested.connect(self.show_comparison_report)
@@ -648,6 +650,11 @@ class MainWindow(QMainWindow):
         self.workshops.refresh()
         self.stack.setCurrentWidget(self.workshops)
         self.workshops.table.setFocus()
+
+    def show_workshop_report(self, workshop_id: str) -> None:
+        """Build and preview a workshop's PDF report (back returns to its page)."""
+        self.stack.setCurrentWidget(self.report)
+        self.report.show_workshop_report(workshop_id)
 
     def show_workshop(self, workshop_id: str) -> None:
         """The facilitator's page of a workshop."""

@@ -49,6 +49,7 @@ class ReportPage(QWidget):
 
     back_requested = Signal(str)  # the assessment whose results to go back to
     overview_requested = Signal()  # back to the partnership overview
+    workshop_requested = Signal(str)  # back to a workshop's page: its id
     ready = Signal()  # the preview is showing
     failed = Signal(str)  # the report could not be built: why
 
@@ -67,6 +68,7 @@ class ReportPage(QWidget):
         self._tmp = tempfile.TemporaryDirectory(prefix="ics-assess-report-")
         self._return_to: str | None = None
         self._to_overview = False
+        self._to_workshop: str | None = None
         self._built: Path | None = None
         self._name = "report.pdf"
         self._retry: Callable[[], None] | None = None
@@ -194,6 +196,7 @@ class ReportPage(QWidget):
         (``Services.report_comparison``); Back returns to the overview."""
         self._return_to = None
         self._to_overview = True
+        self._to_workshop = None
         self.back_button.setText("Back to the overview")
         self.back_button.setAccessibleName("Back to the overview")
         c = comparison
@@ -202,6 +205,23 @@ class ReportPage(QWidget):
         self._start(
             "Building the comparison report…",
             lambda services, path: services.report_comparison(comparison, path),
+        )
+
+    def show_workshop_report(self, workshop_id: str) -> None:
+        """Build and show a workshop's report (``Services.report_workshop``); Back returns
+        to the workshop's page."""
+        summary = self.services.workshop_summary(workshop_id)
+        self._return_to = None
+        self._to_overview = False
+        self._to_workshop = workshop_id
+        self.back_button.setText("Back to the workshop")
+        self.back_button.setAccessibleName("Back to the workshop")
+        title = summary.workshop.title
+        self._name = suggested_name(summary.partnership_name, title, summary.round_name)
+        self.title.setText(f"Workshop report: {title}")
+        self._start(
+            "Building the workshop report…",
+            lambda services, path: services.report_workshop(workshop_id, path),
         )
 
     def _start(self, message: str, build: Callable[[Services, Path], object]) -> None:
@@ -297,11 +317,14 @@ class ReportPage(QWidget):
 
     def _back_to_results(self) -> None:
         self._to_overview = False
+        self._to_workshop = None
         self.back_button.setText("Back to results")
         self.back_button.setAccessibleName("Back to results")
 
     def _back(self) -> None:
-        if self._to_overview:
+        if self._to_workshop:
+            self.workshop_requested.emit(self._to_workshop)
+        elif self._to_overview:
             self.overview_requested.emit()
         elif self._return_to:
             self.back_requested.emit(self._return_to)

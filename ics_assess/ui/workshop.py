@@ -99,13 +99,6 @@ def date_text(iso: str) -> str:
     return day.toString("d MMMM yyyy") if day.isValid() else (iso or "no date")
 
 
-def workshop_view(services: Services, workshop_id: str):
-    """The WorkshopView (Services.workshop_view; until the workshops area has it, the
-    reports area's builder over the store)."""
-    build = getattr(services, "workshop_view", None) or services._workshop_view_from_store
-    return build(workshop_id)
-
-
 # --- the list ---------------------------------------------------------------------------
 
 
@@ -782,6 +775,13 @@ class WorkshopPage(QWidget):
         text.addWidget(self.details)
         header.addLayout(text, 1)
         header.addWidget(self.projector_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.report_button = button(
+            "Rep&ort…",
+            self.request_report,
+            "The workshop report: who took part, the "
+            "outcomes and their reasoning, the action plan (PDF)",
+        )
+        header.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Workshop")
@@ -793,6 +793,12 @@ class WorkshopPage(QWidget):
         QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.show_projector).setContext(
             Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
+
+    def request_report(self) -> None:
+        """Report…: the workshop's PDF, previewed in the report page."""
+        if self.workshop_id is not None:
+            self.outcome.save_reasoning()
+            self.report_requested.emit(self.workshop_id)
 
     def _participants_tab(self) -> QWidget:
         page = QWidget()
@@ -885,7 +891,7 @@ class WorkshopPage(QWidget):
         try:
             self.summary = self.services.workshop_summary(self.workshop_id)
             self.participants = self.services.participants(self.workshop_id)
-            self.view = workshop_view(self.services, self.workshop_id)
+            self.view = self.services.workshop_view(self.workshop_id)
             self.actions = self.services.workshop_actions(self.workshop_id)
         except StoreError as exc:
             self.dialogs.warn("The workshop could not be read", str(exc))
@@ -1097,7 +1103,7 @@ class WorkshopPage(QWidget):
     def _outcome_saved(self) -> None:
         item = self.outcome.statement.item.id if self.outcome.statement else None
         try:
-            self.view = workshop_view(self.services, self.workshop_id)
+            self.view = self.services.workshop_view(self.workshop_id)
             self.actions = self.services.workshop_actions(self.workshop_id)
         except StoreError:
             return
