@@ -113,7 +113,7 @@ WORKSHOP_PARTICIPANTS: tuple[tuple[int, str | None, str], ...] = (
     (4, "Joanne Ellis", "Director of Adult Social Services"),
     (5, "Cllr Siân Llewellyn", "Cabinet Member for Adult Social Care and Health"),
     (5, None, "Head of Commissioning"),
-    (6, None, "Housing and communities manager"),
+    (10, None, "Station manager, community safety"),
     (7, "Dr Adaeze Okafor", "Director of Public Health"),
     (8, "Zofia Wójcik", "Chief Executive, Voluntary Action"),
     (9, None, "Healthwatch volunteer"),

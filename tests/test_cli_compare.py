@@ -249,7 +249,7 @@ def test_the_demo_individual_view_shows_no_group_under_three(capsys, demo):
     )
     assert d["kind"] == "individual"
     assert all(g["n"] >= 3 for g in d["groups"] if g["level"] != "system")
-    assert d["anonymity"]["sentences"] and d["anonymity"]["withheld"] == 4
+    assert d["anonymity"]["sentences"] and d["anonymity"]["withheld"] == 1
     text = json.dumps(d)
     for s in d["coverage"]["sectors"]:
         assert s["responded_organisations"] == s["missing_organisations"] == []
