@@ -61,6 +61,16 @@ ColumnLevel = Literal["system", "sector", "partner_type", "organisation", "folde
 
 
 @dataclass(frozen=True)
+class TypeChange:
+    """An organisation's partner type changed (``changed_at``: an ISO time in UTC)."""
+
+    organisation_id: str
+    changed_at: str
+    old_type: PartnerType
+    new_type: PartnerType
+
+
+@dataclass(frozen=True)
 class Entry:
     """One assessment as a comparison sees it: with its organisation, the questionnaire
     version it was answered on, and its answers."""
@@ -502,6 +512,7 @@ def build_comparison(
     kind: AssessmentKind | str = AssessmentKind.ORGANISATION,
     previous_round: Round | None = None,
     previous_entries: Sequence[Entry] = (),
+    type_changes: Sequence[TypeChange] = (),
 ) -> Comparison:
     """The comparison of ``entries`` (every assessment of the questionnaire in the round,
     any kind and status) by method v2, for one kind of response.
@@ -585,6 +596,9 @@ def build_comparison(
         changed,
         numbers,
     )
+    if previous_round is not None:
+        counted = {e.organisation.id for e in [*entries, *previous_entries]}
+        notes += _type_change_notes(type_changes, previous_round, counted, orgs)
     return Comparison(
         partnership=partnership,
         round=round,
@@ -855,6 +869,31 @@ def _safe_for_trend(
 
 def _without_organisations(scope: ScopeTrend) -> ScopeTrend:
     return replace(scope, trend=replace(scope.trend, by_organisation={}))
+
+
+def _type_change_notes(
+    changes: Sequence[TypeChange],
+    previous_round: Round,
+    counted: set[str],
+    organisations: Mapping[str, Organisation],
+) -> tuple[str, ...]:
+    """A sentence for each organisation in the comparison whose partner type changed
+    since the earlier round began: it is compared only with itself, under its type now."""
+    began = previous_round.opened_on or previous_round.created_at
+    notes = []
+    for change in changes:
+        org = organisations.get(change.organisation_id)
+        if org is None or org.id not in counted or change.changed_at[:10] < began[:10]:
+            continue
+        old = PartnerType(change.old_type).label.lower()
+        new = PartnerType(change.new_type).label.lower()
+        notes.append(
+            f"{org.name} changed its partner type from {old} to {new} on "
+            f"{change.changed_at[:10]}: it is compared only with itself, and counted as "
+            f"{new} (in the {PartnerType(change.new_type).sector.label.lower()} sector) in "
+            "both rounds."
+        )
+    return tuple(notes)
 
 
 def kind_noun(kind: AssessmentKind, count: int = 2) -> str:

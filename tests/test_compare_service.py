@@ -68,3 +68,58 @@ def test_no_earlier_round_means_no_change(demo):
     assert (
         demo.compare(round_id=baseline.id, questionnaire_id="governance", since=None).trend is None
     )
+
+
+def test_a_partner_type_change_is_kept_and_named_in_the_comparison(demo_db, tmp_path, capsys):
+    import json
+    import shutil
+
+    from ics_assess.cli import main
+
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    with Services.open(path, [FORMS_DIR]) as services:
+        eastdale = services.resolve_organisation("Eastdale District Council")
+        services.update_organisation(eastdale.id, partner_type="public_health")
+        services.update_organisation(eastdale.id, name="Eastdale Council")  # no type change
+        (change,) = services.store.partner_type_changes()
+        assert (change["old_type"], change["new_type"]) == ("district_council", "public_health")
+    code = main(
+        [
+            "compare",
+            "--db",
+            str(path),
+            "--round",
+            "Six-month review, November 2026",
+            "--questionnaire",
+            "equal-partnership",
+            "--json",
+        ]
+    )
+    assert code == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any(
+        n.startswith("Eastdale Council changed its partner type from district council to public "
+                     "health on ") and "compared only with itself" in n
+        for n in notes
+    )  # fmt: skip
+
+
+def test_a_database_from_before_partner_type_changes_were_kept_still_reads(demo_db, tmp_path):
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(demo_db, path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP TABLE partner_type_changes")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0003_partner_type_changes'")
+    conn.close()
+    with Services.open(path, [FORMS_DIR], readonly=True) as services:
+        assert services.store.partner_type_changes() == []
+        review = services.rounds_latest_first(services.partnerships()[0].id)[0]
+        assert services.compare(round_id=review.id, questionnaire_id="governance").headline
+    with Services.open(path, [FORMS_DIR]) as services:  # opened for writing: upgraded
+        assert services.store.partner_type_changes() == []
+        assert "partner_type_changes" in services.store.db.table_names()

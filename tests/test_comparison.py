@@ -387,3 +387,31 @@ def test_a_change_that_rounds_to_nothing_reads_zero_not_minus_zero():
         "0.0",
         "–",
     ]
+
+
+def test_a_partner_type_changed_between_rounds_is_said_in_words():
+    from ics_assess.comparison import TypeChange
+
+    before = [entry("district", 2, rnd=BASELINE), entry("icb", 3, rnd=BASELINE)]
+    after = [entry("district", 3), entry("icb", 3)]
+    moved = TypeChange(
+        "district", "2026-08-01T10:00:00.000+00:00", PartnerType.DISTRICT_COUNCIL,
+        PartnerType.PUBLIC_HEALTH,
+    )  # fmt: skip
+    long_ago = TypeChange(
+        "icb", "2025-01-01T10:00:00.000+00:00", PartnerType.OTHER, PartnerType.ICB
+    )
+    c = compare(
+        after, previous_round=BASELINE, previous_entries=before, type_changes=[moved, long_ago]
+    )
+    assert (
+        "Eastdale District Council changed its partner type from district council to public "
+        "health on 2026-08-01: it is compared only with itself, and counted as public health "
+        "(in the local government sector) in both rounds."
+    ) in c.notes
+    assert not any("Riverside ICB changed" in n for n in c.notes)  # before the baseline
+    assert c.trend.overall.by_organisation["district"].change == pytest.approx(1.0)
+    # Without an earlier round there is nothing to say.
+    assert not any(
+        "changed its partner type" in n for n in compare(after, type_changes=[moved]).notes
+    )

@@ -7,13 +7,24 @@ change since), with the partnership's organisations, and hands them to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..comparison import Comparison, Entry, build_comparison
-from ..domain import AssessmentKind, Questionnaire, Round
+from ..comparison import Comparison, Entry, TypeChange, build_comparison, statement_numbers
+from ..domain import (
+    Answer,
+    AssessmentKind,
+    AssessmentStatus,
+    PartnerType,
+    Questionnaire,
+    Round,
+    Sector,
+)
 from ..exchange import comparison_sheets
 from ..questionnaires import version_key
+from ..scoring import MIN_GROUP, Response, group_responses
 from .core import ServiceError, ServicesCore, _find_one
 
 PREVIOUS = "previous"
@@ -134,7 +145,19 @@ class ComparisonUseCases(ServicesCore):
             kind=kind,
             previous_round=previous,
             previous_entries=previous_entries,
+            type_changes=self._type_changes() if previous else (),
         )
+
+    def _type_changes(self) -> list[TypeChange]:
+        return [
+            TypeChange(
+                row["organisation_id"],
+                row["changed_at"],
+                PartnerType(row["old_type"]),
+                PartnerType(row["new_type"]),
+            )
+            for row in self.store.partner_type_changes()
+        ]
 
     def find_compared_round(self, text: str, partnership: str | None = None) -> Round:
         """A round from its full id, a unique beginning of its id (4 characters or more)
@@ -178,14 +201,6 @@ class ComparisonUseCases(ServicesCore):
 
 
 # --- the comments behind a comparison (the overview's "where views diverge" panel) -----
-# Written for the window's overview (issue 9); kept apart from the use cases above.
-
-from collections.abc import Iterable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from ..comparison import statement_numbers  # noqa: E402
-from ..domain import Answer, AssessmentStatus, Sector  # noqa: E402
-from ..scoring import MIN_GROUP, Response, group_responses  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,10 @@ migrations = Migrations(MIGRATION_SET)
 # that only add what the reading code does not need (an index, a table read with a
 # fallback). A file lacking any other must be opened once with write access, which
 # upgrades it (after a backup). Name each migration here when it is added, if it is one.
-READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset()
+READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
+    # Only adds a table that readers treat as empty when it is missing.
+    {"0003_partner_type_changes"}
+)
 
 _PARTNER_TYPES = (
     "'icb','nhs_trust','primary_care','upper_tier_council','district_council',"
@@ -214,6 +217,24 @@ def workshop_outcomes(db: Database) -> None:
             PRIMARY KEY (workshop_id, item_id, rating)
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX actions_workshop ON actions(workshop_id);
+        """
+    )
+
+
+@migrations(name="0003_partner_type_changes")
+def partner_type_changes(db: Database) -> None:
+    """Issue 9: when an organisation's partner type changes, the change is kept, so that
+    a comparison between rounds can say the organisation moved (an organisation keeps one
+    partner type, its current one, and is compared only with itself)."""
+    db.executescript(
+        f"""
+        CREATE TABLE partner_type_changes (
+            organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            changed_at TEXT NOT NULL,
+            old_type TEXT NOT NULL CHECK (old_type IN ({_PARTNER_TYPES})),
+            new_type TEXT NOT NULL CHECK (new_type IN ({_PARTNER_TYPES})),
+            PRIMARY KEY (organisation_id, changed_at)
+        ) STRICT, WITHOUT ROWID;
         """
     )
 

@@ -344,10 +344,26 @@ class Store:
         if partner_type is not KEEP:
             changes["partner_type"] = PartnerType(partner_type).value
         with self.transaction():
-            self.organisation(organisation_id)
+            before = self.organisation(organisation_id)
             if changes:
                 self.db["organisations"].update(organisation_id, changes)
+            if changes.get("partner_type", before.partner_type.value) != before.partner_type:
+                self.db.execute(
+                    "INSERT INTO partner_type_changes "
+                    "(organisation_id, changed_at, old_type, new_type) VALUES (?, ?, ?, ?)",
+                    [organisation_id, now(), before.partner_type.value, changes["partner_type"]],
+                )
         return self.organisation(organisation_id)
+
+    def partner_type_changes(self, organisation_ids: Iterable[str] | None = None) -> list[dict]:
+        """Every change of partner type (organisation_id, changed_at, old_type, new_type),
+        oldest first; none from a database read before the changes were kept."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if "partner_type_changes" not in tables:
+            return []
+        rows = self.db.query("SELECT * FROM partner_type_changes ORDER BY changed_at")
+        wanted = None if organisation_ids is None else set(organisation_ids)
+        return [r for r in rows if wanted is None or r["organisation_id"] in wanted]
 
     def add_round(
         self, partnership_id: str, name: str, opened_on: str = "", *, id: str | None = None
