@@ -135,26 +135,23 @@ class RadarChart(Flowable):
                 path.lineTo(x, y)
             self.canv.drawPath(path, fill=0, stroke=1)
 
-    def draw(self) -> None:
+    def _draw_background(self, cx: float, cy: float, tint: float = 0.16) -> None:
+        """The band rings (tinted by ``tint``), a ring at each whole score, the spokes
+        and the scale's numbers: everything but the lines and the labels."""
         c = self.canv
-        n = len(self.labels)
-        legend_height = self.LEGEND
-        cx = self.width / 2
-        cy = legend_height + (self.height - legend_height) / 2
-        c.saveState()
         # Band rings, outermost first so each inner band paints over the one outside it.
         c.setStrokeColor(colors.white)
         for band, _lower, upper in reversed(_band_edges(self.bands)):
             if upper <= 0:
                 continue
-            c.setFillColor(tinted(band_colour(band, self.bands), 0.16))
+            c.setFillColor(tinted(band_colour(band, self.bands), tint))
             self._polygon(self._ring(cx, cy, upper), fill=True, stroke=False)
         # Grid: a ring at each whole score, spokes.
         c.setStrokeColor(RULE)
         c.setLineWidth(0.5)
         for score in (2, 3, 4, 5):
             self._polygon(self._ring(cx, cy, percent(score)), fill=False, stroke=True)
-        for i in range(n):
+        for i in range(len(self.labels)):
             x, y = self._point(cx, cy, i, 100)
             c.line(cx, cy, x, y)
         c.setFont(BODY, 6.5)
@@ -162,6 +159,14 @@ class RadarChart(Flowable):
         for score in (1, 2, 3, 4, 5):
             x, y = self._point(cx, cy, 0, percent(score))
             c.drawString(x + 2, y + 1.5, str(score))
+
+    def draw(self) -> None:
+        c = self.canv
+        legend_height = self.LEGEND
+        cx = self.width / 2
+        cy = legend_height + (self.height - legend_height) / 2
+        c.saveState()
+        self._draw_background(cx, cy)
         # Target (dashed) under the current line.
         if self.targets is not None:
             c.setStrokeColor(INK)

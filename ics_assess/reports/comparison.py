@@ -197,9 +197,7 @@ def system_column(c: Comparison) -> Column | None:
 
 def column_n(c: Comparison, col: Column) -> int:
     """The n printed for a group: organisations in the organisation view, respondents in
-    the individual view (where the system column's own n counts organisations)."""
-    if col.level == "system" and is_individual(c):
-        return c.headline.respondents
+    the individual view (the comparison's columns count them so)."""
     return col.n
 
 
@@ -294,34 +292,13 @@ class ComparisonRadar(RadarChart):
     def draw(self) -> None:
         from reportlab.lib import colors
 
-        from ..palette import band_colour
         from ..scoring import percent as pct
-        from .charts import _band_edges
-        from .document import tinted
 
         c = self.canv
-        n = len(self.labels)
         cx = self.width / 2
         cy = self.LEGEND + (self.height - self.LEGEND) / 2
         c.saveState()
-        c.setStrokeColor(colors.white)
-        for band, _lower, upper in reversed(_band_edges(self.bands)):
-            if upper <= 0:
-                continue
-            c.setFillColor(tinted(band_colour(band, self.bands), 0.14))
-            self._polygon(self._ring(cx, cy, upper), fill=True, stroke=False)
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.5)
-        for score in (2, 3, 4, 5):
-            self._polygon(self._ring(cx, cy, pct(score)), fill=False, stroke=True)
-        for i in range(n):
-            x, y = self._point(cx, cy, i, 100)
-            c.line(cx, cy, x, y)
-        c.setFont(BODY, 6.5)
-        c.setFillColor(MUTED)
-        for score in (1, 2, 3, 4, 5):
-            x, y = self._point(cx, cy, 0, pct(score))
-            c.drawString(x + 2, y + 1.5, str(score))
+        self._draw_background(cx, cy, tint=0.14)
         # Sectors first, the system last so that it lies on top.
         for key, _label, values in sorted(self.series, key=lambda s: s[0] == "system"):
             colour, dash, width = SERIES_STYLE.get(key, ("#1F2328", None, 1.2))
