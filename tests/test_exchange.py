@@ -908,3 +908,18 @@ def test_each_conflict_can_be_settled_on_its_own(services, world, bundle_path, d
         services.detail(world["council_a"])
     )
     assert diverged.store.organisation(world["icb"]).name == "ICB renamed here"
+
+
+def test_a_bundle_without_a_workshop_says_format_1_so_older_copies_read_it(
+    tmp_path, services, draft
+):
+    path = tmp_path / "plain.zip"
+    services.export_assessments([draft.id], path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format_version"] == 1
+    with open_services(tmp_path / "other.sqlite") as other:
+        plan = other.plan_import(read_bundle(path))
+        assert plan.bundle.format_version == 1
+        other.apply_import(plan)
+        assert other.detail(draft.id).assessment.id == draft.id

@@ -267,7 +267,10 @@ def build_bundle(
     listed = {name: {"bytes": len(data), "sha256": sha256(data)} for name, data in members.items()}
     manifest = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        # Version 2 changed only agreed scores, which travel inside workshops: a bundle
+        # with no workshop is the same in both, so it says 1 and an older copy of the
+        # app can read it too.
+        "format_version": FORMAT_VERSION if document["workshops"] else 1,
         "app_version": __version__,
         "created_at": created_at or _default_created_at(),
         "contents": {},
