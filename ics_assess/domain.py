@@ -378,6 +378,13 @@ class Action:
     item_id: str | None = None
     created_at: str = ""
     updated_at: str = ""
+    # The action of an earlier round this one continues (carried forward), if any.
+    carried_from: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Still to do: open or in progress (neither done nor dropped)."""
+        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,48 @@ def export_answers(
     return SpreadsheetResult(written, len(assessment_ids), len(rows), len(data))
 
 
+def export_table(
+    path: Path | str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    sheet: str,
+    example: str,
+    widths: Sequence[int] = (),
+) -> Path:
+    """Write one table (an action plan...) to ``path``, CSV or XLSX by its suffix,
+    atomically: the header row first (frozen in XLSX), text cells neutralised and stored
+    as text. ``example`` names the file in the message for a wrong suffix. Raises
+    ExportError with one sentence."""
+    target = Path(path).expanduser()
+    suffix = target.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ExportError(
+            f"{target.name or target} is neither .csv nor .xlsx; name the file "
+            f"{example}.csv or {example}.xlsx."
+        )
+    if suffix == ".csv":
+        data = csv_bytes(rows, headers)
+    else:
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(sheet)
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+        append_safe_row(ws, headers)
+        for row in rows:
+            append_safe_row(ws, row)
+        out = io.BytesIO()
+        wb.save(out)
+        data = out.getvalue()
+    return files.write_atomically(
+        target, data, what="spreadsheet", example=f"{example}{suffix}", error=ExportError
+    )
+
+
 # --- import: responses from an online form ------------------------------------------------
 #
 # A form's export has one row per respondent and a column per statement. The file is

@@ -19,6 +19,8 @@ open store, the questionnaire catalogue and the questionnaire lookups):
     checks.py        the integrity check of ``ics-assess check``
     comparisons.py   a round's assessments compared by organisation, sector and round
     workshops.py     a facilitator's workshop: participants, outcomes, actions
+    actions.py       the action plan: create, edit, complete, drop, filter, history,
+                     overdue, carry forward to the next round
 
 To add an area (comparisons, workshops, actions...):
 
@@ -64,6 +66,7 @@ from ..store import (
 )
 from ..store.backups import Backup, BackupError, BackupReason, RestoreRefusedError
 from ..store.database import explain_write_error
+from .actions import STATUS_WORDS, ActionRow, ActionUseCases, HistoryEntry, is_overdue
 from .assessments import AssessmentDetail, AssessmentUseCases, OverallScore
 from .backups import BackupUseCases
 from .checks import CheckReport, CheckUseCases
@@ -92,6 +95,7 @@ class Services(
     ComparisonUseCases,
     ComparisonCommentUseCases,
     WorkshopUseCases,
+    ActionUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
@@ -99,6 +103,8 @@ class Services(
 
 __all__ = [
     "PREVIOUS",
+    "STATUS_WORDS",
+    "ActionRow",
     "AssessmentDetail",
     "Backup",
     "BackupError",
@@ -112,6 +118,7 @@ __all__ = [
     "DeletedAssessment",
     "ExchangeError",
     "ExportResult",
+    "HistoryEntry",
     "ImportPlan",
     "ImportResult",
     "InvalidTextError",
@@ -134,5 +141,6 @@ __all__ = [
     "WorkshopSummary",
     "WriteError",
     "explain_write_error",
+    "is_overdue",
     "word_key",
 ]

@@ -42,8 +42,15 @@ class PartnershipUseCases(ServicesCore):
         return self.store.round(round_id)
 
     def add_round(self, partnership_id: str, name: str, opened_on: str = "") -> Round:
-        """A new round of a partnership."""
-        return self.store.add_round(partnership_id, name, opened_on)
+        """A new round of a partnership. When the partnership has an earlier round, its
+        open and in-progress actions are carried into the new one (carry_forward), in
+        the same transaction: the next round starts with what is still to do."""
+        with self.store.transaction():
+            rnd = self.store.add_round(partnership_id, name, opened_on)
+            earlier = self.previous_round(rnd.id)
+            if earlier is not None:
+                self.carry_forward(earlier.id, rnd.id)
+        return rnd
 
     def update_round(self, round_id: str, *, name: str = KEEP, opened_on: str = KEEP) -> Round:
         """Rename a round or change its opening date (what is not given is kept)."""

@@ -463,12 +463,7 @@ class WorkshopUseCases(ServicesCore):
         self.store.workshop(workshop_id)
         return self.store.actions(workshop_id=workshop_id)
 
-    def update_action(self, action_id: str, **changes: str) -> Action:
-        """Change an action's description, owner, due date or status."""
-        try:
-            return self.store.update_action(action_id, **changes)
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from None
+    # Changing, completing and dropping an action: services/actions.py.
 
 
 __all__ = [

@@ -22,8 +22,9 @@ migrations = Migrations(MIGRATION_SET)
 # fallback). A file lacking any other must be opened once with write access, which
 # upgrades it (after a backup). Name each migration here when it is added, if it is one.
 READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
-    # Only adds a table that readers treat as empty when it is missing.
-    {"0003_partner_type_changes"}
+    # Each only adds a table that readers treat as empty when it is missing, or (0004)
+    # a nullable column that readers treat as null when it is missing.
+    {"0003_partner_type_changes", "0004_action_history"}
 )
 
 _PARTNER_TYPES = (
@@ -235,6 +236,39 @@ def partner_type_changes(db: Database) -> None:
             new_type TEXT NOT NULL CHECK (new_type IN ({_PARTNER_TYPES})),
             PRIMARY KEY (organisation_id, changed_at)
         ) STRICT, WITHOUT ROWID;
+        """
+    )
+
+
+@migrations(name="0004_action_history")
+def action_history(db: Database) -> None:
+    """Issue 11: every change to an action is kept (append-only, like ``change_log``),
+    and an action carried forward from an earlier round names the one it continues.
+
+    SQLite adds a nullable REFERENCES column with ALTER TABLE, so ``actions`` keeps its
+    rows as they are (``carried_from`` null: not carried)."""
+    db.executescript(
+        """
+        ALTER TABLE actions ADD COLUMN carried_from TEXT
+            REFERENCES actions(id) ON DELETE SET NULL;
+        CREATE INDEX actions_carried_from ON actions(carried_from);
+
+        -- Append-only: the creation of an action, each change of its status, owner, due
+        -- date or description, and its carrying forward to a later round.
+        CREATE TABLE action_history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            action_id TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            field TEXT NOT NULL CHECK (field IN
+                ('created','carried','status','owner','due_on','description')),
+            old_value TEXT,
+            new_value TEXT
+        ) STRICT;
+        CREATE INDEX action_history_action ON action_history(action_id);
+        CREATE TRIGGER action_history_no_update BEFORE UPDATE ON action_history
+            BEGIN SELECT RAISE(ABORT, 'the action history is append-only'); END;
+        CREATE TRIGGER action_history_no_delete BEFORE DELETE ON action_history
+            BEGIN SELECT RAISE(ABORT, 'the action history is append-only'); END;
         """
     )
 

@@ -962,8 +962,9 @@ class Store:
         section_id: str | None = None,
         item_id: str | None = None,
         id: str | None = None,
+        carried_from: str | None = None,
     ) -> Action:
-        """Record an improvement action."""
+        """Record an improvement action (its creation is the first entry of its history)."""
         stamp = now()
         row = {
             "id": id or new_id(),
@@ -981,11 +982,96 @@ class Store:
             "created_at": stamp,
             "updated_at": stamp,
         }
+        if carried_from is not None:
+            row["carried_from"] = carried_from
         with self.transaction():
             if self.round(round_id).partnership_id != partnership_id:
                 raise ConflictError("That round belongs to another partnership.")
             self.db["actions"].insert(row)
+            self._action_changed(row["id"], stamp, "created", None, row["status"])
         return _action(row)
+
+    def _action_changed(
+        self, action_id: str, stamp: str, field: str, old: str | None, new: str | None
+    ) -> None:
+        """Append one entry to an action's history (inside the caller's transaction);
+        nothing in a database read before the history was kept."""
+        if self._has_action_history():
+            self.db.execute(
+                "INSERT INTO action_history (action_id, changed_at, field, old_value, "
+                "new_value) VALUES (?, ?, ?, ?, ?)",
+                [action_id, stamp, field, old, new],
+            )
+
+    def _has_action_history(self) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'action_history'"
+            ).fetchone()
+        )
+
+    def action(self, action_id: str) -> Action:
+        """One action (RecordNotFoundError if there is none)."""
+        return _action(self._one("actions", action_id, "action"))
+
+    def action_history(self, action_ids: Iterable[str]) -> list[dict]:
+        """The history of the actions given (action_id, changed_at, field, old_value,
+        new_value), oldest first; none from a database read before it was kept."""
+        ids = list(dict.fromkeys(action_ids))
+        if not ids or not self._has_action_history():
+            return []
+        marks = ", ".join("?" * len(ids))
+        return list(
+            self.db.query(
+                "SELECT action_id, changed_at, field, old_value, new_value FROM "
+                f"action_history WHERE action_id IN ({marks}) ORDER BY changed_at, seq",
+                ids,
+            )
+        )
+
+    def carry_actions(self, from_round_id: str, to_round_id: str) -> list[Action]:
+        """Copy each open or in-progress action of one round into a later round of the
+        same partnership, with ``carried_from`` naming the original, in one transaction;
+        an action already carried into that round is not copied again. The copies keep
+        the original's ties (organisation, questionnaire, section, statement) but not its
+        workshop, which belongs to the earlier round. Returns the copies made."""
+        made: list[Action] = []
+        with self.transaction():
+            source, target = self.round(from_round_id), self.round(to_round_id)
+            if source.partnership_id != target.partnership_id:
+                raise ConflictError("Those rounds belong to different partnerships.")
+            if source.id == target.id:
+                raise ConflictError("Actions are carried to another round, not the same one.")
+            carried = {
+                r["carried_from"]
+                for r in self.db.query(
+                    "SELECT carried_from FROM actions WHERE round_id = ? "
+                    "AND carried_from IS NOT NULL",
+                    [target.id],
+                )
+            }
+            rows = self.db.query(
+                "SELECT * FROM actions WHERE round_id = ? AND status IN ('open','in_progress') "
+                "ORDER BY created_at, id",
+                [source.id],
+            )
+            for row in list(rows):
+                if row["id"] in carried:
+                    continue
+                stamp = now()
+                copy = {
+                    **row,
+                    "id": new_id(),
+                    "round_id": target.id,
+                    "workshop_id": None,
+                    "carried_from": row["id"],
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                self.db["actions"].insert(copy)
+                self._action_changed(copy["id"], stamp, "carried", source.name, target.name)
+                made.append(_action(copy))
+        return made
 
     def actions(
         self,
@@ -1013,7 +1099,8 @@ class Store:
         return [_action(r) for r in rows]
 
     def update_action(self, action_id: str, **changes: Any) -> Action:
-        """Change an action's description, owner, due date or status."""
+        """Change an action's description, owner, due date or status; each field that
+        changes is appended to its history (nothing is written when nothing changes)."""
         allowed = {"description", "owner", "due_on", "status"}
         unknown = set(changes) - allowed
         if unknown:
@@ -1029,8 +1116,14 @@ class Store:
         if "due_on" in changes:
             changes["due_on"] = _line(changes["due_on"], "action's due date")
         with self.transaction():
-            self._one("actions", action_id, "action")
-            self.db["actions"].update(action_id, {**changes, "updated_at": now()})
+            before = self._one("actions", action_id, "action")
+            changed = {k: v for k, v in changes.items() if before[k] != v}
+            if changed:
+                stamp = now()
+                self.db["actions"].update(action_id, {**changed, "updated_at": stamp})
+                for field in ("status", "owner", "due_on", "description"):
+                    if field in changed:
+                        self._action_changed(action_id, stamp, field, before[field], changed[field])
         return _action(self._one("actions", action_id, "action"))
 
     # --- checks -----------------------------------------------------------------------
