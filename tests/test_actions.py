@@ -286,3 +286,13 @@ def test_the_plan_exports_to_xlsx(services, plan, tmp_path):
 
 def test_services_have_one_update_action(services):
     assert Services.update_action.__module__ == "ics_assess.services.actions"
+
+
+def test_the_plan_prints_to_a_pdf(services, plan, tmp_path):
+    from pypdf import PdfReader
+
+    _, rnd, *_ = plan
+    out = services.print_action_plan(rnd.id, tmp_path / "plan.pdf", today=TODAY)
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Action plan: Baseline" in text
+    assert "Publish the board" in text and "overdue" in text

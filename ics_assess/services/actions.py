@@ -361,6 +361,41 @@ class ActionUseCases(ServicesCore):
             widths=(50, 28, 12, 18, 28, 30, 28, 50, 20),
         )
 
+    def print_action_plan(
+        self,
+        round_id: str,
+        path: Path | str,
+        *,
+        today: dt.date | None = None,
+        **filters,
+    ) -> Path:
+        """Write a round's action plan (with the filters of ``action_plan``) as a PDF of
+        one table to ``path``, atomically; ReportError in words if it cannot."""
+        from ..reports.action_plan import PlanLine, write_action_plan
+
+        rnd = self._round_or_error(round_id)
+        partnership = self.store.partnership(rnd.partnership_id)
+        rows = self.action_plan(round_id, today=today, **filters)
+        lines = [
+            PlanLine(
+                description=r.action.description,
+                answers=r.answers,
+                owner=r.action.owner,
+                due_on=r.action.due_on,
+                status=r.status_words,
+                carried_from=r.carried_from_round,
+                overdue=r.overdue,
+            )
+            for r in rows
+        ]
+        subtitle = f"{partnership.name} · {rnd.name}"
+        if any(filters.values()):
+            subtitle += " · filtered: only the actions shown in the window"
+        written, _ = write_action_plan(
+            f"Action plan: {rnd.name}", subtitle, lines, path, produced_on=today
+        )
+        return written
+
     # --- carrying forward -----------------------------------------------------------------
 
     def carry_forward(self, from_round_id: str, to_round_id: str) -> list[Action]:
