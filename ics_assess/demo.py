@@ -261,6 +261,82 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# Actions agreed at the baseline on single statements, and what became of each by the
+# six-month review, where they were carried: (organisation index, questionnaire, item,
+# description, owner, due date, status at the review, what changed at the review).
+BASELINE_ACTIONS: tuple[tuple[int, str, str, str, str, str, ActionStatus, dict], ...] = (
+    (
+        4,
+        "democratic-involvement",
+        "dem-members-4",
+        "Send partnership board papers to councillor members ten working days before "
+        "each meeting, so each council can take its view first.",
+        "ICB Board Secretary",
+        "2026-09-30",
+        ActionStatus.DONE,
+        {},
+    ),
+    (
+        0,
+        "democratic-involvement",
+        "dem-scrutiny-3",
+        "Reply in writing to every scrutiny recommendation within two months, saying "
+        "what changed as a result.",
+        "ICB Director of Corporate Affairs",
+        "2026-10-31",
+        ActionStatus.IN_PROGRESS,  # still in progress after its due date: overdue
+        {},
+    ),
+    (
+        0,
+        "equal-partnership",
+        "eq-funding-2",
+        "Decide, with recorded reasons, which budgets to pool beyond the Better Care "
+        "Fund, starting with reablement and hospital discharge.",
+        "ICB Chief Finance Officer",
+        "2026-12-31",
+        ActionStatus.IN_PROGRESS,
+        {
+            "due_on": "2027-03-31",
+            "owner": "ICB Chief Finance Officer and council Section 151 officers",
+        },
+    ),
+    (
+        4,
+        "equal-partnership",
+        "eq-workforce-2",
+        "Report social care vacancy rates to the partnership board beside the NHS "
+        "vacancy figures, every quarter.",
+        "Director of Adult Social Services",
+        "2026-08-31",
+        ActionStatus.DONE,
+        {},
+    ),
+    (
+        None,
+        "democratic-involvement",
+        "dem-engagement-5",
+        "Agree one rate at which all partners pay people with lived experience for their "
+        "time on design groups.",
+        "Healthwatch Northshire manager",
+        "2026-10-31",
+        ActionStatus.DROPPED,  # overtaken by the ICB's own involvement policy
+        {},
+    ),
+    (
+        None,
+        "governance",
+        "gov-decisions-3",
+        "Write and publish a statement of what each place partnership can decide on its "
+        "own authority.",
+        "ICB Director of Strategy",
+        "2027-01-31",
+        ActionStatus.OPEN,
+        {},
+    ),
+)
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What the demo added."""
@@ -367,6 +443,7 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
                         _leave_half_done(services, a.id, q)
                         continue
                     services.submit(a.id, allow_unanswered=True)
+        _baseline_actions(services, rounds, orgs, counts)
         _workshop(services, gen, partnership.id, rounds[1], orgs, counts)
         for round_no, rnd in enumerate(rounds, start=1):
             org = orgs[4] if round_no == 1 else orgs[5]
@@ -389,6 +466,34 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
         1,
         counts["actions"],
     )
+
+
+def _baseline_actions(services: Services, rounds, orgs, counts) -> None:
+    """The baseline's actions on single statements, carried to the six-month review,
+    and their progress there (BASELINE_ACTIONS)."""
+    baseline, review = rounds
+    originals = {}
+    for org_index, qid, item_id, description, owner, due, _, _ in BASELINE_ACTIONS:
+        action = services.create_action(
+            baseline.id,
+            description=description,
+            owner=owner,
+            due_on=due,
+            organisation_id=orgs[org_index].id if org_index is not None else None,
+            questionnaire_id=qid,
+            item_id=item_id,
+        )
+        originals[action.id] = action
+        counts["actions"] += 1
+    carried = services.carry_forward(baseline.id, review.id)
+    counts["actions"] += len(carried)
+    progress = {row[3]: (row[6], row[7]) for row in BASELINE_ACTIONS}  # by description
+    for copy in carried:
+        status, changes = progress[copy.description]
+        if changes:
+            services.update_action(copy.id, **changes)
+        if status is not ActionStatus.OPEN:
+            services.update_action(copy.id, status=status.value)
 
 
 def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -> None:

@@ -181,6 +181,12 @@ def test_carry_forward_copies_what_is_still_to_do_once_and_keeps_history(service
     ]
     assert history[2].words == "Carried forward from Baseline to Six-month review"
     assert [h.field for h in services.action_history(tied.id)] == ["created", "status"]
+    # The originals say where they went, and are followed there: never overdue here.
+    before = {r.action.id: r for r in services.action_plan(rnd.id, today=TODAY)}
+    assert before[tied.id].carried_to_round == "Six-month review"
+    assert not before[tied.id].overdue
+    assert before[tied.id].status_words == "In progress, carried to Six-month review"
+    assert before[council.id].carried_to_round == ""
 
 
 def test_carry_forward_refuses_rounds_of_two_partnerships_or_the_same_round(services, plan):

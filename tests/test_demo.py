@@ -247,3 +247,29 @@ def test_nhs_rates_agenda_and_money_higher_than_councils_in_round_two(demo):
     widest_modelled = min(gaps[title].gap for title in GAP_SECTIONS)
     assert any(abs(gaps[title].gap) < widest_modelled for title in low)
     assert any(not gaps[title].flagged for title in low)
+
+
+def test_baseline_actions_on_statements_are_carried_to_the_review_with_their_progress(demo):
+    import datetime as dt
+
+    from ics_assess.domain import ActionStatus
+
+    (partnership,) = demo.partnerships()
+    review, baseline = demo.rounds_latest_first(partnership.id)
+    today = dt.date(2026, 12, 1)
+    on_statements = [r for r in demo.action_plan(baseline.id, today=today) if r.action.item_id]
+    assert len(on_statements) >= 5
+    assert all(r.statement and r.carried_to_round == review.name for r in on_statements)
+    carried = [r for r in demo.action_plan(review.id, today=today) if r.carried_from_round]
+    assert {r.action.carried_from for r in carried} == {r.action.id for r in on_statements}
+    assert all(r.carried_from_round == baseline.name for r in carried)
+    statuses = [r.action.status for r in carried]
+    assert statuses.count(ActionStatus.DONE) >= 2
+    assert statuses.count(ActionStatus.IN_PROGRESS) >= 2
+    assert statuses.count(ActionStatus.DROPPED) == 1
+    assert len([r for r in carried if r.overdue]) == 1
+    # Each carried action's history runs from the baseline to its progress at the review.
+    done = next(r for r in carried if r.action.status is ActionStatus.DONE)
+    fields = [(h.round_name, h.field) for h in demo.action_history(done.action.id)]
+    assert fields[0] == (baseline.name, "created") and fields[-1] == (review.name, "status")
+    assert demo.carry_forward(baseline.id, review.id) == []  # once

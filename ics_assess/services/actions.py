@@ -12,7 +12,7 @@ its own history: the history of a carried action is the original's followed by i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..domain import Action, ActionStatus, Questionnaire
@@ -48,11 +48,16 @@ class ActionRow:
     statement: str
     carried_from_round: str  # the round it was carried from, "" if not carried
     overdue: bool
+    # The round it was carried forward to ("" if not): followed there from then on, so
+    # never overdue here.
+    carried_to_round: str = ""
 
     @property
     def status_words(self) -> str:
         """Its status in words, with "overdue" when it is."""
         words = STATUS_WORDS[self.action.status]
+        if self.carried_to_round:
+            return f"{words}, carried to {self.carried_to_round}"
         return f"{words}, overdue" if self.overdue else words
 
     @property
@@ -103,6 +108,7 @@ PLAN_HEADERS = (
     "Section",
     "Statement",
     "Carried from",
+    "Carried to",
 )
 
 
@@ -119,6 +125,7 @@ def plan_cells(row: ActionRow) -> list[str]:
         row.section_title,
         row.statement,
         row.carried_from_round,
+        row.carried_to_round,
     ]
 
 
@@ -270,6 +277,11 @@ class ActionUseCases(ServicesCore):
                 origin_round[origin] = rounds.get(self.store.action(origin).round_id, "")
             except RecordNotFoundError:
                 origin_round[origin] = ""
+        carried_to = {
+            a.carried_from: rounds.get(a.round_id, "")
+            for a in self.store.actions(partnership_id=rnd.partnership_id)
+            if a.carried_from
+        }
         rows = []
         for a in actions:
             if wanted_owner and " ".join(a.owner.split()).lower() != wanted_owner:
@@ -284,6 +296,8 @@ class ActionUseCases(ServicesCore):
             ):
                 continue
             row = self._action_row(a, rounds, orgs, origin_round, today)
+            if a.id in carried_to:
+                row = replace(row, overdue=False, carried_to_round=carried_to[a.id])
             if overdue_only and not row.overdue:
                 continue
             rows.append(row)
@@ -358,7 +372,7 @@ class ActionUseCases(ServicesCore):
             [plan_cells(r) for r in rows],
             sheet="Action plan",
             example="action-plan",
-            widths=(50, 28, 12, 18, 28, 30, 28, 50, 20),
+            widths=(50, 28, 12, 18, 28, 30, 28, 50, 20, 20),
         )
 
     def print_action_plan(
