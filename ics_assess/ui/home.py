@@ -59,6 +59,7 @@ class HomePage(QWidget):
     export_requested = Signal()
     compare_requested = Signal()
     workshops_requested = Signal()
+    action_plan_requested = Signal()
     scores_loaded = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
@@ -210,6 +211,14 @@ class HomePage(QWidget):
         )
         self.workshops_button.setMinimumHeight(self.compare_button.minimumHeight())
         self.workshops_button.clicked.connect(self.workshops_requested)
+        self.action_plan_button = QPushButton("Action &plan…")
+        self.action_plan_button.setAccessibleName("Action plan")
+        self.action_plan_button.setToolTip(
+            "The partnership's actions round by round: owners, due dates, what is overdue, "
+            "what was carried forward (Ctrl+Shift+A)"
+        )
+        self.action_plan_button.setMinimumHeight(self.compare_button.minimumHeight())
+        self.action_plan_button.clicked.connect(self.action_plan_requested)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of assessments shown")
@@ -264,6 +273,7 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Assessments"), 1)
+        top.addWidget(self.action_plan_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.workshops_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(top)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from .. import __version__, paths
 from ..services import Services, StoreError
 from . import exchange_view, responses_view
+from .actions import ActionPlanPage
 from .backups_dialog import show_backups
 from .dialogs import Dialogs
 from .home import HomePage
@@ -69,6 +70,17 @@ KEYBOARD_HELP = """
 <tr><td><b>Ctrl+Z</b></td><td>undo a deletion</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open another database</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>compare the partnership (the overview)</td></tr>
+<tr><td><b>Ctrl+Shift+A</b></td><td>the action plan</td></tr>
+</table>
+<h3>The action plan</h3>
+<table cellpadding="3">
+<tr><td><b>Alt+R</b>, <b>Alt+W</b>, <b>Alt+S</b>, <b>Alt+G</b>, <b>Alt+C</b></td>
+<td>the round; show one owner, status, organisation, section</td></tr>
+<tr><td><b>Alt+V</b></td><td>only the overdue actions</td></tr>
+<tr><td><b>Alt+N</b> / <b>Alt+E</b> / <b>Enter</b></td>
+<td>new action / edit the selected one</td></tr>
+<tr><td><b>Alt+D</b> / <b>Alt+P</b></td><td>mark it done / drop it</td></tr>
+<tr><td><b>Alt+X</b> / <b>Alt+I</b></td><td>export to CSV or XLSX / print to PDF</td></tr>
 </table>
 <h3>The partnership overview</h3>
 <table cellpadding="3">
@@ -199,6 +211,7 @@ class MainWindow(QMainWindow):
         self.workshops: WorkshopsPage | None = None
         self.workshop: WorkshopPage | None = None
         self.participant: ParticipantScreen | None = None
+        self.action_plan: ActionPlanPage | None = None
         self._menu_states: dict[QAction, bool] = {}
 
         self.setWindowTitle(paths.APP_NAME)
@@ -272,6 +285,7 @@ class MainWindow(QMainWindow):
             view_menu, "&Compare partnership…", self.compare_partnership, "Ctrl+Shift+C"
         )
         self._action(view_menu, "&Workshops…", self.show_workshops, "Ctrl+Shift+W")
+        self._action(view_menu, "Action &plan…", self.show_action_plan, "Ctrl+Shift+A")
         help_menu = bar.addMenu("&Help")
         self._action(
             help_menu,
@@ -409,7 +423,7 @@ class MainWindow(QMainWindow):
         if self.workshop is not None:
             self.workshop.close_projector()
         old = (self.home, self.walkthrough, self.results, self.report, self.overview)
-        for page in (*old, self.workshops, self.workshop, self.participant):
+        for page in (*old, self.workshops, self.workshop, self.participant, self.action_plan):
             if page is not None:
                 self.stack.removeWidget(page)
                 page.deleteLater()
@@ -423,8 +437,13 @@ class MainWindow(QMainWindow):
         self.participant = ParticipantScreen(services, self.dialogs)
         for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
             self.stack.addWidget(page)
-        for page in (self.workshops, self.workshop, self.participant):
+        self.action_plan = ActionPlanPage(services, self.dialogs)
+        for page in (self.workshops, self.workshop, self.participant, self.action_plan):
             self.stack.addWidget(page)
+        self.action_plan.back_requested.connect(self.show_home)
+        self.home.action_plan_requested.connect(self.show_action_plan)
+        self.results.action_requested.connect(self.add_action)
+        self.overview.action_requested.connect(self.add_action)
         self.home.workshops_requested.connect(self.show_workshops)
         self.workshops.back_requested.connect(self.show_home)
         self.workshops.open_requested.connect(self.show_workshop)
@@ -638,6 +657,46 @@ class MainWindow(QMainWindow):
         organisation answered in its round."""
         self.stack.setCurrentWidget(self.report)
         self.report.show_organisation_report(assessment_id)
+
+    # --- the action plan -------------------------------------------------------------
+
+    def _chosen_partnership(self) -> str | None:
+        """The partnership chosen on home (its filter, or the tree), else the only one."""
+        chosen = None
+        if self.home is not None:
+            chosen = self.home.partnership_filter.currentData() or (
+                self.home.tree_partnership_id() if self.home.tree.currentItem() else None
+            )
+        partnerships = self.services.partnerships() if self.services else []
+        if chosen is None and len(partnerships) == 1:
+            chosen = partnerships[0].id
+        return chosen
+
+    def show_action_plan(self, round_id: str | None = None) -> None:
+        """View > Action plan: the actions of a round of the partnership chosen on home
+        (its latest round), with filters, history, export and print."""
+        if self.action_plan is None or self._participant_showing():
+            return
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        self.action_plan.show_plan(self._chosen_partnership(), round_id or None)
+        self.stack.setCurrentWidget(self.action_plan)
+        if self.action_plan.rows:
+            self.action_plan.table.setFocus()
+        else:
+            self.action_plan.round_combo.setFocus()
+
+    def add_action(self, preset: dict) -> str | None:
+        """Add action… from a results page or the overview: the action dialog, with what
+        the action answers chosen already; the action plan keeps it."""
+        if self.action_plan is None or not preset.get("round_id"):
+            return None
+        preset = dict(preset)
+        round_id = preset.pop("round_id")
+        action_id = self.action_plan.add_action(round_id, **preset)
+        if action_id:
+            self.save_state.setText("Action added to the action plan (Ctrl+Shift+A).")
+        return action_id
 
     # --- workshops --------------------------------------------------------------------
 

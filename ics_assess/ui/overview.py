@@ -139,6 +139,7 @@ class OverviewPage(QWidget):
     report_requested = Signal(object)  # the Comparison, for the report page
     built = Signal()  # a comparison (or an empty state) is showing
     comments_shown = Signal()
+    action_requested = Signal(dict)  # Add action… on a gap: what the action answers
 
     def __init__(
         self,
@@ -444,8 +445,13 @@ class OverviewPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
+        self.add_action_button = button(
+            "A&dd action…", "An improvement action on the gap selected (its statement or section)"
+        )
+        self.add_action_button.clicked.connect(self.request_action)
         row.addWidget(self.divergence_note, 1)
         row.addWidget(self.comments_button)
+        row.addWidget(self.add_action_button)
         left_layout.addLayout(row)
         left_layout.addWidget(self.divergence_table, 1)
         splitter = QSplitter()
@@ -1023,6 +1029,7 @@ class OverviewPage(QWidget):
             organisation_view and item is not None and bool(item.data(Qt.ItemDataRole.UserRole))
         )
         self.comments_button.setEnabled(bool(self.divergence_model.rows))
+        self.add_action_button.setEnabled(bool(self.divergence_model.rows))
 
     def _open_group(self, index: QModelIndex) -> None:
         c = self.comparison
@@ -1069,6 +1076,28 @@ class OverviewPage(QWidget):
         c = self.comparison
         if assessment_id and c is not None and c.kind == AssessmentKind.ORGANISATION:
             self.open_assessment_requested.emit(assessment_id)
+
+    def action_preset(self) -> dict | None:
+        """What an action on the selected gap answers: the round, the questionnaire, and
+        the gap's statement or section; with the gap in words."""
+        c = self.comparison
+        index = self.divergence_table.currentIndex()
+        if c is None or not index.isValid():
+            return None
+        d: Divergence = index.siblingAtColumn(0).data(ITEM_ROLE)
+        preset = {"round_id": c.round.id, "questionnaire_id": c.questionnaire.id}
+        if d.scope == "statement":
+            preset["item_id"] = d.key
+        elif d.scope == "section":
+            preset["section_id"] = d.key
+        preset["context"] = f"On the gap: {d.label} — {sectors_text(d)}: {signed(d.gap.gap)}"
+        return preset
+
+    def request_action(self) -> None:
+        """Add action…: ask the window for the action dialog on the selected gap."""
+        preset = self.action_preset()
+        if preset is not None:
+            self.action_requested.emit(preset)
 
     def divergence_items(self, d: Divergence) -> list[str]:
         """The statements behind a gap: the statement itself; a section's statements;

@@ -189,6 +189,9 @@ class ResultsPage(QWidget):
     report_requested = Signal(str)  # assessment id: its PDF report
     organisation_report_requested = Signal(str)  # assessment id: its organisation's report
     overview_requested = Signal()  # back to the partnership overview it was opened from
+    # Add action…: what the action answers (round, organisation, questionnaire, the
+    # section selected in the table), for the action dialog.
+    action_requested = Signal(dict)
 
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
@@ -308,6 +311,14 @@ class ResultsPage(QWidget):
         self.organisation_report_button.clicked.connect(
             self._request(self.organisation_report_requested)
         )
+        self.add_action_button = QPushButton("Add &action…")
+        self.add_action_button.setAccessibleName("Add action")
+        self.add_action_button.setToolTip(
+            "An improvement action for this organisation, on the section selected in the "
+            "table or one of its statements"
+        )
+        self.add_action_button.clicked.connect(self.request_action)
+        self.actions_row.addWidget(self.add_action_button)
         self.actions_row.addWidget(self.organisation_report_button)
         self.actions_row.addWidget(self.report_button)
         buttons = QHBoxLayout()
@@ -331,6 +342,29 @@ class ResultsPage(QWidget):
     def _go_back(self) -> None:
         if self._assessment_id is not None:
             self.back_requested.emit(self._assessment_id)
+
+    def action_preset(self) -> dict | None:
+        """What an action added here answers: the assessment's round, organisation and
+        questionnaire, and the section selected in the table (if any)."""
+        if self.detail is None:
+            return None
+        a = self.detail.assessment
+        preset = {
+            "round_id": a.round_id,
+            "organisation_id": a.organisation_id,
+            "questionnaire_id": a.questionnaire_id,
+        }
+        row = self.table.currentRow()
+        sections = self.detail.score.sections
+        if 0 <= row < len(sections) and self.table.selectedItems():
+            preset["section_id"] = sections[row].section_id
+        return preset
+
+    def request_action(self) -> None:
+        """Add action…: ask the window for the action dialog."""
+        preset = self.action_preset()
+        if preset is not None:
+            self.action_requested.emit(preset)
 
     # --- public ------------------------------------------------------------------------
 
