@@ -827,3 +827,66 @@ def test_the_workshop_screens_name_every_control_and_reach_them_by_tab(
     assert seen.pop("projector") == 0 and projector.accessibleName() == "Projector view"
     assert len(seen) == 9 and min(seen.values()) >= 2, seen
     assert problems == {}
+
+
+def test_the_action_plan_names_every_control_and_reaches_them_by_tab(
+    qtbot, fake_dialogs, isolated_data_dir, demo_db
+):
+    """The action plan page (with a carried action's history shown) and the action
+    dialog, new and editing: every control named, every button and field reached by Tab
+    (the description box passes Tab on), an Alt key on each button and field label."""
+    from PySide6.QtWidgets import QLabel, QPlainTextEdit
+
+    from ics_assess.ui.actions import ActionDialog
+
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+
+    def check(where: str, top: QWidget) -> None:
+        QApplication.processEvents()
+        controls = interactive_controls(top)
+        seen[where] = len(controls)
+        if missing := [description for name, description in controls if not name]:
+            problems[where] = missing
+        for b in top.findChildren(QPushButton):
+            if b.isVisibleTo(top) and b.isEnabled():
+                assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, (where, b.text())
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    window = open_window(qtbot, fake_dialogs, path)
+    wait_loaded(qtbot, window, 79)
+    qtbot.mouseClick(window.home.action_plan_button, LEFT)
+    page = window.action_plan
+    assert window.stack.currentWidget() is page
+    page.table.selectRow(0)
+    check("action plan", window)
+    for b in (page.new_button, page.edit_button, page.done_button, page.drop_button,
+              page.export_button, page.print_button, page.back_button):  # fmt: skip
+        assert "&" in b.text(), b.text()
+    labels = [w for w in page.findChildren(QLabel) if w.buddy() is not None]
+    assert len(labels) == 5 and all("&" in w.text() for w in labels)
+    # Tab from the round choice goes round the page and comes back: no trap.
+    page.round_combo.setFocus()
+    reached = set()
+    for _ in range(40):
+        press(qtbot, Qt.Key.Key_Tab)
+        reached.add(QApplication.focusWidget())
+    assert {page.table, page.history, page.new_button, page.print_button} <= reached
+    assert page.round_combo in reached
+    round_id = page.round_id()
+    for dialog in (
+        ActionDialog(window.services, round_id, questionnaire_id="governance", parent=window),
+        ActionDialog(window.services, round_id, action_id=page.selected_id(), parent=window),
+    ):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        check(f"{dialog.windowTitle()} dialog", dialog)
+        assert dialog.description.tabChangesFocus()
+        assert all("&" in w.text() for w in dialog.findChildren(QLabel) if w.buddy())
+        dialog.description.setFocus()
+        press(qtbot, Qt.Key.Key_Tab)
+        assert not isinstance(QApplication.focusWidget(), QPlainTextEdit)
+        dialog.close()
+    assert len(seen) == 3 and min(seen.values()) >= 5, seen
+    assert problems == {}
