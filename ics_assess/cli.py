@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__, files, paths
-from .domain import Unrated
+from .domain import ActionStatus, Unrated
 from .questionnaires import check_file, load_catalogue
 from .services import (
     PREVIOUS,
@@ -1178,6 +1178,82 @@ def cmd_workshop_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- actions ----------------------------------------------------------------------------
+
+
+def _action_json(services: Services, row) -> dict[str, Any]:
+    a = row.action
+    return {
+        "id": a.id,
+        "round_id": a.round_id,
+        "round": row.round_name,
+        "description": a.description,
+        "owner": a.owner,
+        "due_on": a.due_on,
+        "status": a.status.value,
+        "overdue": row.overdue,
+        "organisation_id": a.organisation_id,
+        "organisation": row.organisation_name or None,
+        "questionnaire_id": a.questionnaire_id,
+        "section_id": a.section_id,
+        "item_id": a.item_id,
+        "statement": row.statement or None,
+        "workshop_id": a.workshop_id,
+        "carried_from": a.carried_from,
+        "carried_from_round": row.carried_from_round or None,
+        "carried_to_round": row.carried_to_round or None,
+        "history": [
+            {
+                "action_id": h.action_id,
+                "round": h.round_name,
+                "changed_at": h.changed_at,
+                "field": h.field,
+                "old_value": h.old_value,
+                "new_value": h.new_value,
+            }
+            for h in services.action_history(a.id)
+        ],
+    }
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    if args.output is not None and not args.output.strip():
+        raise UsageError("-o needs the path of the file to write", "actions")
+    if args.output is not None and args.json:
+        raise UsageError("give -o FILE or --json, not both", "actions")
+    filters = {"owner": args.owner, "status": args.status, "overdue_only": args.overdue}
+    with _open(args, write=False) as services:
+        rnd = services.find_round(args.round)
+        if args.output is not None:
+            output = Path(args.output).expanduser()
+            if output.suffix.lower() == ".pdf":
+                written = services.print_action_plan(rnd.id, output, **filters)
+            else:
+                written = services.export_action_plan(rnd.id, output, **filters)
+            print(f"Wrote the action plan of {rnd.name} to {written}.")
+            return 0
+        rows = services.action_plan(rnd.id, **filters)
+        if args.json:
+            _print_json([_action_json(services, r) for r in rows])
+            return 0
+    if not rows:
+        print(f"No actions in {rnd.name} match.")
+        return 0
+    table_rows = [
+        (
+            r.action.id[:8],
+            r.action.due_on or "-",
+            r.status_words,
+            r.action.owner or "-",
+            r.action.description,
+            r.carried_from_round and f"from {r.carried_from_round}",
+        )
+        for r in rows
+    ]
+    print(_table(("ID", "DUE", "STATUS", "OWNER", "ACTION", "CARRIED"), table_rows))
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -1414,6 +1490,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check the database's integrity", parents=[common])
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "actions",
+        help="a round's action plan (table, JSON, CSV, XLSX or PDF)",
+        parents=[common],
+        description="A round's action plan: each action with its owner, due date and "
+        "status (overdue when due before today and neither done nor dropped), what it "
+        "answers, and the round it was carried from.",
+    )
+    p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
+    p.add_argument("--owner", metavar="OWNER", help="only this owner's actions")
+    p.add_argument(
+        "--status",
+        choices=[s.value for s in ActionStatus],
+        help="only actions with this status",
+    )
+    p.add_argument("--overdue", action="store_true", help="only the overdue actions")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the plan to FILE.csv, FILE.xlsx or FILE.pdf instead",
+    )
+    p.set_defaults(func=cmd_actions)
 
     workshop = sub.add_parser(
         "workshop", help="facilitated workshops: list, show, report", parents=[common]
