@@ -1181,7 +1181,7 @@ def cmd_workshop_report(args: argparse.Namespace) -> int:
 # --- actions ----------------------------------------------------------------------------
 
 
-def _action_json(services: Services, row) -> dict[str, Any]:
+def _plan_action_json(services: Services, row) -> dict[str, Any]:
     a = row.action
     return {
         "id": a.id,
@@ -1234,7 +1234,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
             return 0
         rows = services.action_plan(rnd.id, **filters)
         if args.json:
-            _print_json([_action_json(services, r) for r in rows])
+            _print_json([_plan_action_json(services, r) for r in rows])
             return 0
     if not rows:
         print(f"No actions in {rnd.name} match.")
