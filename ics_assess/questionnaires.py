@@ -570,7 +570,8 @@ def load_catalogue(folders: Iterable[Path]) -> Catalogue:
         try:
             if not folder.is_dir():
                 continue
-            paths = sorted(folder.glob("*.toml"))
+            # profile.toml declares the partnership profile's facts (profile.py).
+            paths = sorted(p for p in folder.glob("*.toml") if p.name != "profile.toml")
         except Exception as exc:
             catalogue.warnings.append(
                 _one_line(f"Skipped the forms folder {folder}: it cannot be read ({_reason(exc)})")

@@ -28,7 +28,7 @@ from ics_assess.store import Store
 
 FORMS_DIR = paths.builtin_forms_dir()
 PROJECT_ROOT = paths.PROJECT_ROOT
-SHIPPED = sorted(FORMS_DIR.glob("*.toml"))
+SHIPPED = sorted(p for p in FORMS_DIR.glob("*.toml") if p.name != "profile.toml")
 SHIPPED_IDS = {"governance", "democratic-involvement", "equal-partnership"}
 DEMO_ASSESSMENTS = 79
 

@@ -21,6 +21,8 @@ open store, the questionnaire catalogue and the questionnaire lookups):
     workshops.py     a facilitator's workshop: participants, outcomes, actions
     actions.py       the action plan: create, edit, complete, drop, filter, history,
                      overdue, carry forward to the next round
+    profile.py       the partnership profile: facts of a round (profile.toml), their
+                     values with source and date, derived figures, the trend
 
 To add an area (comparisons, workshops, actions...):
 
@@ -79,6 +81,7 @@ from .comparisons import (
 from .core import ServiceError, ServicesCore
 from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
+from .profile import ProfileEntry, ProfileUseCases, RoundProfile, TrendPoint
 from .reports import ReportResult, ReportUseCases
 from .spreadsheets import ResponsesResult, SpreadsheetUseCases
 from .workshops import ParticipantProgress, WorkshopSummary, WorkshopUseCases
@@ -96,6 +99,7 @@ class Services(
     ComparisonCommentUseCases,
     WorkshopUseCases,
     ActionUseCases,
+    ProfileUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
@@ -126,17 +130,20 @@ __all__ = [
     "MissingDatabaseError",
     "OverallScore",
     "ParticipantProgress",
+    "ProfileEntry",
     "RecordNotFoundError",
     "ReportResult",
     "ResponseMapping",
     "ResponseSheet",
     "ResponsesResult",
     "RestoreRefusedError",
+    "RoundProfile",
     "ServiceError",
     "Services",
     "ServicesCore",
     "SpreadsheetResult",
     "StoreError",
+    "TrendPoint",
     "Value",
     "WorkshopSummary",
     "WriteError",

@@ -67,9 +67,14 @@ class ServicesCore:
     """One open database and the questionnaire catalogue: the state every use case
     works on, opened and closed here, and the questionnaire lookups they all need."""
 
-    def __init__(self, store: Store, catalogue: Catalogue):
+    def __init__(
+        self, store: Store, catalogue: Catalogue, forms_dirs: Sequence[Path] | None = None
+    ):
         self.store = store
         self.catalogue = catalogue
+        # The folders the forms were read from (None: the built-in and the user's), for
+        # the areas that read other files there (the partnership profile's facts).
+        self.forms_dirs = list(forms_dirs) if forms_dirs is not None else None
 
     @classmethod
     def open(
@@ -87,7 +92,7 @@ class ServicesCore:
         file or folder can be read; a missing file is then an error, never created."""
         path = Path(db_path) if db_path else paths.default_db_path()
         store = Store(connect_readonly(path), path) if readonly else Store.open(path, create=create)
-        return cls(store, _catalogue(forms_dirs))
+        return cls(store, _catalogue(forms_dirs), forms_dirs)
 
     @property
     def db_path(self) -> Path:

@@ -24,7 +24,7 @@ migrations = Migrations(MIGRATION_SET)
 READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
     # Each only adds a table that readers treat as empty when it is missing, or (0004)
     # a nullable column that readers treat as null when it is missing.
-    {"0003_partner_type_changes", "0004_action_history"}
+    {"0003_partner_type_changes", "0004_action_history", "0005_profile"}
 )
 
 _PARTNER_TYPES = (
@@ -269,6 +269,28 @@ def action_history(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, 'the action history is append-only'); END;
         CREATE TRIGGER action_history_no_delete BEFORE DELETE ON action_history
             BEGIN SELECT RAISE(ABORT, 'the action history is append-only'); END;
+        """
+    )
+
+
+@migrations(name="0005_profile")
+def profile(db: Database) -> None:
+    """Issue 11: the partnership profile's values, one per partnership, round and fact
+    (the facts are declared in forms/profile.toml, so ``fact_id`` is checked there, not
+    here), each with its source and the date it was true on."""
+    db.executescript(
+        """
+        CREATE TABLE profile_values (
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            fact_id TEXT NOT NULL CHECK (length(fact_id) > 0),
+            value REAL NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            as_of TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (partnership_id, round_id, fact_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX profile_values_round ON profile_values(round_id);
         """
     )
 

@@ -1128,6 +1128,56 @@ class Store:
 
     # --- checks -----------------------------------------------------------------------
 
+    # --- the partnership profile (issue 11) --------------------------------------------
+
+    def _has_profile(self) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile_values'"
+            ).fetchone()
+        )
+
+    def set_profile_value(
+        self, round_id: str, fact_id: str, value: float, source: str = "", as_of: str = ""
+    ) -> dict:
+        """Record (or replace) a fact's value in a round, with its source and date."""
+        with self.transaction():
+            rnd = self.round(round_id)
+            row = {
+                "partnership_id": rnd.partnership_id,
+                "round_id": rnd.id,
+                "fact_id": fact_id,
+                "value": float(value),
+                "source": _line(source, "value's source").strip(),
+                "as_of": _line(as_of, "value's date").strip(),
+                "updated_at": now(),
+            }
+            self.db["profile_values"].upsert(row, pk=("partnership_id", "round_id", "fact_id"))
+        return row
+
+    def clear_profile_value(self, round_id: str, fact_id: str) -> None:
+        """Remove a fact's value in a round (nothing when it has none)."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM profile_values WHERE round_id = ? AND fact_id = ?",
+                [round_id, fact_id],
+            )
+
+    def profile_values(self, round_ids: Iterable[str]) -> list[dict]:
+        """The profile values of the rounds given (partnership_id, round_id, fact_id,
+        value, source, as_of, updated_at); none from a database read before they were
+        kept."""
+        ids = list(dict.fromkeys(round_ids))
+        if not ids or not self._has_profile():
+            return []
+        marks = ", ".join("?" * len(ids))
+        return list(
+            self.db.query(
+                f"SELECT * FROM profile_values WHERE round_id IN ({marks}) ORDER BY fact_id",
+                ids,
+            )
+        )
+
     def integrity_problems(self) -> list[str]:
         """What SQLite's full integrity and foreign-key checks find (empty when sound)."""
         problems = [r["integrity_check"] for r in self.db.query("PRAGMA integrity_check")]
