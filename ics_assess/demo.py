@@ -444,6 +444,7 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
                         continue
                     services.submit(a.id, allow_unanswered=True)
         _baseline_actions(services, rounds, orgs, counts)
+        _profile(services, rounds)
         _workshop(services, gen, partnership.id, rounds[1], orgs, counts)
         for round_no, rnd in enumerate(rounds, start=1):
             org = orgs[4] if round_no == 1 else orgs[5]
@@ -494,6 +495,36 @@ def _baseline_actions(services: Services, rounds, orgs, counts) -> None:
             services.update_action(copy.id, **changes)
         if status is not ActionStatus.OPEN:
             services.update_action(copy.id, status=status.value)
+
+
+# The partnership profile of each round (issue 11): fact id, (baseline, review) values,
+# source, and the date each was true on. The baseline's "nine out of 91" councillors on
+# the ICB board is the seed's figure.
+PROFILE_FACTS: tuple[tuple[str, tuple[float, float], str], ...] = (
+    ("icb_voting_members", (91, 91), "ICB board papers: membership"),
+    ("icb_nhs_members", (70, 68), "ICB board papers: membership"),
+    ("icb_local_government_members", (12, 14), "ICB board papers: membership"),
+    ("icb_community_members", (9, 9), "ICB board papers: membership"),
+    ("icb_councillors", (9, 11), "ICB board papers: membership"),
+    ("icp_voting_members", (30, 32), "ICP terms of reference"),
+    ("icp_nhs_members", (10, 10), "ICP terms of reference"),
+    ("icp_local_government_members", (14, 15), "ICP terms of reference"),
+    ("icp_community_members", (6, 7), "ICP terms of reference"),
+    ("icp_councillors", (11, 12), "ICP terms of reference"),
+    ("prevention_share", (3.6, 3.9), "ICB annual accounts: spend by programme"),
+    ("pooled_beyond_bcf", (4_200_000, 5_100_000), "Section 75 agreements register"),
+    ("social_care_vacancy_rate", (9.9, 9.4), "Adult social care workforce estimates"),
+)
+PROFILE_DATES = ("2026-04-30", "2026-10-31")
+
+
+def _profile(services: Services, rounds) -> None:
+    """The profile facts of both rounds (PROFILE_FACTS)."""
+    for index, rnd in enumerate(rounds):
+        for fact_id, values, source in PROFILE_FACTS:
+            services.set_profile_value(
+                rnd.id, fact_id, values[index], source=source, as_of=PROFILE_DATES[index]
+            )
 
 
 def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -> None:
