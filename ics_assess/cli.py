@@ -1254,6 +1254,63 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- profile ----------------------------------------------------------------------------
+
+
+def _profile_json(profile) -> dict[str, Any]:
+    return {
+        "partnership_id": profile.partnership_id,
+        "partnership": profile.partnership_name,
+        "round_id": profile.round_id,
+        "round": profile.round_name,
+        "facts": [
+            {
+                "id": e.fact.id,
+                "label": e.fact.label,
+                "group": e.fact.group or None,
+                "unit": e.fact.unit,
+                "computed": e.computed,
+                "formula": e.fact.formula if e.computed else None,
+                "value": e.value,
+                "source": None if e.computed else e.source,
+                "as_of": None if e.computed else (e.as_of or None),
+                "updated_at": None if e.computed else (e.updated_at or None),
+                "trend": [
+                    {"round_id": t.round_id, "round": t.round_name, "value": t.value}
+                    for t in e.trend
+                ],
+            }
+            for e in profile.entries
+        ],
+        "undeclared": list(profile.undeclared),
+        "warnings": list(profile.warnings),
+    }
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as services:
+        rnd = services.find_compared_round(args.round, args.partnership)
+        profile = services.round_profile(rnd.id)
+    if args.json:
+        _print_json(_profile_json(profile))
+        return 0
+    for warning in profile.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    print(f"{profile.partnership_name} · {profile.round_name}: partnership profile")
+    rows = [
+        (
+            e.fact.label + (" (computed)" if e.computed else ""),
+            e.text or "-",
+            e.source or "-",
+            e.as_of or "-",
+            e.trend_text or "-",
+        )
+        for e in profile.entries
+    ]
+    print(_table(("FACT", "VALUE", "SOURCE", "AS OF", "TREND"), rows))
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -1515,6 +1572,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the plan to FILE.csv, FILE.xlsx or FILE.pdf instead",
     )
     p.set_defaults(func=cmd_actions)
+
+    p = sub.add_parser(
+        "profile",
+        help="a round's partnership profile: facts, derived figures, trend (read-only)",
+        parents=[common],
+        description="A round's partnership profile: each fact declared in profile.toml "
+        "with its value, source and date, the figures computed from them, and each one's "
+        "values in the partnership's rounds up to this one.",
+    )
+    p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
+    p.add_argument(
+        "--partnership",
+        metavar="P",
+        help="the partnership's id or name, when several have a round of that name",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_profile)
 
     workshop = sub.add_parser(
         "workshop", help="facilitated workshops: list, show, report", parents=[common]
