@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from . import __version__, files, paths
 from .domain import ActionStatus, Unrated
+from .profile import PROFILE_FILENAME, check_profile_file, load_profile
 from .questionnaires import check_file, load_catalogue
 from .services import (
     PREVIOUS,
@@ -285,14 +286,22 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{path} does not exist or is not a file.")
-    problems = check_file(path)
+    if path.name == PROFILE_FILENAME:
+        # The partnership profile's facts (docs/profile-format.md): a user's file may
+        # refer to the shipped facts, so it is checked beside them.
+        shipped = paths.builtin_forms_dir() / PROFILE_FILENAME
+        own = shipped.exists() and path.resolve() == shipped.resolve()
+        known = [] if own else load_profile([paths.builtin_forms_dir()]).facts
+        problems, what = check_profile_file(path, known), "profile file"
+    else:
+        problems, what = check_file(path), "questionnaire"
     if not problems:
         print(f"{path}: OK")
         return 0
     for problem in problems:
         print(str(problem), file=sys.stderr)
     noun = "problem" if len(problems) == 1 else "problems"
-    print(f"{path}: {len(problems)} {noun}; the questionnaire cannot be used.", file=sys.stderr)
+    print(f"{path}: {len(problems)} {noun}; the {what} cannot be used.", file=sys.stderr)
     return 1
 
 

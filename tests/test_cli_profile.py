@@ -45,3 +45,18 @@ def test_profile_errors_are_one_sentence(capsys, demo_db):
     assert code == 1 and "Nobody" in assert_one_line_error(err)
     code, _, err = run(capsys, "profile", "--db", demo_db)
     assert code == 2
+
+
+def test_forms_check_checks_a_profile_file_as_one(capsys, tmp_path):
+    from ics_assess.cli import main
+
+    from .conftest import FORMS_DIR
+
+    assert main(["forms", "check", str(FORMS_DIR / "profile.toml")]) == 0
+    assert capsys.readouterr().out.strip().endswith("profile.toml: OK")
+    broken = tmp_path / "profile.toml"
+    broken.write_text('[[facts]]\nid = "x"\n', encoding="utf-8")
+    assert main(["forms", "check", str(broken)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("the profile file cannot be used.")
+    assert "Traceback" not in "\n".join(err)
