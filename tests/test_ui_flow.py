@@ -890,3 +890,64 @@ def test_the_action_plan_names_every_control_and_reaches_them_by_tab(
         dialog.close()
     assert len(seen) == 3 and min(seen.values()) >= 5, seen
     assert problems == {}
+
+
+def test_the_profile_names_every_control_and_reaches_them_by_tab(
+    qtbot, fake_dialogs, isolated_data_dir, demo_db
+):
+    """The partnership profile page and its value dialog (with a refusal shown): every
+    control named, every button reached by Tab from the round choice with no trap, an
+    Alt key on each button and field label."""
+    from PySide6.QtWidgets import QLabel
+
+    from ics_assess.ui.profile_view import ProfileValueDialog
+
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+
+    def check(where: str, top: QWidget) -> None:
+        QApplication.processEvents()
+        controls = interactive_controls(top)
+        seen[where] = len(controls)
+        if missing := [description for name, description in controls if not name]:
+            problems[where] = missing
+        for b in top.findChildren(QPushButton):
+            if b.isVisibleTo(top) and b.isEnabled():
+                assert b.focusPolicy() & Qt.FocusPolicy.TabFocus, (where, b.text())
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    window = open_window(qtbot, fake_dialogs, path)
+    wait_loaded(qtbot, window, 79)
+    check("home with the profile button", window)
+    qtbot.mouseClick(window.home.profile_button, LEFT)
+    page = window.profile
+    assert window.stack.currentWidget() is page
+    page.table.selectRow(1)  # the first fact, under its group
+    check("profile", window)
+    for b in (page.back_button, page.edit_button, page.clear_button):
+        assert "&" in b.text(), b.text()
+    labels = [w for w in page.findChildren(QLabel) if w.buddy() is not None]
+    assert len(labels) == 1 and all("&" in w.text() for w in labels)
+    assert not page.table.tabKeyNavigation()
+    assert page.table.focusPolicy() & Qt.FocusPolicy.TabFocus
+    page.round_combo.setFocus()
+    reached = set()
+    for _ in range(20):
+        press(qtbot, Qt.Key.Key_Tab)
+        reached.add(QApplication.focusWidget())
+    assert {page.table, page.edit_button, page.clear_button, page.back_button} <= reached
+    assert page.round_combo in reached
+    entry = page.entry(page.selected_id())
+    dialog = ProfileValueDialog(window.services, page.round_id(), entry, window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    check("value dialog", dialog)
+    dialog.value.setText("-3")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.problem.isVisible()
+    check("value dialog with a refusal", dialog)
+    assert all("&" in w.text() for w in dialog.findChildren(QLabel) if w.buddy())
+    dialog.close()
+    assert len(seen) == 4 and min(seen.values()) >= 3, seen
+    assert problems == {}

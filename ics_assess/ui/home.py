@@ -60,6 +60,7 @@ class HomePage(QWidget):
     compare_requested = Signal()
     workshops_requested = Signal()
     action_plan_requested = Signal()
+    profile_requested = Signal()
     scores_loaded = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
@@ -219,6 +220,14 @@ class HomePage(QWidget):
         )
         self.action_plan_button.setMinimumHeight(self.compare_button.minimumHeight())
         self.action_plan_button.clicked.connect(self.action_plan_requested)
+        self.profile_button = QPushButton("Partnership p&rofile…")
+        self.profile_button.setAccessibleName("Partnership profile")
+        self.profile_button.setToolTip(
+            "The partnership's facts round by round: board membership, councillors, money "
+            "pooled, prevention spend, vacancies, with their trend (Ctrl+Shift+F)"
+        )
+        self.profile_button.setMinimumHeight(self.compare_button.minimumHeight())
+        self.profile_button.clicked.connect(self.profile_requested)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of assessments shown")
@@ -273,6 +282,7 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Assessments"), 1)
+        top.addWidget(self.profile_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.action_plan_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.workshops_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignVCenter)

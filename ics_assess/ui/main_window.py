@@ -40,6 +40,7 @@ from .dialogs import Dialogs
 from .home import HomePage
 from .overview import OverviewPage
 from .participant import ParticipantScreen
+from .profile_view import ProfilePage
 from .report_view import ReportPage
 from .results import ResultsPage
 from .walkthrough import WalkthroughPage
@@ -71,6 +72,7 @@ KEYBOARD_HELP = """
 <tr><td><b>Ctrl+O</b></td><td>open another database</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>compare the partnership (the overview)</td></tr>
 <tr><td><b>Ctrl+Shift+A</b></td><td>the action plan</td></tr>
+<tr><td><b>Ctrl+Shift+F</b></td><td>the partnership profile</td></tr>
 </table>
 <h3>The action plan</h3>
 <table cellpadding="3">
@@ -81,6 +83,14 @@ KEYBOARD_HELP = """
 <td>new action / edit the selected one</td></tr>
 <tr><td><b>Alt+D</b> / <b>Alt+P</b></td><td>mark it done / drop it</td></tr>
 <tr><td><b>Alt+X</b> / <b>Alt+I</b></td><td>export to CSV or XLSX / print to PDF</td></tr>
+</table>
+<h3>The partnership profile</h3>
+<table cellpadding="3">
+<tr><td><b>Alt+R</b></td><td>choose the round (latest first)</td></tr>
+<tr><td><b>Enter</b> or <b>Alt+D</b></td>
+<td>edit the selected fact's value, source and as-of date</td></tr>
+<tr><td><b>Alt+C</b></td><td>clear the selected fact's value</td></tr>
+<tr><td><b>Alt+B</b></td><td>back to the assessments</td></tr>
 </table>
 <h3>The partnership overview</h3>
 <table cellpadding="3">
@@ -212,6 +222,7 @@ class MainWindow(QMainWindow):
         self.workshop: WorkshopPage | None = None
         self.participant: ParticipantScreen | None = None
         self.action_plan: ActionPlanPage | None = None
+        self.profile: ProfilePage | None = None
         self._menu_states: dict[QAction, bool] = {}
 
         self.setWindowTitle(paths.APP_NAME)
@@ -286,6 +297,7 @@ class MainWindow(QMainWindow):
         )
         self._action(view_menu, "&Workshops…", self.show_workshops, "Ctrl+Shift+W")
         self._action(view_menu, "Action &plan…", self.show_action_plan, "Ctrl+Shift+A")
+        self._action(view_menu, "Partnership pro&file…", self.show_profile, "Ctrl+Shift+F")
         help_menu = bar.addMenu("&Help")
         self._action(
             help_menu,
@@ -423,7 +435,8 @@ class MainWindow(QMainWindow):
         if self.workshop is not None:
             self.workshop.close_projector()
         old = (self.home, self.walkthrough, self.results, self.report, self.overview)
-        for page in (*old, self.workshops, self.workshop, self.participant, self.action_plan):
+        later = (self.workshops, self.workshop, self.participant, self.action_plan, self.profile)
+        for page in (*old, *later):
             if page is not None:
                 self.stack.removeWidget(page)
                 page.deleteLater()
@@ -438,8 +451,12 @@ class MainWindow(QMainWindow):
         for page in (self.home, self.walkthrough, self.results, self.report, self.overview):
             self.stack.addWidget(page)
         self.action_plan = ActionPlanPage(services, self.dialogs)
-        for page in (self.workshops, self.workshop, self.participant, self.action_plan):
+        self.profile = ProfilePage(services, self.dialogs)
+        later = (self.workshops, self.workshop, self.participant, self.action_plan, self.profile)
+        for page in later:
             self.stack.addWidget(page)
+        self.profile.back_requested.connect(self.show_home)
+        self.home.profile_requested.connect(self.show_profile)
         self.action_plan.back_requested.connect(self.show_home)
         self.home.action_plan_requested.connect(self.show_action_plan)
         self.results.action_requested.connect(self.add_action)
@@ -697,6 +714,33 @@ class MainWindow(QMainWindow):
         if action_id:
             self.save_state.setText("Action added to the action plan (Ctrl+Shift+A).")
         return action_id
+
+    # --- the partnership profile ----------------------------------------------------
+
+    def show_profile(self, partnership_id: str | None = None, round_id: str | None = None) -> None:
+        """View > Partnership profile: the facts of a round of the partnership chosen on
+        home (its filter or tree), else the only one, else the one the user picks."""
+        if self.profile is None or self.services is None or self._participant_showing():
+            return
+        chosen = partnership_id or self._chosen_partnership()
+        partnerships = self.services.partnerships()
+        if chosen is None and len(partnerships) > 1:
+            index = self.dialogs.item(
+                "Partnership profile",
+                "Whose profile do you want to see?",
+                [p.name for p in partnerships],
+            )
+            if index is None:
+                return
+            chosen = partnerships[index].id
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        self.profile.show_partnership(chosen, round_id)
+        self.stack.setCurrentWidget(self.profile)
+        if self.profile.profile is not None:
+            self.profile.table.setFocus()
+        else:
+            self.profile.round_combo.setFocus()
 
     # --- workshops --------------------------------------------------------------------
 
