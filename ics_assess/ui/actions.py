@@ -36,13 +36,20 @@ from ..domain import ActionStatus
 from ..services import STATUS_WORDS, ActionRow, ServiceError, Services, StoreError
 from .dialogs import Dialogs
 from .report_view import suggested_name
-from .widgets import WrappingLabel, heading, plain_label, plain_tooltip
+from .widgets import (
+    WrappingLabel,
+    heading,
+    keep_table_width_shared,
+    plain_label,
+    plain_tooltip,
+    share_table_width,
+)
 from .workshop import button, cell, date_text, table
 
 OVERDUE_TEXT = QColor("#B3261E")
 OVERDUE_FILL = QColor("#FBE9E7")
 COLUMNS = ["Action", "Owner", "Due", "Status", "Answers", "Carried"]  # carried from / to
-COLUMN_SHARES = (0.34, 0.16, 0.1, 0.12, 0.18, 0.1)
+COLUMN_SHARES = (0.3, 0.15, 0.1, 0.12, 0.18, 0.15)
 PLAN_FILTER = "Spreadsheets (*.xlsx *.csv);;All files (*)"
 PDF_FILTER = "PDF (*.pdf)"
 
@@ -349,20 +356,11 @@ class ActionPlanPage(QWidget):
         ):
             combo.currentIndexChanged.connect(self.refresh)
         self.overdue_only.toggled.connect(self.refresh)
+        keep_table_width_shared(self.table, COLUMN_SHARES)
         self._filling = False
 
     def _fit_columns(self) -> None:
-        """Share the table's width among the columns (text wraps within them)."""
-        width = self.table.viewport().width()
-        if width <= 0:
-            return
-        for column, share in enumerate(COLUMN_SHARES[:-1]):
-            self.table.setColumnWidth(column, int(width * share))
-        self.table.resizeRowsToContents()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._fit_columns()
+        share_table_width(self.table, COLUMN_SHARES)
 
     # --- choosing -----------------------------------------------------------------------
 

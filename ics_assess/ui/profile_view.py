@@ -28,11 +28,18 @@ from ..profile import UNIT_WORDS, number_text
 from ..services import ProfileEntry, RoundProfile, ServiceError, Services, StoreError
 from .actions import short_date
 from .dialogs import Dialogs
-from .widgets import WrappingLabel, heading, plain_label, plain_tooltip
+from .widgets import (
+    WrappingLabel,
+    heading,
+    keep_table_width_shared,
+    plain_label,
+    plain_tooltip,
+    share_table_width,
+)
 from .workshop import button, cell, table
 
 COLUMNS = ["Fact", "Value", "Source", "As of", "Trend"]
-COLUMN_SHARES = (0.36, 0.11, 0.25, 0.1, 0.18)
+COLUMN_SHARES = (0.34, 0.13, 0.25, 0.1, 0.18)
 GROUP_FILL = QColor("#EEF1F5")
 COMPUTED_TEXT = QColor("#44474E")
 REFUSAL_TEXT = QColor("#B3261E")
@@ -206,19 +213,11 @@ class ProfilePage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.round_combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        keep_table_width_shared(self.table, COLUMN_SHARES)
         self._filling = False
 
     def _fit_columns(self) -> None:
-        width = self.table.viewport().width()
-        if width <= 0:
-            return
-        for column, share in enumerate(COLUMN_SHARES[:-1]):
-            self.table.setColumnWidth(column, int(width * share))
-        self.table.resizeRowsToContents()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._fit_columns()
+        share_table_width(self.table, COLUMN_SHARES)
 
     # --- choosing -----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
@@ -68,3 +68,36 @@ class WrappingLabel(QLabel):
         needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
         if needed > 0:
             self.setMinimumHeight(needed)
+
+
+def share_table_width(table, shares) -> None:
+    """Give each column of ``table`` its share of the visible width (the last column
+    stretches into what is left) and let wrapped text set the rows' heights."""
+    width = table.viewport().width()
+    if width <= 0:
+        return
+    for column, share in enumerate(shares[:-1]):
+        table.setColumnWidth(column, int(width * share))
+    table.resizeRowsToContents()
+
+
+class _SharedWidth(QObject):
+    """Re-shares a table's columns whenever its viewport changes size (a window resize,
+    a splitter moved, a scroll bar appearing), not only when the page does."""
+
+    def __init__(self, table, shares):
+        super().__init__(table)
+        self.table = table
+        self.shares = tuple(shares)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:
+            share_table_width(self.table, self.shares)
+        return False
+
+
+def keep_table_width_shared(table, shares) -> None:
+    """Share ``table``'s width among its columns now and whenever its viewport resizes."""
+    _SharedWidth(table, shares)
+    share_table_width(table, shares)
