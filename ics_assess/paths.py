@@ -5,6 +5,12 @@ tests and portable installs never touch the real data directory:
 
 - ``ICS_ASSESS_DATA_DIR``: the user's data directory (database, own forms, backups, logs)
 - ``ICS_ASSESS_DB``: the default database file
+
+What ships with the program (the questionnaires, the fonts, the scoring method's page) is
+kept in the repository's top-level ``forms/``, ``resources/`` and ``docs/``. An installed
+wheel and a frozen build carry them inside the package, as ``ics_assess/_forms`` and so on
+(``SHIPPED``; pyproject.toml and packaging/pyinstaller/ics-assess.spec put them there);
+run from the source tree, an editable install included, they are read where they are.
 """
 
 from __future__ import annotations
@@ -17,8 +23,21 @@ import platformdirs
 APP_NAME = "ICS Assess"
 DB_FILENAME = "ics-assess.sqlite"
 
-# The source tree: the package sits beside forms/ and resources/.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source tree, when the program runs from one: the package sits beside forms/,
+# resources/ and docs/. (Installed, this is the folder the package is installed in.)
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+SHIPPED = {"_forms": "forms", "_resources": "resources", "_docs": "docs"}
+"""Each folder of shipped files inside an installed package, and the repository's folder
+it is made from."""
+
+
+def shipped_dir(name: str) -> Path:
+    """A folder of files that ship with the program (``name`` is one of ``SHIPPED``):
+    inside the package when installed from a wheel or frozen, else in the source tree."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / SHIPPED[name]
 
 
 def data_dir() -> Path:
@@ -39,7 +58,7 @@ def default_db_path() -> Path:
 
 def builtin_forms_dir() -> Path:
     """The questionnaires that ship with the program."""
-    return PROJECT_ROOT / "forms"
+    return shipped_dir("_forms")
 
 
 def user_forms_dir() -> Path:
@@ -64,4 +83,10 @@ def log_path() -> Path:
 
 def resources_dir() -> Path:
     """Icons, fonts and the stylesheet."""
-    return PROJECT_ROOT / "resources"
+    return shipped_dir("_resources")
+
+
+def scoring_method_doc() -> Path:
+    """The scoring method in plain words (docs/scoring.md), shown by the window's guide
+    and printed in the reports' appendix."""
+    return shipped_dir("_docs") / "scoring.md"

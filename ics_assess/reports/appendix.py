@@ -28,7 +28,6 @@ from .document import FRAME_WIDTH, RULE, SHADE, ReportTable, bookmarked, styles
 from .parts import HEAD_ROW, PAD
 from .text import markup
 
-SCORING_DOC = "docs/scoring.md"
 LAST_RULE_FOR_ONE_ASSESSMENT = 8
 """Rules after this one combine several respondents; a report of one organisation's own
 responses does not use them."""
@@ -40,7 +39,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 def scoring_doc_path() -> Path:
     """Where the scoring method's plain-words page is."""
-    return paths.PROJECT_ROOT / SCORING_DOC
+    return paths.scoring_method_doc()
 
 
 @dataclass

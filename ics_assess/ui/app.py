@@ -4,6 +4,7 @@ handler, and the main window."""
 from __future__ import annotations
 
 import ctypes.util
+import json
 import logging
 import logging.handlers
 import os
@@ -15,6 +16,12 @@ from types import TracebackType
 from .. import __version__, paths
 
 log = logging.getLogger("ics_assess")
+
+SMOKE_TEST_ENV = "ICS_ASSESS_SMOKE_TEST"
+"""Set to a folder, the app starts as usual, then writes what its window shows there
+(``smoke.json`` and a picture, ``window.png``) and quits: how an install or a frozen build
+is checked to start (tests/test_install.py, packaging/build-desktop.sh). A windowed build
+has no console to print to, hence files."""
 
 # Qt's X11 plugin needs these Debian/Ubuntu packages besides what PySide6 ships.
 XCB_LIBRARIES = {
@@ -128,4 +135,41 @@ def run_gui(db_path: Path | None = None) -> int:
         return 1
     window.show()
     log.info("started ICS Assess %s", __version__)
+    smoke_folder = os.environ.get(SMOKE_TEST_ENV)
+    if smoke_folder:
+        from PySide6.QtCore import QTimer
+
+        # Once the event loop has shown the window (and painted it), report and quit.
+        QTimer.singleShot(500, lambda: app.exit(smoke_test_report(window, Path(smoke_folder))))
     return app.exec()
+
+
+def smoke_test_report(window, folder: Path) -> int:
+    """Write what the window shows into ``folder`` (see SMOKE_TEST_ENV), print a line
+    saying so when there is a console, and return the exit code: 0 if the window shows
+    a page and found its questionnaires and fonts, else 1."""
+    from PySide6.QtWidgets import QLabel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    page = window.stack.currentWidget()
+    names = {window.welcome: "welcome", window.home: "home"}
+    catalogue = window.services.catalogue.all_latest() if window.services else []
+    fonts = paths.resources_dir() / "fonts"
+    report = {
+        "title": window.windowTitle(),
+        "page": names.get(page, type(page).__name__),
+        "texts": [label.text() for label in page.findChildren(QLabel) if label.isVisible()],
+        "visible": window.isVisible(),
+        "version": __version__,
+        "frozen": bool(getattr(sys, "frozen", False)),
+        "questionnaires": sorted(e.questionnaire.id for e in catalogue),
+        "forms_dir": str(paths.builtin_forms_dir()),
+        "fonts_dir": str(fonts),
+        "fonts": len(list(fonts.glob("*.ttf"))),
+    }
+    window.grab().save(str(folder / "window.png"))
+    (folder / "smoke.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if sys.stdout is not None:
+        print(f"{report['title']}: the {report['page']} page is shown", flush=True)
+    ok = report["visible"] and report["questionnaires"] and report["fonts"]
+    return 0 if ok else 1

@@ -178,7 +178,7 @@ class GuideDialog(QDialog):
         browser.setAccessibleName("Guide to the method")
         browser.setOpenExternalLinks(False)
         try:
-            method = (paths.PROJECT_ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+            method = paths.scoring_method_doc().read_text(encoding="utf-8")
         except OSError:
             method = "The scoring guide could not be found beside the program."
         browser.setMarkdown(
