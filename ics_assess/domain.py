@@ -388,6 +388,23 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Concern:
+    """ "A concern we raised": a section or statement of a questionnaire marked by a
+    partner (``organisation_id``; None for the partnership as a whole) in a round, with
+    their words. The review pack asks of each whether it has moved."""
+
+    id: str
+    partnership_id: str
+    round_id: str
+    questionnaire_id: str
+    section_id: str | None = None
+    item_id: str | None = None
+    organisation_id: str | None = None
+    note: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
 class AssessmentSummary:
     """A row of the assessment list: the assessment with the names around it."""
 

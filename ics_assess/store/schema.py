@@ -24,7 +24,7 @@ migrations = Migrations(MIGRATION_SET)
 READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
     # Each only adds a table that readers treat as empty when it is missing, or (0004)
     # a nullable column that readers treat as null when it is missing.
-    {"0003_partner_type_changes", "0004_action_history", "0005_profile"}
+    {"0003_partner_type_changes", "0004_action_history", "0005_profile", "0006_concerns"}
 )
 
 _PARTNER_TYPES = (
@@ -291,6 +291,30 @@ def profile(db: Database) -> None:
             PRIMARY KEY (partnership_id, round_id, fact_id)
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX profile_values_round ON profile_values(round_id);
+        """
+    )
+
+
+@migrations(name="0006_concerns")
+def concerns(db: Database) -> None:
+    """Issue 11: "a concern we raised": a section or statement of a questionnaire that a
+    partner (or the partnership) marked as a concern in a round, with their words. The
+    review pack asks of each whether it moved."""
+    db.executescript(
+        """
+        CREATE TABLE concerns (
+            id TEXT PRIMARY KEY,
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            organisation_id TEXT REFERENCES organisations(id) ON DELETE SET NULL,
+            questionnaire_id TEXT NOT NULL CHECK (length(questionnaire_id) > 0),
+            section_id TEXT,
+            item_id TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            CHECK (section_id IS NOT NULL OR item_id IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX concerns_partnership ON concerns(partnership_id);
         """
     )
 

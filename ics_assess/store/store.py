@@ -28,6 +28,7 @@ from ..domain import (
     AssessmentKind,
     AssessmentStatus,
     AssessmentSummary,
+    Concern,
     Organisation,
     Partnership,
     PartnerType,
@@ -1177,6 +1178,64 @@ class Store:
                 ids,
             )
         )
+
+    # --- concerns raised (issue 11) ------------------------------------------------------
+
+    def _has_concerns(self) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'concerns'"
+            ).fetchone()
+        )
+
+    def add_concern(
+        self,
+        *,
+        round_id: str,
+        questionnaire_id: str,
+        section_id: str | None = None,
+        item_id: str | None = None,
+        organisation_id: str | None = None,
+        note: str = "",
+    ) -> Concern:
+        """Record a section or statement as a concern raised in a round."""
+        row = {
+            "id": new_id(),
+            "round_id": round_id,
+            "organisation_id": organisation_id or None,
+            "questionnaire_id": questionnaire_id,
+            "section_id": section_id or None,
+            "item_id": item_id or None,
+            "note": _text(note, "concern's note").strip(),
+            "created_at": now(),
+        }
+        with self.transaction():
+            row["partnership_id"] = self.round(round_id).partnership_id
+            self.db["concerns"].insert(row)
+        return Concern(**row)
+
+    def concerns(self, partnership_id: str) -> list[Concern]:
+        """A partnership's concerns, oldest first; none from a database read before
+        they were kept."""
+        if not self._has_concerns():
+            return []
+        rows = self.db.query(
+            "SELECT * FROM concerns WHERE partnership_id = ? ORDER BY created_at, rowid",
+            [partnership_id],
+        )
+        return [Concern(**row) for row in rows]
+
+    def concern(self, concern_id: str) -> Concern:
+        """One concern (RecordNotFoundError if there is none)."""
+        if not self._has_concerns():
+            raise RecordNotFoundError(f"There is no concern with the id '{concern_id}'.")
+        return Concern(**self._one("concerns", concern_id, "concern"))
+
+    def delete_concern(self, concern_id: str) -> None:
+        """Remove a concern (RecordNotFoundError if there is none)."""
+        with self.transaction():
+            self.concern(concern_id)
+            self.db.execute("DELETE FROM concerns WHERE id = ?", [concern_id])
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's full integrity and foreign-key checks find (empty when sound)."""
