@@ -23,6 +23,8 @@ open store, the questionnaire catalogue and the questionnaire lookups):
                      overdue, carry forward to the next round
     profile.py       the partnership profile: facts of a round (profile.toml), their
                      values with source and date, derived figures, the trend
+    reviews.py       the six-month review: concerns raised, and the review pack of a
+                     partnership between two rounds
 
 To add an area (comparisons, workshops, actions...):
 
@@ -83,6 +85,7 @@ from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
 from .profile import ProfileEntry, ProfileUseCases, RoundProfile, TrendPoint
 from .reports import ReportResult, ReportUseCases
+from .reviews import ConcernRow, ReviewUseCases
 from .spreadsheets import ResponsesResult, SpreadsheetUseCases
 from .workshops import ParticipantProgress, WorkshopSummary, WorkshopUseCases
 
@@ -100,6 +103,7 @@ class Services(
     WorkshopUseCases,
     ActionUseCases,
     ProfileUseCases,
+    ReviewUseCases,
 ):
     """The use cases over one open database and the questionnaire catalogue: the one
     object the window and the command line hold."""
@@ -117,6 +121,7 @@ __all__ = [
     "BundleError",
     "CheckReport",
     "ComparisonComment",
+    "ConcernRow",
     "Conflict",
     "ConflictChoice",
     "DeletedAssessment",
