@@ -1259,7 +1259,7 @@ def gaps_part(c: Comparison, comments: Sequence[StatementComment]) -> list[Flowa
 # --- since the earlier round ------------------------------------------------------------------
 
 
-def _change_cell(change: Change | None) -> Paragraph:
+def change_cell(change: Change | None) -> Paragraph:
     s = styles()
     if change is None or (change.before is None and change.after is None):
         return Paragraph(muted("–", 8), s.cell_centre)
@@ -1269,6 +1269,37 @@ def _change_cell(change: Change | None) -> Paragraph:
         if change.moved:
             text += " <b>moved</b>"
     return Paragraph(text, _tiny_centre())
+
+
+def trend_table(c: Comparison) -> ReportTable:
+    """The trend's table: per section (and overall), the system and each sector before
+    and after, with the change."""
+    s = styles()
+    t = c.trend
+    assert t is not None
+    sectors = [sec for sec in Sector if any(sec in x.trend.by_sector for x in t.scopes)]
+    rows: list[list] = [head("Section", "System", *[sector_name(x) for x in sectors])]
+    commands: list = [*PAD, *HEAD_ROW, ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+                      ("VALIGN", (1, 1), (-1, -1), "MIDDLE")]  # fmt: skip
+    numbers = {sec.id: n for n, sec in enumerate(c.questionnaire.sections, start=1)}
+    for scope in t.scopes:
+        label = (
+            "<b>Overall</b>"
+            if scope.key == OVERALL
+            else f"<b>{numbers.get(scope.key, '')}</b> {markup(shorten(scope.label, 80))}"
+        )
+        system = scope.trend.system
+        if system.before is None and system.after is None:
+            system = scope.trend.sectors_mean
+        rows.append(
+            [Paragraph(label, s.cell), change_cell(system)]
+            + [change_cell(scope.trend.by_sector.get(x)) for x in sectors]
+        )
+    widths = [0, 26 * mm] + [26 * mm] * len(sectors)
+    widths[0] = FRAME_WIDTH - sum(widths)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
 
 
 def trend_part(c: Comparison) -> list[Flowable]:
@@ -1308,29 +1339,7 @@ def trend_part(c: Comparison) -> list[Flowable]:
                 s.body_muted,
             )
         )
-        sectors = [sec for sec in Sector if any(sec in x.trend.by_sector for x in t.scopes)]
-        rows: list[list] = [head("Section", "System", *[sector_name(x) for x in sectors])]
-        commands: list = [*PAD, *HEAD_ROW, ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
-                          ("VALIGN", (1, 1), (-1, -1), "MIDDLE")]  # fmt: skip
-        numbers = {sec.id: n for n, sec in enumerate(c.questionnaire.sections, start=1)}
-        for scope in t.scopes:
-            label = (
-                "<b>Overall</b>"
-                if scope.key == OVERALL
-                else f"<b>{numbers.get(scope.key, '')}</b> {markup(shorten(scope.label, 80))}"
-            )
-            system = scope.trend.system
-            if system.before is None and system.after is None:
-                system = scope.trend.sectors_mean
-            rows.append(
-                [Paragraph(label, s.cell), _change_cell(system)]
-                + [_change_cell(scope.trend.by_sector.get(x)) for x in sectors]
-            )
-        widths = [0, 26 * mm] + [26 * mm] * len(sectors)
-        widths[0] = FRAME_WIDTH - sum(widths)
-        table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(TableStyle(commands))
-        flow.append(table)
+        flow.append(trend_table(c))
         if not t.overall.system.change and t.overall.sectors_mean.change is not None:
             flow.append(
                 Paragraph(
@@ -1340,7 +1349,7 @@ def trend_part(c: Comparison) -> list[Flowable]:
                 )
             )
         if not is_individual(c):
-            flow += _organisation_changes(c)
+            flow += organisation_changes(c)
         moved = [st for st in t.statements if st.trend.system.moved or st.trend.sectors_mean.moved]
         if moved:
             flow.append(Paragraph("<b>Statements that moved</b>", s.h2))
@@ -1358,25 +1367,7 @@ def trend_part(c: Comparison) -> list[Flowable]:
                         bulletText="•",
                     )
                 )
-    flow.append(Paragraph("<b>Who answered in one round only</b>", s.h2))
-    if not t.only_before and not t.only_after:
-        flow.append(Paragraph("Every organisation that answered did so in both rounds.", s.body))
-    if t.only_before:
-        names = "; ".join(markup(name(o.name)) for o in t.only_before)
-        flow.append(
-            Paragraph(
-                f"In {previous} only, so not in the change: {names}.",
-                s.body,
-            )
-        )
-    if t.only_after:
-        names = "; ".join(markup(name(o.name)) for o in t.only_after)
-        flow.append(
-            Paragraph(
-                f"In {markup(name(c.round.name))} only, so not in the change: {names}.",
-                s.body,
-            )
-        )
+    flow += one_round_only(c)
     flow.append(Paragraph("<b>Statements that changed between versions</b>", s.h2))
     if t.changed_items:
         numbers = {row.item.id: row for row in c.statements}
@@ -1402,7 +1393,35 @@ def trend_part(c: Comparison) -> list[Flowable]:
     return flow
 
 
-def _organisation_changes(c: Comparison) -> list[Flowable]:
+def one_round_only(c: Comparison) -> list[Flowable]:
+    """Who answered in one round only, and so is not in the change."""
+    s = styles()
+    t = c.trend
+    assert t is not None
+    previous = markup(name(t.previous_round.name))
+    flow: list[Flowable] = [Paragraph("<b>Who answered in one round only</b>", s.h2)]
+    if not t.only_before and not t.only_after:
+        flow.append(Paragraph("Every organisation that answered did so in both rounds.", s.body))
+    if t.only_before:
+        names = "; ".join(markup(name(o.name)) for o in t.only_before)
+        flow.append(
+            Paragraph(
+                f"In {previous} only, so not in the change: {names}.",
+                s.body,
+            )
+        )
+    if t.only_after:
+        names = "; ".join(markup(name(o.name)) for o in t.only_after)
+        flow.append(
+            Paragraph(
+                f"In {markup(name(c.round.name))} only, so not in the change: {names}.",
+                s.body,
+            )
+        )
+    return flow
+
+
+def organisation_changes(c: Comparison) -> list[Flowable]:
     s = styles()
     t = c.trend
     assert t is not None
