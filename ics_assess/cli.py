@@ -1320,6 +1320,120 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- review and concerns ------------------------------------------------------------------
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    output = None
+    if args.output is not None:
+        if not args.output.strip():
+            raise UsageError("-o needs the path of the .pdf file to write", "review")
+        output = Path(args.output).expanduser()
+        if output.suffix.lower() != ".pdf":
+            raise UsageError(
+                f"-o {args.output} is not a .pdf file; name it like review.pdf", "review"
+            )
+        if args.json:
+            raise UsageError("give -o FILE.pdf or --json, not both", "review")
+    with _open(args, write=False) as services:
+        rnd = services.find_compared_round(args.round, args.partnership)
+        since = PREVIOUS
+        if args.since is not None and args.since.strip():
+            since = services.find_compared_round(args.since, rnd.partnership_id).id
+        review = services.review(rnd.id, since=since, kind=args.kind)
+        if args.json:
+            document = services.review_document(review)
+        elif output is not None:
+            report = services.report_review(review, output)
+    if args.json:
+        _print_json(document)
+        return 0
+    if output is not None:
+        print(
+            f"Wrote the review pack of {rnd.name} since {review.since.name} to "
+            f"{report.path} ({_count(report.pages, 'page')})."
+        )
+        return 0
+    print(f"{review.partnership.name}: {rnd.name} since {review.since.name}")
+    for line in review.summary():
+        print(f"- {line}")
+    for n, concern in enumerate(review.concerns, start=1):
+        print()
+        print(f"Concern {n}: {concern.questionnaire_title}: {concern.label}")
+        print(f"  raised by {concern.raised_by} in {concern.raised_in}")
+        for q in concern.questions:
+            print(f"  {q.question} {q.answer}")
+    return 0
+
+
+def _concern_json(row) -> dict[str, Any]:
+    c = row.concern
+    return {
+        "id": c.id,
+        "round_id": c.round_id,
+        "round": row.round_name,
+        "questionnaire_id": c.questionnaire_id,
+        "questionnaire": row.questionnaire_title,
+        "section_id": c.section_id,
+        "statement_id": c.item_id,
+        "label": row.label,
+        "organisation_id": c.organisation_id,
+        "raised_by": row.raised_by,
+        "note": c.note,
+        "created_at": c.created_at,
+    }
+
+
+def cmd_concerns_list(args: argparse.Namespace) -> int:
+    with _open(args, write=False) as services:
+        rnd = services.find_compared_round(args.round, args.partnership)
+        rows = services.concern_rows(rnd.partnership_id, rnd.id)
+    if args.json:
+        _print_json([_concern_json(r) for r in rows])
+        return 0
+    if not rows:
+        print(f"No concerns raised up to {rnd.name}.")
+        return 0
+    table_rows = [
+        (r.concern.id[:8], r.round_name, r.raised_by, r.questionnaire_title, r.label) for r in rows
+    ]
+    print(_table(("ID", "RAISED IN", "BY", "QUESTIONNAIRE", "SECTION OR STATEMENT"), table_rows))
+    return 0
+
+
+def cmd_concerns_add(args: argparse.Namespace) -> int:
+    if bool(args.section) == bool(args.statement):
+        raise UsageError("give exactly one of --section and --statement", "concerns add")
+    with _open(args) as services:
+        rnd = services.find_compared_round(args.round, args.partnership)
+        organisation_id = None
+        if args.raised_by is not None and args.raised_by.strip():
+            organisation_id = services.resolve_organisation(args.raised_by).id
+        concern = services.add_concern(
+            rnd.id,
+            questionnaire_id=args.questionnaire.strip(),
+            section_id=(args.section or "").strip() or None,
+            item_id=(args.statement or "").strip() or None,
+            organisation_id=organisation_id,
+            note=args.note or "",
+        )
+        row = next(
+            r for r in services.concern_rows(rnd.partnership_id) if r.concern.id == concern.id
+        )
+    print(
+        f"Marked {row.label} as a concern raised by {row.raised_by} in {rnd.name} ({concern.id})."
+    )
+    return 0
+
+
+def cmd_concerns_remove(args: argparse.Namespace) -> int:
+    with _open(args) as services:
+        concern_id = services.find_concern(args.id)
+        services.remove_concern(concern_id)
+    print(f"Removed the concern {concern_id}.")
+    return 0
+
+
 # --- check ------------------------------------------------------------------------------
 
 
@@ -1599,6 +1713,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_profile)
 
+    p = sub.add_parser(
+        "review",
+        help="the review pack of a round against an earlier one (PDF, JSON or text)",
+        parents=[common],
+        description="The review pack of a partnership between two rounds: what changed "
+        "(system, sector and organisation scores per questionnaire, the gaps between "
+        "sectors that narrowed or widened, the statements that moved most), the actions "
+        "agreed in the earlier round and what became of each, the profile's facts then "
+        "and now, and questions for the decision on each concern raised ('concerns'). "
+        "Write it with -o FILE.pdf, print it with --json (docs/cli.md), or print the "
+        "summary and the questions.",
+    )
+    p.add_argument("--round", required=True, metavar="ROUND", help="the round reviewed")
+    p.add_argument(
+        "--since",
+        metavar="ROUND",
+        help="the earlier round to review against (default: the round opened before)",
+    )
+    p.add_argument(
+        "--kind",
+        choices=("organisation", "individual"),
+        default="organisation",
+        help="organisation responses (the default) or individual views",
+    )
+    p.add_argument(
+        "--partnership",
+        metavar="P",
+        help="the partnership's id or name, when several have a round of that name",
+    )
+    p.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF file to write")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_review)
+
+    concerns = sub.add_parser(
+        "concerns",
+        help="concerns raised: the sections and statements the review asks about",
+        parents=[common],
+    )
+    concerns_sub = concerns.add_subparsers(
+        dest="concerns_command", metavar="SUBCOMMAND", parser_class=_Parser
+    )
+    p = concerns_sub.add_parser("list", help="the concerns raised up to a round", parents=[common])
+    p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
+    p.add_argument("--partnership", metavar="P", help="the partnership's id or name")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
+    p.set_defaults(func=cmd_concerns_list)
+    p = concerns_sub.add_parser(
+        "add",
+        help="mark a section or statement as a concern raised in a round",
+        parents=[common],
+    )
+    p.add_argument("--round", required=True, metavar="ROUND", help="the round it was raised in")
+    p.add_argument("--partnership", metavar="P", help="the partnership's id or name")
+    p.add_argument(
+        "--questionnaire", required=True, metavar="Q", help="the questionnaire's id (forms list)"
+    )
+    p.add_argument("--section", metavar="SECTION", help="a section's id (show --json)")
+    p.add_argument("--statement", metavar="STATEMENT", help="a statement's id (show --json)")
+    p.add_argument(
+        "--raised-by",
+        metavar="ORG",
+        help="the organisation that raised it (id or name; default: the partnership)",
+    )
+    p.add_argument("--note", metavar="TEXT", help="their words")
+    p.set_defaults(func=cmd_concerns_add)
+    p = concerns_sub.add_parser("remove", help="remove a concern", parents=[common])
+    p.add_argument("id", metavar="ID", help="a concern's id, or a unique beginning of one")
+    p.set_defaults(func=cmd_concerns_remove)
+
     workshop = sub.add_parser(
         "workshop", help="facilitated workshops: list, show, report", parents=[common]
     )
@@ -1641,7 +1824,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        sub = {"forms": "forms", "workshop": "workshop"}.get(args.command or "")
+        sub = {"forms": "forms", "workshop": "workshop", "concerns": "concerns"}.get(
+            args.command or ""
+        )
         prog = f"ics-assess {sub}" if sub else "ics-assess"
         print(f"{prog}: say what to do (see '{prog} --help').", file=sys.stderr)
         return 2
