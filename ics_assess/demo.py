@@ -445,6 +445,7 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
                     services.submit(a.id, allow_unanswered=True)
         _baseline_actions(services, rounds, orgs, counts)
         _profile(services, rounds)
+        _concerns(services, rounds, orgs)
         _workshop(services, gen, partnership.id, rounds[1], orgs, counts)
         for round_no, rnd in enumerate(rounds, start=1):
             org = orgs[4] if round_no == 1 else orgs[5]
@@ -525,6 +526,55 @@ def _profile(services: Services, rounds) -> None:
             services.set_profile_value(
                 rnd.id, fact_id, values[index], source=source, as_of=PROFILE_DATES[index]
             )
+
+
+# The concerns partners raised at the baseline (issue 11), which the review pack asks
+# about: (organisation index, questionnaire, section, statement, their words).
+CONCERNS: tuple[tuple[int, str, str | None, str | None, str], ...] = (
+    (
+        4,
+        "democratic-involvement",
+        None,
+        "dem-members-1",
+        "Only nine of the ICB's 91 voting members are councillors: the people residents "
+        "elect are a tenth of the board that decides their health services.",
+    ),
+    (
+        4,
+        "equal-partnership",
+        "funding",
+        None,
+        "Social care's funding gap is acknowledged in every plan and answered in none; "
+        "money is pooled only where the Better Care Fund makes us.",
+    ),
+    (
+        5,
+        "democratic-involvement",
+        None,
+        "dem-scrutiny-3",
+        "Our scrutiny committee's recommendations to the ICB have gone unanswered for a year.",
+    ),
+    (
+        9,
+        "governance",
+        "transparency",
+        None,
+        "Board papers appear too late for residents to read them before the meeting.",
+    ),
+)
+
+
+def _concerns(services: Services, rounds, orgs) -> None:
+    """The concerns raised at the baseline (CONCERNS)."""
+    for org_index, qid, section_id, item_id, note in CONCERNS:
+        services.add_concern(
+            rounds[0].id,
+            questionnaire_id=qid,
+            section_id=section_id,
+            item_id=item_id,
+            organisation_id=orgs[org_index].id,
+            note=note,
+        )
 
 
 def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -> None:
