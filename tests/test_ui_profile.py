@@ -15,24 +15,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 
-from ics_assess.ui.main_window import KEYBOARD_HELP, MainWindow
+from ics_assess.ui.main_window import KEYBOARD_HELP
 from ics_assess.ui.profile_view import ProfileValueDialog
 
-from .ui_support import FakeDialogs
+from .ui_support import FakeDialogs, open_window
 
 SHOTS = os.environ.get("ICS_ASSESS_SHOTS")  # a folder: the screenshots are saved there
 LEFT = Qt.MouseButton.LeftButton
 
 
-def _open(qtbot, path: Path | None, dialogs: FakeDialogs) -> MainWindow:
-    win = MainWindow(dialogs=dialogs)
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    assert win.open_initial_database(path)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)
-    return win
+_open = open_window
 
 
 @pytest.fixture

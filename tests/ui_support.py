@@ -72,3 +72,18 @@ class FakeDialogs:
         else:
             dialog.reject()
         return accepted
+
+
+def open_window(qtbot, path: Path | None, dialogs: FakeDialogs):
+    """A main window on ``path`` (the default database when None) at 1024x700, shown,
+    with the assessment list read."""
+    from ics_assess.ui.main_window import MainWindow
+
+    win = MainWindow(dialogs=dialogs)
+    qtbot.addWidget(win)
+    win.resize(1024, 700)
+    assert win.open_initial_database(path)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)
+    return win

@@ -38,6 +38,7 @@ from .dialogs import Dialogs
 from .report_view import suggested_name
 from .widgets import (
     WrappingLabel,
+    form_rows,
     heading,
     keep_table_width_shared,
     plain_label,
@@ -133,19 +134,19 @@ class ActionDialog(QDialog):
         for status in ActionStatus:
             self.status.addItem(STATUS_WORDS[status], status.value)
         form = QFormLayout()
-        for label, widget in (
-            ("&Organisation:", self.organisation),
-            ("&Questionnaire:", self.questionnaire),
-            ("S&ection:", self.section),
-            ("S&tatement:", self.statement),
-            ("&Action:", self.description),
-            ("O&wner:", self.owner),
-            ("&Due date:", self.due),
-            ("&Status:", self.status),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
+        form_rows(
+            form,
+            [
+                ("&Organisation:", self.organisation),
+                ("&Questionnaire:", self.questionnaire),
+                ("S&ection:", self.section),
+                ("S&tatement:", self.statement),
+                ("&Action:", self.description),
+                ("O&wner:", self.owner),
+                ("&Due date:", self.due),
+                ("&Status:", self.status),
+            ],
+        )
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -61,6 +61,7 @@ class HomePage(QWidget):
     workshops_requested = Signal()
     action_plan_requested = Signal()
     profile_requested = Signal()
+    review_requested = Signal()
     scores_loaded = Signal()
     undo_available = Signal(bool)
     loaded = Signal()
@@ -228,6 +229,15 @@ class HomePage(QWidget):
         )
         self.profile_button.setMinimumHeight(self.compare_button.minimumHeight())
         self.profile_button.clicked.connect(self.profile_requested)
+        self.review_button = QPushButton("Rev&iew…")
+        self.review_button.setAccessibleName("Review")
+        self.review_button.setToolTip(
+            "A round against an earlier one: what changed, what became of the actions, the "
+            "profile then and now, questions on the concerns raised, and the review pack "
+            "(Ctrl+Shift+R)"
+        )
+        self.review_button.setMinimumHeight(self.compare_button.minimumHeight())
+        self.review_button.clicked.connect(self.review_requested)
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of assessments shown")
@@ -282,6 +292,7 @@ class HomePage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("Assessments"), 1)
+        top.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.profile_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.action_plan_button, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.workshops_button, 0, Qt.AlignmentFlag.AlignVCenter)

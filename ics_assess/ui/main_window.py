@@ -43,6 +43,7 @@ from .participant import ParticipantScreen
 from .profile_view import ProfilePage
 from .report_view import ReportPage
 from .results import ResultsPage
+from .review_view import ReviewPage
 from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
@@ -73,6 +74,7 @@ KEYBOARD_HELP = """
 <tr><td><b>Ctrl+Shift+C</b></td><td>compare the partnership (the overview)</td></tr>
 <tr><td><b>Ctrl+Shift+A</b></td><td>the action plan</td></tr>
 <tr><td><b>Ctrl+Shift+F</b></td><td>the partnership profile</td></tr>
+<tr><td><b>Ctrl+Shift+R</b></td><td>the review of a round against an earlier one</td></tr>
 </table>
 <h3>The action plan</h3>
 <table cellpadding="3">
@@ -91,6 +93,16 @@ KEYBOARD_HELP = """
 <td>edit the selected fact's value, source and as-of date</td></tr>
 <tr><td><b>Alt+C</b></td><td>clear the selected fact's value</td></tr>
 <tr><td><b>Alt+B</b></td><td>back to the assessments</td></tr>
+</table>
+<h3>The review</h3>
+<table cellpadding="3">
+<tr><td><b>Alt+R</b> / <b>Alt+G</b> / <b>Alt+S</b></td>
+<td>the round reviewed / the earlier round / organisation responses or individual views</td></tr>
+<tr><td><b>Alt+C</b>, <b>Alt+T</b>, <b>Alt+O</b>, <b>Alt+N</b></td>
+<td>what changed, actions agreed, profile then and now, concerns and questions</td></tr>
+<tr><td><b>Alt+A</b> / <b>Alt+M</b></td>
+<td>on concerns and questions: add a concern / remove the selected one</td></tr>
+<tr><td><b>Alt+P</b></td><td>the review pack (PDF)</td></tr>
 </table>
 <h3>The partnership overview</h3>
 <table cellpadding="3">
@@ -223,6 +235,7 @@ class MainWindow(QMainWindow):
         self.participant: ParticipantScreen | None = None
         self.action_plan: ActionPlanPage | None = None
         self.profile: ProfilePage | None = None
+        self.review: ReviewPage | None = None
         self._menu_states: dict[QAction, bool] = {}
 
         self.setWindowTitle(paths.APP_NAME)
@@ -298,6 +311,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Workshops…", self.show_workshops, "Ctrl+Shift+W")
         self._action(view_menu, "Action &plan…", self.show_action_plan, "Ctrl+Shift+A")
         self._action(view_menu, "Partnership pro&file…", self.show_profile, "Ctrl+Shift+F")
+        self._action(view_menu, "&Review…", self.show_review, "Ctrl+Shift+R")
         help_menu = bar.addMenu("&Help")
         self._action(
             help_menu,
@@ -435,7 +449,14 @@ class MainWindow(QMainWindow):
         if self.workshop is not None:
             self.workshop.close_projector()
         old = (self.home, self.walkthrough, self.results, self.report, self.overview)
-        later = (self.workshops, self.workshop, self.participant, self.action_plan, self.profile)
+        later = (
+            self.workshops,
+            self.workshop,
+            self.participant,
+            self.action_plan,
+            self.profile,
+            self.review,
+        )
         for page in (*old, *later):
             if page is not None:
                 self.stack.removeWidget(page)
@@ -452,9 +473,21 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.action_plan = ActionPlanPage(services, self.dialogs)
         self.profile = ProfilePage(services, self.dialogs)
-        later = (self.workshops, self.workshop, self.participant, self.action_plan, self.profile)
+        self.review = ReviewPage(services, self.dialogs)
+        later = (
+            self.workshops,
+            self.workshop,
+            self.participant,
+            self.action_plan,
+            self.profile,
+            self.review,
+        )
         for page in later:
             self.stack.addWidget(page)
+        self.review.back_requested.connect(self.show_home)
+        self.review.pack_requested.connect(self.show_review_report)
+        self.home.review_requested.connect(self.show_review)
+        self.report.review_requested.connect(self.back_to_review)
         self.profile.back_requested.connect(self.show_home)
         self.home.profile_requested.connect(self.show_profile)
         self.action_plan.back_requested.connect(self.show_home)
@@ -689,6 +722,18 @@ class MainWindow(QMainWindow):
             chosen = partnerships[0].id
         return chosen
 
+    def _ask_partnership(self, title: str, question: str) -> str | bool | None:
+        """The partnership chosen on home, else the only one, else the one the user picks
+        (asked with ``question``); None when there is none, False when the user cancels."""
+        chosen = self._chosen_partnership()
+        partnerships = self.services.partnerships() if self.services else []
+        if chosen is None and len(partnerships) > 1:
+            index = self.dialogs.item(title, question, [p.name for p in partnerships])
+            if index is None:
+                return False
+            chosen = partnerships[index].id
+        return chosen
+
     def show_action_plan(self, round_id: str | None = None) -> None:
         """View > Action plan: the actions of a round of the partnership chosen on home
         (its latest round), with filters, history, export and print."""
@@ -722,17 +767,11 @@ class MainWindow(QMainWindow):
         home (its filter or tree), else the only one, else the one the user picks."""
         if self.profile is None or self.services is None or self._participant_showing():
             return
-        chosen = partnership_id or self._chosen_partnership()
-        partnerships = self.services.partnerships()
-        if chosen is None and len(partnerships) > 1:
-            index = self.dialogs.item(
-                "Partnership profile",
-                "Whose profile do you want to see?",
-                [p.name for p in partnerships],
-            )
-            if index is None:
-                return
-            chosen = partnerships[index].id
+        chosen = partnership_id or self._ask_partnership(
+            "Partnership profile", "Whose profile do you want to see?"
+        )
+        if chosen is False:
+            return
         self._leave_walkthrough()
         self.settings.remove("session/assessment")
         self.profile.show_partnership(chosen, round_id)
@@ -741,6 +780,38 @@ class MainWindow(QMainWindow):
             self.profile.table.setFocus()
         else:
             self.profile.round_combo.setFocus()
+
+    # --- the review -----------------------------------------------------------------
+
+    def show_review(self, partnership_id: str | None = None, round_id: str | None = None) -> None:
+        """View > Review: a round of the partnership chosen on home (its filter or tree,
+        else the only one, else the one the user picks) against the round before it."""
+        if self.review is None or self.services is None or self._participant_showing():
+            return
+        chosen = partnership_id or self._ask_partnership(
+            "Review", "Which partnership do you want to review?"
+        )
+        if chosen is False:
+            return
+        self._leave_walkthrough()
+        self.settings.remove("session/assessment")
+        self.review.show_partnership(chosen, round_id)
+        self.stack.setCurrentWidget(self.review)
+        if self.review.review is not None:
+            self.review.tabs.setFocus()
+        else:
+            self.review.round_combo.setFocus()
+
+    def back_to_review(self) -> None:
+        """Back from the review pack's preview to the review page."""
+        if self.review is not None:
+            self.stack.setCurrentWidget(self.review)
+            self.review.pack_button.setFocus()
+
+    def show_review_report(self, review) -> None:
+        """Build and preview the review pack (back returns to the review)."""
+        self.stack.setCurrentWidget(self.report)
+        self.report.show_review_report(review)
 
     # --- workshops --------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,10 +29,13 @@ from .actions import short_date
 from .dialogs import Dialogs
 from .widgets import (
     WrappingLabel,
+    form_rows,
     heading,
     keep_table_width_shared,
+    ok_cancel,
     plain_label,
     plain_tooltip,
+    refusal_label,
     share_table_width,
 )
 from .workshop import button, cell, table
@@ -42,7 +44,6 @@ COLUMNS = ["Fact", "Value", "Source", "As of", "Trend"]
 COLUMN_SHARES = (0.34, 0.13, 0.25, 0.1, 0.18)
 GROUP_FILL = QColor("#EEF1F5")
 COMPUTED_TEXT = QColor("#44474E")
-REFUSAL_TEXT = QColor("#B3261E")
 
 
 def trend_words(entry: ProfileEntry) -> str:
@@ -96,29 +97,16 @@ class ProfileValueDialog(QDialog):
         self.as_of.setAccessibleName("As of date")
         self.as_of.setPlaceholderText("YYYY-MM-DD, or leave empty")
         form = QFormLayout()
-        for label, widget in (
-            ("&Value:", self.value),
-            ("&Source:", self.source),
-            ("&As of:", self.as_of),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            form.addRow(caption, widget)
-        self.problem = WrappingLabel()
-        self.problem.setAccessibleName("Why the value was not saved")
-        palette = self.problem.palette()
-        palette.setColor(self.problem.foregroundRole(), REFUSAL_TEXT)
-        self.problem.setPalette(palette)
-        self.problem.setVisible(False)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        form_rows(
+            form,
+            [
+                ("&Value:", self.value),
+                ("&Source:", self.source),
+                ("&As of:", self.as_of),
+            ],
         )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Save")
-        self.ok_button.setAccessibleName("Save")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.problem = refusal_label("Why the value was not saved")
+        self.buttons, self.ok_button = ok_cancel(self, "Save")
         layout = QVBoxLayout(self)
         layout.addWidget(self.fact_label)
         layout.addWidget(self.about)

@@ -50,6 +50,7 @@ class ReportPage(QWidget):
     back_requested = Signal(str)  # the assessment whose results to go back to
     overview_requested = Signal()  # back to the partnership overview
     workshop_requested = Signal(str)  # back to a workshop's page: its id
+    review_requested = Signal()  # back to the review page
     ready = Signal()  # the preview is showing
     failed = Signal(str)  # the report could not be built: why
 
@@ -69,6 +70,7 @@ class ReportPage(QWidget):
         self._return_to: str | None = None
         self._to_overview = False
         self._to_workshop: str | None = None
+        self._to_review = False
         self._built: Path | None = None
         self._name = "report.pdf"
         self._retry: Callable[[], None] | None = None
@@ -197,6 +199,7 @@ class ReportPage(QWidget):
         self._return_to = None
         self._to_overview = True
         self._to_workshop = None
+        self._to_review = False
         self.back_button.setText("Back to the overview")
         self.back_button.setAccessibleName("Back to the overview")
         c = comparison
@@ -214,6 +217,7 @@ class ReportPage(QWidget):
         self._return_to = None
         self._to_overview = False
         self._to_workshop = workshop_id
+        self._to_review = False
         self.back_button.setText("Back to the workshop")
         self.back_button.setAccessibleName("Back to the workshop")
         title = summary.workshop.title
@@ -222,6 +226,23 @@ class ReportPage(QWidget):
         self._start(
             "Building the workshop report…",
             lambda services, path: services.report_workshop(workshop_id, path),
+        )
+
+    def show_review_report(self, review) -> None:
+        """Build and show the review pack of a ``Review`` (``Services.report_review``);
+        Back returns to the review page."""
+        self._return_to = None
+        self._to_overview = False
+        self._to_workshop = None
+        self._to_review = True
+        self.back_button.setText("Back to the review")
+        self.back_button.setAccessibleName("Back to the review")
+        r = review
+        self._name = suggested_name(r.partnership.name, "review pack", r.round.name)
+        self.title.setText(f"Review pack: {r.round.name} since {r.since.name}")
+        self._start(
+            "Building the review pack…",
+            lambda services, path: services.report_review(review, path),
         )
 
     def _start(self, message: str, build: Callable[[Services, Path], object]) -> None:
@@ -318,11 +339,14 @@ class ReportPage(QWidget):
     def _back_to_results(self) -> None:
         self._to_overview = False
         self._to_workshop = None
+        self._to_review = False
         self.back_button.setText("Back to results")
         self.back_button.setAccessibleName("Back to results")
 
     def _back(self) -> None:
-        if self._to_workshop:
+        if self._to_review:
+            self.review_requested.emit()
+        elif self._to_workshop:
             self.workshop_requested.emit(self._to_workshop)
         elif self._to_overview:
             self.overview_requested.emit()

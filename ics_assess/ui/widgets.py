@@ -5,8 +5,19 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+REFUSAL_TEXT = QColor("#B3261E")
 
 
 def scaled_font(factor: float, *, bold: bool = False, base: QFont | None = None) -> QFont:
@@ -101,3 +112,39 @@ def keep_table_width_shared(table, shares) -> None:
     """Share ``table``'s width among its columns now and whenever its viewport resizes."""
     _SharedWidth(table, shares)
     share_table_width(table, shares)
+
+
+def refusal_label(name: str) -> WrappingLabel:
+    """A dialog's line saying, in red, why what was typed was not saved; hidden until
+    there is something to say. ``name`` is its accessible name."""
+    label = WrappingLabel()
+    label.setAccessibleName(name)
+    palette = label.palette()
+    palette.setColor(label.foregroundRole(), REFUSAL_TEXT)
+    label.setPalette(palette)
+    label.setVisible(False)
+    return label
+
+
+def form_rows(form: QFormLayout, rows: list[tuple[str, QWidget]]) -> None:
+    """Add each (caption with its Alt key, widget) to ``form``, the caption the widget's
+    buddy so that the Alt key reaches it."""
+    for text, widget in rows:
+        caption = QLabel(text)
+        caption.setBuddy(widget)
+        form.addRow(caption, widget)
+
+
+def ok_cancel(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """A dialog's OK (renamed ``ok_text``) and Cancel buttons, named for screen readers
+    and wired to accept and reject."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setAccessibleName(ok_text.replace("&", ""))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok

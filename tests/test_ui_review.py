@@ -1,0 +1,239 @@
+"""The review in the window (issue 11): reached from home and View > Review
+(Ctrl+Shift+R); the demo's six-month review against its baseline: what changed, the
+actions agreed and what became of them, the profile then and now, the concerns with their
+questions; adding a concern (a refusal keeps the dialog open) and removing one; the
+review pack built and shown on the report page, Back returning to the review; the first
+round and the empty database said in words. Real widgets, offscreen, on a copy of the
+demo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMenu, QPushButton
+
+from ics_assess.ui.main_window import KEYBOARD_HELP
+from ics_assess.ui.review_view import ConcernDialog
+
+from .ui_support import FakeDialogs, open_window
+
+SHOTS = os.environ.get("ICS_ASSESS_SHOTS")  # a folder: the screenshots are saved there
+LEFT = Qt.MouseButton.LeftButton
+
+
+_open = open_window
+
+
+@pytest.fixture
+def window(qtbot, isolated_data_dir, demo_db):
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    dialogs = FakeDialogs()
+    win = _open(qtbot, path, dialogs)
+    yield win, dialogs
+    win.close()
+
+
+def _texts(view, column: int = 0) -> list[str]:
+    return [
+        view.item(n, column).text() if view.item(n, column) else "" for n in range(view.rowCount())
+    ]
+
+
+def _shot(win, name: str) -> None:
+    if SHOTS:
+        win.grab().save(str(Path(SHOTS) / name))
+
+
+def test_the_review_opens_from_home_and_the_view_menu(qtbot, window):
+    win, _ = window
+    assert win.home.review_button.text() == "Rev&iew…"
+    qtbot.mouseClick(win.home.review_button, LEFT)
+    page = win.review
+    assert win.stack.currentWidget() is page
+    rounds = win.services.rounds_latest_first(win.services.partnerships()[0].id)
+    assert page.round_combo.currentData() == rounds[0].id  # the latest round
+    assert page.since_combo.currentData() == rounds[1].id  # against the one before
+    assert page.title.text().startswith("Review: Northshire")
+    win.show_home()
+    (menu_action,) = [
+        a
+        for menu in win.menuBar().findChildren(QMenu)
+        for a in menu.actions()
+        if a.shortcut() == QKeySequence("Ctrl+Shift+R")
+    ]
+    menu_action.trigger()
+    assert win.stack.currentWidget() is page
+    qtbot.mouseClick(page.back_button, LEFT)
+    assert win.stack.currentWidget() is win.home
+    assert "Ctrl+Shift+R" in KEYBOARD_HELP and "<h3>The review</h3>" in KEYBOARD_HELP
+    keys = [
+        b.text()[b.text().index("&") + 1].lower()
+        for b in win.home.findChildren(QPushButton)
+        if "&" in b.text()
+    ]
+    assert len(keys) == len(set(keys))
+    assert not {"f", "e", "v", "h"} & set(keys)  # the menus' Alt keys
+
+
+def test_the_demo_review_shows_every_part(qtbot, window):
+    win, _ = window
+    win.show_review()
+    page = win.review
+    summary = page.summary.text()
+    assert "Actions agreed in Baseline, May 2026: 7 actions: 3 done" in summary
+    assert "Concerns raised: 4;" in summary
+    # What changed: a group row per questionnaire, then overall and its sections.
+    changes = _texts(page.changes)
+    assert any(t.startswith("Governance and accountability: ") for t in changes)
+    assert "Overall" in changes
+    overall = changes.index("Overall")
+    system = page.changes.item(overall, 1).text()
+    assert "→" in system and "(" in system
+    # The actions: each agreed action's fate, coloured.
+    fates = _texts(page.actions, 2)
+    assert "Overdue: due 2026-10-31, in progress" in fates
+    assert any(f.startswith("Dropped") for f in fates)
+    overdue = fates.index("Overdue: due 2026-10-31, in progress")
+    assert page.actions.item(overdue, 2).foreground().color().name() == "#b3261e"
+    # The profile: then and now with the change.
+    facts = _texts(page.profile)
+    n = facts.index("Councillors among the ICB's voting members")
+    assert [page.profile.item(n, c).text() for c in (1, 2, 3)] == ["9", "11", "+2"]
+    assert "Baseline" in page.profile.horizontalHeaderItem(1).text()
+    # The concerns and the questions on the one selected.
+    assert page.concerns.rowCount() == 4
+    page.tabs.setCurrentIndex(3)
+    westmoor = _texts(page.concerns, 1).index("Westmoor City Council")  # raised by
+    page.concerns.selectRow(westmoor)
+    text = page.questions.toPlainText()
+    assert "Has it moved since Baseline, May 2026?" in text
+    assert "Reply in writing to every scrutiny recommendation" in text
+    _shot(win, "review-concerns.png")
+    for index, name in ((0, "review-changes.png"), (1, "review-actions.png")):
+        page.tabs.setCurrentIndex(index)
+        _shot(win, name)
+    page.tabs.setCurrentIndex(2)
+    _shot(win, "review-profile.png")
+
+
+def _concern_filler(questionnaire: str, scope_text: str, raised_by: str, note: str, seen):
+    def run(dialog: ConcernDialog) -> bool:
+        dialog.show()
+        dialog.questionnaire.setCurrentIndex(dialog.questionnaire.findData(questionnaire))
+        index = next(
+            i for i in range(dialog.scope.count()) if scope_text in dialog.scope.itemText(i)
+        )
+        dialog.scope.setCurrentIndex(index)
+        dialog.raised_by.setCurrentIndex(dialog.raised_by.findText(raised_by))
+        dialog.note.setPlainText(note)
+        dialog.ok_button.click()
+        seen.append((dialog.isVisible(), dialog.problem.text()))
+        return dialog.added is not None
+
+    return run
+
+
+def test_adding_and_removing_a_concern(qtbot, window):
+    win, dialogs = window
+    win.show_review()
+    page = win.review
+    seen: list = []
+    dialogs.on_run = _concern_filler(
+        "equal-partnership",
+        "Section 3:",
+        "Eastdale District Council",
+        "<b>Prevention</b> spending is a rounding error",
+        seen,
+    )
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # the concerns tab
+    qtbot.keyClick(page, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)  # Add concern…
+    qtbot.waitUntil(lambda: bool(seen))  # a mnemonic clicks the button after a moment
+    assert seen == [(False, "")]
+    assert page.concerns.rowCount() == 5
+    row = page.concerns.currentRow()
+    assert page.concerns.item(row, 1).text() == "Eastdale District Council"
+    assert "<b>Prevention</b> spending" in page.questions.toPlainText()  # shown literally
+    baseline = win.services.rounds_latest_first(win.services.partnerships()[0].id)[1]
+    assert page.concerns.item(row, 2).text() == baseline.name  # raised in the earlier round
+    # The same again is refused in the dialog, which stays open and changes nothing.
+    seen.clear()
+    dialogs.on_run = _concern_filler(
+        "equal-partnership", "Section 3:", "Eastdale District Council", "", seen
+    )
+    assert page.add_concern() is None
+    assert seen[0][0] is True and "has already raised" in seen[0][1]
+    assert page.concerns.rowCount() == 5
+    # Remove asks first; No keeps it.
+    dialogs.answers.append(False)
+    assert page.remove_selected() is False and page.concerns.rowCount() == 5
+    assert page.remove_selected() is True
+    assert page.concerns.rowCount() == 4
+    assert len(win.services.concern_rows(win.services.partnerships()[0].id)) == 4
+
+
+def test_the_review_pack_is_built_and_back_returns(qtbot, window, tmp_path):
+    win, _dialogs = window
+    win.show_review()
+    page = win.review
+    qtbot.mouseClick(page.pack_button, LEFT)
+    report = win.report
+    assert win.stack.currentWidget() is report
+    qtbot.waitUntil(lambda: report.save_button.isEnabled(), timeout=60_000)
+    assert report.document.pageCount() >= 10
+    assert report.title.text().startswith("Review pack: Six-month review")
+    _shot(win, "review-pack-preview.png")
+    qtbot.mouseClick(report.back_button, LEFT)
+    assert win.stack.currentWidget() is page
+
+
+def test_the_first_round_and_an_empty_database_are_said_in_words(qtbot, window, tmp_path):
+    win, _dialogs = window
+    win.show_review()
+    page = win.review
+    page.round_combo.setCurrentIndex(1)  # the baseline: nothing before it
+    assert page.review is None
+    assert "first round" in page.empty.text()
+    assert not page.pack_button.isEnabled()
+    win.close()
+    empty = _open(qtbot, tmp_path / "empty.sqlite", FakeDialogs())
+    empty.show_review()
+    assert "no partnership yet" in empty.review.empty.text().lower()
+    assert not empty.review.pack_button.isEnabled()
+    assert not empty.review.add_button.isEnabled()
+    empty.close()
+
+
+def test_the_review_works_by_keyboard(qtbot, window):
+    win, _dialogs = window
+    win.show_review()
+    page = win.review
+    # Alt keys reach the choices and the tabs.
+    qtbot.keyClick(page, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert page.tabs.currentIndex() == 1
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert page.tabs.currentIndex() == 3
+    qtbot.keyClick(page, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert page.since_combo.hasFocus()
+    # Every control has an accessible name.
+    for widget in (
+        page.round_combo,
+        page.since_combo,
+        page.kind_combo,
+        page.changes,
+        page.actions,
+        page.profile,
+        page.concerns,
+        page.questions,
+        page.add_button,
+        page.remove_button,
+        page.pack_button,
+        page.back_button,
+        page.tabs,
+    ):
+        assert widget.accessibleName(), widget
