@@ -267,7 +267,7 @@ class ActionPlanPage(QWidget):
         self.status_filter = _combo("Show status")
         self.organisation_filter = _combo("Show organisation")
         self.section_filter = _combo("Show section")
-        self.overdue_only = QCheckBox("Only o&verdue")
+        self.overdue_only = QCheckBox("Only overd&ue")
         self.overdue_only.setAccessibleName("Only overdue actions")
         self.summary = plain_label()
         self.summary.setAccessibleName("Summary")
@@ -291,7 +291,9 @@ class ActionPlanPage(QWidget):
         self.history_title = plain_label("History")
         self.history_title.setFont(QFont(self.font().family(), -1, QFont.Weight.Bold))
         self.new_button = button("&New action…", self.new_action, "Add an action to this round")
-        self.edit_button = button("&Edit…", self.edit_selected, "Description, owner, due, status")
+        self.edit_button = button(
+            "Edi&t…", self.edit_selected, "Description, owner, due, status (Enter)"
+        )
         self.done_button = button("Mark &done", self.complete_selected)
         self.drop_button = button("Dro&p", self.drop_selected, "Keep it, but no longer pursued")
         self.export_button = button("E&xport…", self.export_plan, "The plan as CSV or XLSX")

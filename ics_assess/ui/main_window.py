@@ -80,8 +80,8 @@ KEYBOARD_HELP = """
 <table cellpadding="3">
 <tr><td><b>Alt+R</b>, <b>Alt+W</b>, <b>Alt+S</b>, <b>Alt+G</b>, <b>Alt+C</b></td>
 <td>the round; show one owner, status, organisation, section</td></tr>
-<tr><td><b>Alt+V</b></td><td>only the overdue actions</td></tr>
-<tr><td><b>Alt+N</b> / <b>Alt+E</b> / <b>Enter</b></td>
+<tr><td><b>Alt+U</b></td><td>only the overdue actions</td></tr>
+<tr><td><b>Alt+N</b> / <b>Alt+T</b> or <b>Enter</b></td>
 <td>new action / edit the selected one</td></tr>
 <tr><td><b>Alt+D</b> / <b>Alt+P</b></td><td>mark it done / drop it</td></tr>
 <tr><td><b>Alt+X</b> / <b>Alt+I</b></td><td>export to CSV or XLSX / print to PDF</td></tr>

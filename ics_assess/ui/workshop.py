@@ -472,7 +472,7 @@ class OutcomePanel(QWidget):
         self.room.setAccessibleName("The room's ratings")
 
         self.agreed = QRadioButton("A&greed")
-        self.not_agreed = QRadioButton("Not agr&eed")
+        self.not_agreed = QRadioButton("&Not agreed")
         self.none = QRadioButton("No outcome &yet")
         self.group = QButtonGroup(self)
         for index, radio in ((NO_OUTCOME, self.none), (AGREED, self.agreed)):
@@ -817,8 +817,9 @@ class WorkshopPage(QWidget):
             "Res&ume", self.resume, "Bring back a participant who stepped away or handed back"
         )
         self.remove_button = button(
-            "Remo&ve…", self.remove, "Take them out of the workshop: nothing typed is lost"
+            "&Withdraw…", self.remove, "Take them out of the workshop: nothing typed is lost"
         )
+        self.remove_button.setAccessibleName("Withdraw participant")
         self.join_button = button("&Join imported views…", self.join_imported)
         self.list_button = button("Participant l&ist", self.show_list)
         self.code = QLineEdit()
