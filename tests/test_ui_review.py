@@ -237,3 +237,44 @@ def test_the_review_works_by_keyboard(qtbot, window):
         page.tabs,
     ):
         assert widget.accessibleName(), widget
+
+
+def test_a_gap_in_the_overview_is_marked_as_a_concern(qtbot, window):
+    from ics_assess.ui.overview_models import ITEM_ROLE
+
+    win, dialogs = window
+    (partnership,) = win.services.partnerships()
+    win.show_overview(partnership.id)
+    overview = win.overview
+    qtbot.waitUntil(lambda: overview.comparison is not None, timeout=20_000)
+    overview.select_tab(2)
+    model = overview.divergence_table.model()
+    rows = {model.index(r, 0).data(ITEM_ROLE).scope: r for r in range(model.rowCount())}
+    # On the questionnaire as a whole, the dialog asks which section or statement.
+    overview.divergence_table.setCurrentIndex(model.index(rows["questionnaire"], 0))
+    asked = []
+
+    def cancel(dialog: ConcernDialog) -> bool:
+        asked.append((dialog.questionnaire.currentData(), dialog.focusWidget() is dialog.scope))
+        return False
+
+    dialogs.on_run = cancel
+    qtbot.mouseClick(overview.concern_button, LEFT)
+    assert asked == [(overview.comparison.questionnaire.id, True)]
+    overview.divergence_table.setCurrentIndex(model.index(rows["statement"], 0))
+    gap = model.index(rows["statement"], 0).data(ITEM_ROLE)
+    seen = []
+
+    def run(dialog: ConcernDialog) -> bool:
+        seen.append((dialog.questionnaire.currentData(), dialog.scope.currentData()))
+        dialog.raised_by.setCurrentIndex(dialog.raised_by.findText("Westmoor City Council"))
+        dialog.ok_button.click()
+        return dialog.added is not None
+
+    dialogs.on_run = run
+    qtbot.mouseClick(overview.concern_button, LEFT)
+    assert seen == [(overview.comparison.questionnaire.id, ("statement", gap.key))]
+    assert "Concern marked" in win.save_state.text()
+    rows = win.services.concern_rows(partnership.id)
+    assert rows[-1].concern.item_id == gap.key
+    assert rows[-1].concern.round_id == overview.comparison.round.id

@@ -43,7 +43,7 @@ from .participant import ParticipantScreen
 from .profile_view import ProfilePage
 from .report_view import ReportPage
 from .results import ResultsPage
-from .review_view import ReviewPage
+from .review_view import ConcernDialog, ReviewPage
 from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
@@ -115,6 +115,8 @@ KEYBOARD_HELP = """
 <tr><td><b>Enter</b></td>
 <td>open an organisation's assessment; show the comments behind a gap</td></tr>
 <tr><td><b>Alt+R</b> / <b>Alt+X</b></td><td>the comparison report / export the figures</td></tr>
+<tr><td><b>Alt+D</b> / <b>Alt+N</b></td>
+<td>on where views diverge: add an action / mark the gap as a concern raised</td></tr>
 </table>
 <h3>Workshops</h3>
 <table cellpadding="3">
@@ -494,6 +496,7 @@ class MainWindow(QMainWindow):
         self.home.action_plan_requested.connect(self.show_action_plan)
         self.results.action_requested.connect(self.add_action)
         self.overview.action_requested.connect(self.add_action)
+        self.overview.concern_requested.connect(self.add_concern)
         self.home.workshops_requested.connect(self.show_workshops)
         self.workshops.back_requested.connect(self.show_home)
         self.workshops.open_requested.connect(self.show_workshop)
@@ -801,6 +804,26 @@ class MainWindow(QMainWindow):
             self.review.tabs.setFocus()
         else:
             self.review.round_combo.setFocus()
+
+    def add_concern(self, preset: dict) -> str | None:
+        """Mark as a concern… from the overview: the concern dialog with the gap's
+        section or statement chosen; the review asks about it."""
+        if self.services is None or not preset.get("round_id"):
+            return None
+        rnd = self.services.round(preset["round_id"])
+        dialog = ConcernDialog(
+            self.services,
+            rnd.partnership_id,
+            rnd.id,
+            parent=self,
+            questionnaire_id=preset.get("questionnaire_id"),
+            section_id=preset.get("section_id"),
+            item_id=preset.get("item_id"),
+        )
+        self.dialogs.run(dialog)
+        if dialog.added:
+            self.save_state.setText("Concern marked: the review asks about it (Ctrl+Shift+R).")
+        return dialog.added
 
     def back_to_review(self) -> None:
         """Back from the review pack's preview to the review page."""

@@ -140,6 +140,7 @@ class OverviewPage(QWidget):
     built = Signal()  # a comparison (or an empty state) is showing
     comments_shown = Signal()
     action_requested = Signal(dict)  # Add action… on a gap: what the action answers
+    concern_requested = Signal(dict)  # Mark as a concern… on a gap: its section or statement
 
     def __init__(
         self,
@@ -409,6 +410,7 @@ class OverviewPage(QWidget):
             "Where the sectors' views diverge", self.divergence_model
         )
         self.divergence_table.activated.connect(self.show_comments)
+        self.divergence_table.selectionModel().currentChanged.connect(self._update_open_buttons)
         self.divergence_note = plain_label(
             "Largest gaps first; a gap of 1 point or more is flagged. Press Enter or "
             "double-click a row for the statements and comments behind it."
@@ -449,9 +451,16 @@ class OverviewPage(QWidget):
             "A&dd action…", "An improvement action on the gap selected (its statement or section)"
         )
         self.add_action_button.clicked.connect(self.request_action)
+        self.concern_button = button(
+            "Mark as a co&ncern…",
+            "Record the gap's section or statement as a concern a partner raised; the "
+            "review asks whether it moved",
+        )
+        self.concern_button.clicked.connect(self.request_concern)
         row.addWidget(self.divergence_note, 1)
         row.addWidget(self.comments_button)
         row.addWidget(self.add_action_button)
+        row.addWidget(self.concern_button)
         left_layout.addLayout(row)
         left_layout.addWidget(self.divergence_table, 1)
         splitter = QSplitter()
@@ -1030,6 +1039,7 @@ class OverviewPage(QWidget):
         )
         self.comments_button.setEnabled(bool(self.divergence_model.rows))
         self.add_action_button.setEnabled(bool(self.divergence_model.rows))
+        self.concern_button.setEnabled(bool(self.divergence_model.rows))
 
     def _open_group(self, index: QModelIndex) -> None:
         c = self.comparison
@@ -1092,6 +1102,21 @@ class OverviewPage(QWidget):
             preset["section_id"] = d.key
         preset["context"] = f"On the gap: {d.label} — {sectors_text(d)}: {signed(d.gap.gap)}"
         return preset
+
+    def concern_preset(self) -> dict | None:
+        """The selected gap's round, questionnaire and section or statement, to mark as a
+        concern (for the questionnaire as a whole, the dialog asks which section or
+        statement: a concern names one)."""
+        preset = self.action_preset()
+        if preset is not None:
+            preset.pop("context", None)
+        return preset
+
+    def request_concern(self) -> None:
+        """Mark as a concern…: ask the window for the concern dialog on the selected gap."""
+        preset = self.concern_preset()
+        if preset is not None:
+            self.concern_requested.emit(preset)
 
     def request_action(self) -> None:
         """Add action…: ask the window for the action dialog on the selected gap."""

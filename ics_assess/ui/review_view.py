@@ -76,6 +76,10 @@ class ConcernDialog(QDialog):
         partnership_id: str,
         round_id: str | None,
         parent: QWidget | None = None,
+        *,
+        questionnaire_id: str | None = None,
+        section_id: str | None = None,
+        item_id: str | None = None,
     ):
         super().__init__(parent)
         self.services = services
@@ -134,9 +138,23 @@ class ConcernDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
+        if questionnaire_id:
+            index = self.questionnaire.findData(questionnaire_id)
+            if index < 0:
+                self.questionnaire.addItem(questionnaire_id, questionnaire_id)
+                index = self.questionnaire.count() - 1
+            self.questionnaire.setCurrentIndex(index)
         self.questionnaire.currentIndexChanged.connect(lambda _i: self._fill_scopes())
         self._fill_scopes()
-        self.questionnaire.setFocus()
+        chosen = ("statement", item_id) if item_id else ("section", section_id)
+        scopes = [self.scope.itemData(i) for i in range(self.scope.count())]
+        if chosen[1] and chosen in scopes:
+            self.scope.setCurrentIndex(scopes.index(chosen))
+            self.raised_by.setFocus()  # what is left to say: who raised it
+        elif questionnaire_id:
+            self.scope.setFocus()  # the questionnaire is chosen: which section or statement
+        else:
+            self.questionnaire.setFocus()
 
     def _fill_scopes(self) -> None:
         """The chosen questionnaire's sections, each followed by its statements."""
