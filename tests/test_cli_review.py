@@ -179,3 +179,21 @@ def test_concerns_add_list_remove(capsys, demo_db, tmp_path):
     assert code == 1 and "no concern" in assert_one_line_error(err)
     code, _, err = run(capsys, "concerns", "--db", path)
     assert code == 2 and "ics-assess concerns" in err
+
+
+def test_the_comparison_report_carries_the_profile(capsys, demo_db, tmp_path):
+    out_path = tmp_path / "compare.pdf"
+    args = ["compare", "--db", demo_db, "--round", REVIEW, "--questionnaire", "governance"]
+    code, _, _ = run(capsys, *args, "-o", out_path)
+    assert code == 0
+    pages = _pages(out_path)
+    profile = [n for n, p in enumerate(pages) if "The partnership profile then and now" in p]
+    appendix = [n for n, p in enumerate(pages) if "Appendix: how the scores" in p]
+    assert profile == [appendix[0] - 1]  # one page, just before the appendix
+    assert "Councillors among the ICB's voting members 9 11 +2" in pages[profile[0]]
+    # Without an earlier round: the round's facts only.
+    code, _, _ = run(capsys, *args, "--since", "none", "-o", out_path)
+    text = "\n".join(_pages(out_path))
+    assert code == 0
+    assert "The partnership profile Now: Six-month review" in text
+    assert "then and now" not in text

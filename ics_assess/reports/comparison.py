@@ -48,6 +48,7 @@ from ..comparison import (
 )
 from ..domain import AssessmentKind, Band, Sector
 from ..labels import signed
+from ..review import ProfileLine
 from ..scoring import MIN_GROUP, Change, band_for, percent
 from . import appendix
 from .appendix import scoring_appendix
@@ -76,6 +77,7 @@ from .document import (
 )
 from .model import BuiltReport
 from .parts import HEAD_ROW, PAD, details_table, head, muted, notice
+from .profile import profile_flow
 from .text import BODY, markup, paragraph
 
 TOP = 5
@@ -1483,9 +1485,13 @@ def comparison_appendix() -> list[Flowable]:
 
 
 def comparison_story(
-    c: Comparison, comments: Sequence[StatementComment], produced_on: date
+    c: Comparison,
+    comments: Sequence[StatementComment],
+    produced_on: date,
+    profile: Sequence[ProfileLine] = (),
 ) -> list[Flowable]:
-    """Every flowable of the report, in order."""
+    """Every flowable of the report, in order; the profile's facts (beside the earlier
+    round's, when there is a trend) before the appendix when any has a value."""
     story: list[Flowable] = [
         RunningHeader(header_parts(c)),
         *one_page(cover(c, produced_on), "Cover", "cover"),
@@ -1498,6 +1504,18 @@ def comparison_story(
         story += [PageBreak(), *gaps_part(c, comments)]
     if c.trend is not None:
         story += [PageBreak(), *trend_part(c)]
+    if any(p.after is not None for p in profile):
+        then = c.trend.previous_round.name if c.trend else None
+        story += [
+            PageBreak(),
+            *profile_flow(
+                profile,
+                then_name=then,
+                now_name=c.round.name,
+                key="profile",
+                title="The partnership profile" + (" then and now" if then else ""),
+            ),
+        ]
     story += [PageBreak(), *comparison_appendix()]
     return story
 
@@ -1522,6 +1540,7 @@ def build_comparison_report(
     *,
     produced_on: date | None = None,
     comments: Mapping[str, Sequence[StatementComment]] | None = None,
+    profile: Sequence[ProfileLine] = (),
 ) -> BuiltReport:
     """Render the comparison report into PDF bytes. ``comments``: item id -> the
     comments behind it (see StatementComment), for the statements with the largest
@@ -1531,7 +1550,7 @@ def build_comparison_report(
     shown = _safe_comments(c, comments)
     q = c.questionnaire
     return build_pdf(
-        lambda: comparison_story(c, shown, produced_on),
+        lambda: comparison_story(c, shown, produced_on, profile),
         title=f"{q.title}: comparison of {kind_noun(c.kind)}, {c.round.name}",
         subject=f"Partnership comparison report for {c.partnership.name}",
         keywords=["ICS Assess", "comparison", q.title, c.partnership.name, c.round.name],
@@ -1547,12 +1566,15 @@ def write_comparison_report(
     *,
     produced_on: date | None = None,
     comments: Mapping[str, Sequence[StatementComment]] | None = None,
+    profile: Sequence[ProfileLine] = (),
 ) -> tuple[Path, BuiltReport]:
     """Render the comparison report and write it atomically to ``path``; (where, the
     report). Raises ReportError (a StoreError) with a sentence when it cannot be written."""
     return produce(
         path,
-        lambda: build_comparison_report(comparison, produced_on=produced_on, comments=comments),
+        lambda: build_comparison_report(
+            comparison, produced_on=produced_on, comments=comments, profile=profile
+        ),
     )
 
 

@@ -62,6 +62,7 @@ from .document import (
 )
 from .model import BuiltReport
 from .parts import HEAD_ROW, PAD, details_table, head, muted, notice
+from .profile import profile_flow
 from .text import markup
 
 NAME_MAX = 120
@@ -369,77 +370,8 @@ def actions_part(r: Review) -> list[Flowable]:
 # --- the profile ----------------------------------------------------------------------------
 
 
-def _usual(dates: Sequence[str]) -> str:
-    """The date most values share ("" when none has one)."""
-    known = [d for d in dates if d]
-    return max(sorted(set(known)), key=known.count) if known else ""
-
-
-def _value_cell(text: str, as_of: str, usual: str) -> list[Paragraph]:
-    s = styles()
-    cell = [Paragraph(markup(text), s.cell_right)]
-    if as_of and as_of != usual:
-        cell.append(Paragraph(muted(f"as of {fmt_date(as_of)}", 7), s.cell_right))
-    return cell
-
-
 def profile_part(r: Review) -> list[Flowable]:
-    s = styles()
-    flow: list[Flowable] = [
-        bookmarked(
-            Paragraph("<b>The partnership profile then and now</b>", s.h1),
-            "The partnership profile then and now",
-            "profile",
-        )
-    ]
-    known = [p for p in r.profile if p.before is not None or p.after is not None]
-    if not known:
-        flow.append(
-            Paragraph(
-                f"No facts of the profile were entered for {_name(r.since.name)} or "
-                f"{_name(r.round.name)}.",
-                s.body,
-            )
-        )
-        return flow
-    then_usual = _usual([p.before_as_of for p in known if not p.computed])
-    now_usual = _usual([p.after_as_of for p in known if not p.computed])
-    dates = ""
-    if then_usual or now_usual:
-        dates = (
-            f"Values are as of {fmt_date(then_usual) or '–'} (then) and "
-            f"{fmt_date(now_usual) or '–'} (now) unless marked."
-        )
-    flow.append(
-        Paragraph(
-            f"<b>Then</b>: {_name(r.since.name)}. <b>Now</b>: {_name(r.round.name)}. Facts "
-            "are entered with their source and date; computed figures are worked out from "
-            f"them, never typed. {markup(dates)}",
-            s.body_muted,
-        )
-    )
-    rows: list[list] = [head("Fact", "Then", "Now", "Change", "Source")]
-    extra = []
-    group = None
-    for p in known:
-        if p.group != group:
-            group = p.group
-            if group:
-                rows.append([Paragraph(f"<b>{_name(group)}</b>", s.cell_small), "", "", "", ""])
-                extra.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
-        rows.append(
-            [
-                para(p.label, s.cell),
-                _value_cell(p.before_text, p.before_as_of, then_usual),
-                _value_cell(p.after_text, p.after_as_of, now_usual),
-                Paragraph(markup(p.change_text or "–"), s.cell_right),
-                Paragraph(muted("computed", 7.5), s.cell_small)
-                if p.computed
-                else para(p.source or "–", s.cell_small),
-            ]
-        )
-    flow.append(_table(rows, _widths(24 * mm, 24 * mm, 22 * mm, 48 * mm), extra))
-    return flow
+    return profile_flow(r.profile, then_name=r.since.name, now_name=r.round.name, key="profile")
 
 
 # --- the questions for the decision -------------------------------------------------------

@@ -133,7 +133,8 @@ class ReportUseCases(ServicesCore):
     ) -> ReportResult:
         """Write the comparison PDF of ``comparison`` (from ``compare``) to ``path``,
         atomically, with the comments behind the statements on which the sectors differ
-        most. Raises a StoreError subclass (ReportError) with a sentence."""
+        most and the partnership profile of the round (``profile_lines``, reviews.py).
+        Raises a StoreError subclass (ReportError) with a sentence."""
         from ..reports.comparison import StatementComment, gap_statements, write_comparison_report
 
         # divergence_comments (comparisons.py) reads them by the comparison's anonymity
@@ -152,8 +153,13 @@ class ReportUseCases(ServicesCore):
                     answer=x.answer,
                 )
             )
+        previous = comparison.trend.previous_round.id if comparison.trend else None
         written, built = write_comparison_report(
-            comparison, path, produced_on=produced_on, comments=comments
+            comparison,
+            path,
+            produced_on=produced_on,
+            comments=comments,
+            profile=self.profile_lines(comparison.round.id, previous),
         )
         return ReportResult(written, built.pages)
 

@@ -206,7 +206,7 @@ class ReviewUseCases(ServicesCore):
             comparisons=comparisons,
             actions=self._fates(earlier, rnd, today),
             new_actions=self._new_actions(rnd, today),
-            profile=self._profile_lines(earlier, rnd),
+            profile=self.profile_lines(rnd.id, earlier.id),
             concerns=[r.concern for r in rows],
             names={o.id: o.name for o in self.store.organisations(rnd.partnership_id)},
             round_names={r.id: r.name for r in self.store.rounds(rnd.partnership_id)},
@@ -484,9 +484,11 @@ class ReviewUseCases(ServicesCore):
             item_id=first.item_id,
         )
 
-    def _profile_lines(self, earlier: Round, rnd: Round) -> list[ProfileLine]:
-        now = self.round_profile(rnd.id)
-        then = {e.fact.id: e for e in self.round_profile(earlier.id).entries}
+    def profile_lines(self, round_id: str, earlier_id: str | None) -> list[ProfileLine]:
+        """Every fact and computed figure of a round's profile beside its value in an
+        earlier round (``earlier_id``; None for none), as the reports show them."""
+        now = self.round_profile(round_id)
+        then = {e.fact.id: e for e in self.round_profile(earlier_id).entries} if earlier_id else {}
         lines = []
         for entry in now.entries:
             before = then.get(entry.fact.id)
