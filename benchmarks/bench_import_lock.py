@@ -108,17 +108,25 @@ def responses_csv(path: Path, services: Services, rows: int) -> None:
             )
 
 
+def responses_round(services: Services, sheet_path: Path, rows: int):
+    """A round of 60 organisations, and at ``sheet_path`` a form's export of ``rows``
+    rows naming them; the round."""
+    store = services.store
+    p = store.add_partnership("Benchmark partnership")
+    rnd = store.add_round(p.id, "Round 1")
+    types = list(PartnerType)
+    for n in range(60):
+        store.add_organisation(p.id, f"Organisation {n}", types[n % len(types)])
+    responses_csv(sheet_path, services, rows)
+    return rnd
+
+
 def bench_responses(tmp: Path, rows: int) -> None:
     db = tmp / "responses.sqlite"
     with Services.open(db, [ROOT / "forms"]) as services:
         store = services.store
-        p = store.add_partnership("Benchmark partnership")
-        rnd = store.add_round(p.id, "Round 1")
-        types = list(PartnerType)
-        for n in range(60):
-            store.add_organisation(p.id, f"Organisation {n}", types[n % len(types)])
         sheet_path = tmp / "responses.csv"
-        responses_csv(sheet_path, services, rows)
+        rnd = responses_round(services, sheet_path, rows)
         sheet = Services.read_responses(sheet_path)
         mapping = services.suggest_response_mapping(sheet, "governance")
         mapping.organisation = "Your organisation"

@@ -22,7 +22,7 @@ from ..domain import (
     Unrated,
 )
 from ..scoring import QuestionnaireScore, questionnaire_score
-from ..store import DeletedAssessment, Store
+from ..store import DeletedAssessment, QuestionnaireChangedError, Store
 from .core import ServiceError, ServicesCore
 
 
@@ -94,29 +94,75 @@ class AssessmentUseCases(ServicesCore):
                 workshop_id=workshop_id,
             )
 
-    def _item(self, assessment_id: str, item_id: str) -> Item:
-        assessment = self.store.assessment(assessment_id)
-        try:
-            return self.questionnaire_of(assessment).item(item_id)
-        except KeyError:
-            raise ServiceError(
-                f"Statement '{item_id}' is not part of this assessment's questionnaire."
-            ) from None
+    def _checked(self, assessment_id: str, *item_ids: str | None, fresh: bool = False):
+        """The (questionnaire id, version) an assessment is answered on, once each
+        statement given is found in it: ServiceError if one is not, RecordNotFoundError
+        when there is no such assessment. Both are remembered (an assessment's version
+        per assessment, a version's statements once, as a stored version's text never
+        changes), so an answer costs no query here: the write itself confirms, under the
+        write lock, that the assessment is still on that version (the store's
+        ``questionnaire``), and ``fresh`` reads it again when it is not."""
+        key = None if fresh else self._versions.get(assessment_id)
+        if key is None:
+            key = tuple(self.store.questionnaire_key(assessment_id))
+            if len(self._versions) >= 4096:
+                self._versions.clear()
+            self._versions[assessment_id] = key
+        known = self._statements.get(key)
+        if known is None:
+            known = frozenset(item.id for item in self.questionnaire(*key).items)
+            self._statements[key] = known
+        for item_id in item_ids:
+            if item_id is not None and item_id not in known:
+                raise ServiceError(
+                    f"Statement '{item_id}' is not part of this assessment's questionnaire."
+                )
+        return key
 
-    def answer(self, assessment_id: str, item_id: str, value: int | Unrated | str | None) -> Answer:
-        """Record a rating 1-5, don't know, not applicable, or None to clear it."""
-        self._item(assessment_id, item_id)
-        return self.store.set_rating(assessment_id, item_id, value)
+    def _write_answer(self, assessment_id: str, item_ids: tuple, write) -> Answer:
+        """Check the statements, then ``write(questionnaire)``; once more, checked
+        afresh, if the assessment was moved to another version meanwhile."""
+        key = self._checked(assessment_id, *item_ids)
+        try:
+            return write(key)
+        except QuestionnaireChangedError:
+            return write(self._checked(assessment_id, *item_ids, fresh=True))
+
+    def answer(
+        self,
+        assessment_id: str,
+        item_id: str,
+        value: int | Unrated | str | None,
+        *,
+        position: str | None = None,
+    ) -> Answer:
+        """Record a rating 1-5, don't know, not applicable, or None to clear it: one
+        commit of a few prepared statements, the change log's entry included. In the
+        same commit the assessment's position moves to ``position`` (the statement to
+        resume at, e.g. the next one when the respondent moves on), else to this one."""
+        return self._write_answer(
+            assessment_id,
+            (item_id, position),
+            lambda key: self.store.set_rating(
+                assessment_id, item_id, value, position=position, questionnaire=key
+            ),
+        )
 
     def set_target(self, assessment_id: str, item_id: str, target: int | None) -> Answer:
         """Record where the respondent wants the partnership to be on this statement."""
-        self._item(assessment_id, item_id)
-        return self.store.set_target(assessment_id, item_id, target)
+        return self._write_answer(
+            assessment_id,
+            (item_id,),
+            lambda key: self.store.set_target(assessment_id, item_id, target, questionnaire=key),
+        )
 
     def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
         """Record the comment or evidence for a statement."""
-        self._item(assessment_id, item_id)
-        return self.store.set_comment(assessment_id, item_id, comment)
+        return self._write_answer(
+            assessment_id,
+            (item_id,),
+            lambda key: self.store.set_comment(assessment_id, item_id, comment, questionnaire=key),
+        )
 
     def set_position(self, assessment_id: str, item_id: str | None) -> None:
         """Remember the statement an assessment is at, to resume there next time."""

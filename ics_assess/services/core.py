@@ -75,6 +75,10 @@ class ServicesCore:
         # The folders the forms were read from (None: the built-in and the user's), for
         # the areas that read other files there (the partnership profile's facts).
         self.forms_dirs = list(forms_dirs) if forms_dirs is not None else None
+        # For the check of every answer written (assessments.py): the questionnaire
+        # (id, version) of each assessment answered, and the statements of each version.
+        self._versions: dict[str, tuple[str, str]] = {}
+        self._statements: dict[tuple[str, str], frozenset[str]] = {}
 
     @classmethod
     def open(

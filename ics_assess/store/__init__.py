@@ -14,7 +14,14 @@ from .database import (
     inspect_database,
     now,
 )
-from .store import KEEP, DeletedAssessment, InvalidTextError, Store, new_id
+from .store import (
+    KEEP,
+    DeletedAssessment,
+    InvalidTextError,
+    QuestionnaireChangedError,
+    Store,
+    new_id,
+)
 
 __all__ = [
     "KEEP",
@@ -25,6 +32,7 @@ __all__ = [
     "MissingDatabaseError",
     "NewerDatabaseError",
     "NotADatabaseError",
+    "QuestionnaireChangedError",
     "ReadOnlyError",
     "RecordNotFoundError",
     "Store",

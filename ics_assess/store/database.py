@@ -362,20 +362,21 @@ def write_transaction(db: Database) -> Iterator[Database]:
     read-then-write never fails half way when another process writes; nested use joins
     the outer transaction through a savepoint. SQLite's failures come out as WriteError
     with a sentence for the user; whatever the transaction did is rolled back."""
-    if db.conn.in_transaction:
+    conn = db.conn
+    if conn.in_transaction:
         with db.atomic():
             yield db
         return
     try:
-        db.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
         raise explain_write_error(exc) from exc
     try:
         yield db
-        db.conn.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException as exc:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):
             raise explain_write_error(exc) from exc
         raise

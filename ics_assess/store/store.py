@@ -67,6 +67,42 @@ def _back_up_first(path: Path) -> None:
 # Sentinel: "leave this field as it is" (None is a real value: clear it).
 KEEP: Any = object()
 
+# The answer hot path (issue 12): prepared statements, the same SQL text each time so
+# sqlite3's statement cache keeps them compiled, all in one BEGIN IMMEDIATE ... COMMIT.
+# sqlite-utils' insert/update look up sqlite_master and table_info on every call and
+# wrap each in a savepoint; these do none of that. A rating is 6 statements: BEGIN,
+# TOUCH, ANSWER_OLD, ANSWER_PUT, LOG, COMMIT (tests/test_store_hot_path.py counts them).
+# Only a draft is touched; with a questionnaire id and version given, only while the
+# assessment is still on that version (a NULL skips that check).
+SQL_TOUCH = (
+    "UPDATE assessments SET updated_at = ?, position = ? WHERE id = ? AND status = 'draft' "
+    "AND questionnaire_id = coalesce(?, questionnaire_id) "
+    "AND questionnaire_version = coalesce(?, questionnaire_version)"
+)
+SQL_POSITION = "UPDATE assessments SET position = ? WHERE id = ?"
+SQL_ANSWER_OLD = (
+    "SELECT rating, unrated, target, comment FROM answers WHERE assessment_id = ? AND item_id = ?"
+)
+SQL_ANSWER_PUT = (
+    "INSERT INTO answers (assessment_id, item_id, rating, unrated, target, comment, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_id) DO UPDATE "
+    "SET rating = excluded.rating, unrated = excluded.unrated, target = excluded.target, "
+    "comment = excluded.comment, updated_at = excluded.updated_at"
+)
+SQL_LOG = (
+    "INSERT INTO change_log (changed_at, changed_by, assessment_id, item_id, field, "
+    "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+SQL_QUESTIONNAIRE_OF = (
+    "SELECT questionnaire_id, questionnaire_version FROM assessments WHERE id = ?"
+)
+NO_ANSWER = (None, None, None, "")  # rating, unrated, target, comment of an unstored answer
+
+
+class QuestionnaireChangedError(StoreError):
+    """An answer was written expecting a questionnaire version the assessment is no
+    longer on (another program replaced it meanwhile); nothing was written."""
+
 
 class InvalidTextError(StoreError):
     """Text that breaks the rules of ics_assess.textrules (too long, or empty where a
@@ -248,16 +284,8 @@ class Store:
         item_id: str | None = None,
         at: str | None = None,
     ) -> None:
-        self.db["change_log"].insert(
-            {
-                "changed_at": at or now(),
-                "changed_by": self.changed_by,
-                "assessment_id": assessment_id,
-                "item_id": item_id,
-                "field": field,
-                "old_value": old,
-                "new_value": new,
-            }
+        self.db.conn.execute(
+            SQL_LOG, (at or now(), self.changed_by, assessment_id, item_id, field, old, new)
         )
 
     # --- partnerships, organisations, rounds ----------------------------------------
@@ -605,10 +633,11 @@ class Store:
         return self.assessment(assessment_id)
 
     def set_position(self, assessment_id: str, item_id: str | None) -> None:
-        """Remember the statement a respondent is on, to resume there."""
+        """Remember the statement a respondent is on, to resume there (one prepared
+        UPDATE in its own transaction)."""
         with self.transaction():
-            self.assessment(assessment_id)
-            self.db["assessments"].update(assessment_id, {"position": item_id})
+            if self.db.conn.execute(SQL_POSITION, (item_id, assessment_id)).rowcount != 1:
+                raise RecordNotFoundError(f"There is no assessment with id {assessment_id}.")
 
     def submit(self, assessment_id: str) -> Assessment:
         """Mark a draft as submitted (read-only)."""
@@ -673,61 +702,81 @@ class Store:
                 result[row["assessment_id"]][row["item_id"]] = _answer(row)
         return result
 
-    def _write_answer(self, assessment_id: str, item_id: str, changes: dict[str, Any]) -> Answer:
+    def questionnaire_key(self, assessment_id: str) -> tuple[str, str]:
+        """The questionnaire id and version an assessment is answered on, in one prepared
+        query (RecordNotFoundError if there is no such assessment)."""
+        row = self.db.conn.execute(SQL_QUESTIONNAIRE_OF, (assessment_id,)).fetchone()
+        if row is None:
+            raise RecordNotFoundError(f"There is no assessment with id {assessment_id}.")
+        return row
+
+    def _write_answer(
+        self,
+        assessment_id: str,
+        item_id: str,
+        changes: dict[str, Any],
+        position: str | None = None,
+        questionnaire: tuple[str, str] | None = None,
+    ) -> Answer:
+        """Write one answer's changes, its change-log entries, and the assessment's
+        updated_at and position (``position``, else the statement written) in one
+        transaction of prepared statements; return the answer as stored. With
+        ``questionnaire`` (id, version), nothing is written unless the assessment is
+        still on that version (QuestionnaireChangedError)."""
         stamp = now()
+        conn = self.db.conn
+        qid, version = questionnaire or (None, None)
         with self.transaction():
-            self._editable(assessment_id)
-            rows = list(
-                self.db.query(
-                    "SELECT * FROM answers WHERE assessment_id = ? AND item_id = ?",
-                    [assessment_id, item_id],
+            touch = (stamp, position or item_id, assessment_id, qid, version)
+            if conn.execute(SQL_TOUCH, touch).rowcount != 1:
+                self._editable(assessment_id)  # says why: no such assessment, or submitted
+                raise QuestionnaireChangedError(
+                    "This assessment is now on another version of its questionnaire."
                 )
+            old = conn.execute(SQL_ANSWER_OLD, (assessment_id, item_id)).fetchone() or NO_ANSWER
+            rating, unrated, target, comment = old
+            rating = changes.get("rating", rating)
+            unrated = changes.get("unrated", unrated)
+            target = changes.get("target", target)
+            comment = changes.get("comment", comment)
+            conn.execute(
+                SQL_ANSWER_PUT,
+                (assessment_id, item_id, rating, unrated, target, comment, stamp),
             )
-            old = (
-                rows[0]
-                if rows
-                else {"rating": None, "unrated": None, "target": None, "comment": ""}
-            )
-            new = {**old, **changes}
-            if rows:
-                self.db["answers"].update(
-                    (assessment_id, item_id), {**changes, "updated_at": stamp}
-                )
-            else:
-                self.db["answers"].insert(
-                    {
-                        "assessment_id": assessment_id,
-                        "item_id": item_id,
-                        "rating": new["rating"],
-                        "unrated": new["unrated"],
-                        "target": new["target"],
-                        "comment": new["comment"],
-                        "updated_at": stamp,
-                    }
-                )
             if "rating" in changes or "unrated" in changes:
-                before = _rating_text(old["rating"], old["unrated"])
-                after = _rating_text(new["rating"], new["unrated"])
+                before = _rating_text(old[0], old[1])
+                after = _rating_text(rating, unrated)
                 if before != after:
                     self._log(assessment_id, "rating", before, after, item_id, stamp)
-            for field in ("target", "comment"):
-                if field in changes and old[field] != new[field]:
-                    before_v, after_v = old[field], new[field]
-                    self._log(
-                        assessment_id,
-                        field,
-                        None if before_v is None else str(before_v),
-                        None if after_v is None else str(after_v),
-                        item_id,
-                        stamp,
-                    )
-            self.db["assessments"].update(assessment_id, {"updated_at": stamp, "position": item_id})
-        return self.answers(assessment_id)[item_id]
+            if "target" in changes and old[2] != target:
+                before_t = None if old[2] is None else str(old[2])
+                after_t = None if target is None else str(target)
+                self._log(assessment_id, "target", before_t, after_t, item_id, stamp)
+            if "comment" in changes and old[3] != comment:
+                self._log(assessment_id, "comment", old[3], comment, item_id, stamp)
+        return Answer(
+            item_id=item_id,
+            rating=rating,
+            unrated=Unrated(unrated) if unrated else None,
+            target=target,
+            comment=comment,
+            updated_at=stamp,
+        )
 
     def set_rating(
-        self, assessment_id: str, item_id: str, value: int | Unrated | str | None
+        self,
+        assessment_id: str,
+        item_id: str,
+        value: int | Unrated | str | None,
+        *,
+        position: str | None = None,
+        questionnaire: tuple[str, str] | None = None,
     ) -> Answer:
-        """Record a rating (1-5), don't know / not applicable, or None to clear it."""
+        """Record a rating (1-5), don't know / not applicable, or None to clear it. The
+        assessment's position moves to ``position`` (the statement to resume at: the
+        next one, when the respondent moves on) or else to this statement, in the same
+        commit. ``questionnaire`` (id, version): write only while the assessment is on
+        it, else QuestionnaireChangedError and nothing written."""
         if value is None:
             changes = {"rating": None, "unrated": None}
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -736,17 +785,33 @@ class Store:
             changes = {"rating": value, "unrated": None}
         else:
             changes = {"rating": None, "unrated": Unrated(value).value}
-        return self._write_answer(assessment_id, item_id, changes)
+        return self._write_answer(assessment_id, item_id, changes, position, questionnaire)
 
-    def set_target(self, assessment_id: str, item_id: str, target: int | None) -> Answer:
+    def set_target(
+        self,
+        assessment_id: str,
+        item_id: str,
+        target: int | None,
+        *,
+        questionnaire: tuple[str, str] | None = None,
+    ) -> Answer:
         """Record the 'where we want to be' rating (1-5), or None to clear it."""
         if target is not None and (isinstance(target, bool) or not 1 <= target <= 5):
             raise ValueError(f"A target must be 1 to 5, not {target}.")
-        return self._write_answer(assessment_id, item_id, {"target": target})
+        changes = {"target": target}
+        return self._write_answer(assessment_id, item_id, changes, None, questionnaire)
 
-    def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
-        """Record the evidence / comment text of an answer."""
-        return self._write_answer(assessment_id, item_id, {"comment": _text(comment, "comment")})
+    def set_comment(
+        self,
+        assessment_id: str,
+        item_id: str,
+        comment: str,
+        *,
+        questionnaire: tuple[str, str] | None = None,
+    ) -> Answer:
+        """Record the evidence / comment text of an answer (checked by textrules)."""
+        changes = {"comment": _text(comment, "comment")}
+        return self._write_answer(assessment_id, item_id, changes, None, questionnaire)
 
     def change_log(self, assessment_id: str) -> list[dict]:
         """The recorded changes of an assessment, oldest first."""
@@ -1335,4 +1400,11 @@ class Store:
         return waiting()
 
 
-__all__ = ["KEEP", "DeletedAssessment", "Store", "StoreError", "new_id"]
+__all__ = [
+    "KEEP",
+    "DeletedAssessment",
+    "QuestionnaireChangedError",
+    "Store",
+    "StoreError",
+    "new_id",
+]

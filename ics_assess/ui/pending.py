@@ -61,6 +61,9 @@ class PendingWrite:
     field: str  # one of FIELDS
     value: object
     attempts: int = 0
+    # Where the assessment resumes, stored in the same commit (a rating's "move on":
+    # the next statement); None: the statement written.
+    position: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -500,15 +500,21 @@ class SectionList(QListWidget):
 
     def update_counts(self, answers: dict[str, Answer]) -> None:
         """Refresh every row's "n of m" from the answers held."""
+        changed = False
         for row, section in enumerate(self._sections):
             done = sum(1 for i in section.items if i.id in answers and answers[i.id].is_answered)
             item = self.item(row)
-            item.setText(f"{section.title} — {done} of {len(section.items)}")
+            text = f"{section.title} — {done} of {len(section.items)}"
             font = item.font()
-            font.setBold(row == self.currentRow())
-            item.setFont(font)
-        # Wrapped rows keep their old height otherwise, cutting off the count.
-        self.doItemsLayout()
+            bold = row == self.currentRow()
+            if item.text() != text or font.bold() != bold:
+                item.setText(text)
+                font.setBold(bold)
+                item.setFont(font)
+                changed = True
+        if changed:
+            # Wrapped rows keep their old height otherwise, cutting off the count.
+            self.doItemsLayout()
 
 
 class WalkthroughPage(QWidget):
@@ -844,13 +850,15 @@ class WalkthroughPage(QWidget):
     def _show_section(self, index: int, item_id: str | None = None) -> None:
         if not self._detail or not 0 <= index < self.stack.count():
             return
+        moved = index != self.sections.currentRow()
         self.stack.setCurrentIndex(index)
         self.sections.blockSignals(True)
         self.sections.setCurrentRow(index)
         self.sections.blockSignals(False)
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < self.stack.count() - 1)
-        self._update_counts()
+        if moved:
+            self._update_counts()  # the current section's row in bold (counts are kept)
         section = self._detail.questionnaire.sections[index]
         if item_id is None and self._current not in {i.id for i in section.items}:
             item_id = section.items[0].id
@@ -943,9 +951,11 @@ class WalkthroughPage(QWidget):
         elif not self._error_shown:
             self._set_status("Saving…" if self._pending() else "All changes saved")
 
-    def _saved(self, item_id: str) -> None:
-        self._position = item_id  # where the store put it
-        self._remember_position()
+    def _saved(self, item_id: str, position: str | None = None) -> None:
+        self._position = position or item_id  # where the store put it
+        if position is None:
+            self._remember_position()
+        # else the statement the user moves on to, in the same commit: the move follows
         self._error_shown = False
         self._refresh_status()
 
@@ -972,20 +982,23 @@ class WalkthroughPage(QWidget):
         s, a, i = self._services, change.assessment_id, change.item_id
         with s.waiting_at_most(self._busy_wait_ms):
             if change.field == "rating":
-                return s.answer(a, i, change.value)  # type: ignore[arg-type]
+                return s.answer(a, i, change.value, position=change.position)  # type: ignore[arg-type]
             if change.field == "target":
                 return s.set_target(a, i, change.value)  # type: ignore[arg-type]
             return s.set_comment(a, i, change.value)  # type: ignore[arg-type]
 
-    def _write(self, item_id: str, what: str, value: object) -> Answer | object | None:
-        """Store one change: the stored answer; WAITING when it is kept to be written
-        later (the database is busy, full or read-only; the card keeps showing it); or
-        None when it failed in a way trying again cannot mend, after telling the user
-        (once) what to do."""
+    def _write(
+        self, item_id: str, what: str, value: object, position: str | None = None
+    ) -> Answer | object | None:
+        """Store one change (with ``position``, the statement to resume at, in the same
+        commit): the stored answer; WAITING when it is kept to be written later (the
+        database is busy, full or read-only; the card keeps showing it); or None when it
+        failed in a way trying again cannot mend, after telling the user (once) what to
+        do."""
         if not self._detail:
             return None
         self._set_status("Saving…")
-        change = PendingWrite(self._detail.assessment.id, item_id, what, value)
+        change = PendingWrite(self._detail.assessment.id, item_id, what, value, position=position)
         try:
             answer = self._queue.submit(change)
         except SAVE_ERRORS as exc:
@@ -1002,7 +1015,7 @@ class WalkthroughPage(QWidget):
             self._refresh_status()
             return WAITING
         self._answers[item_id] = answer
-        self._saved(item_id)
+        self._saved(item_id, position)
         return answer
 
     def _shown(self, item_id: str) -> Answer | None:
@@ -1035,7 +1048,7 @@ class WalkthroughPage(QWidget):
         if not self._detail or change.assessment_id != self._detail.assessment.id or not card:
             return
         self._answers[change.item_id] = answer
-        self._position = change.item_id  # where the store put it
+        self._position = change.position or change.item_id  # where the store put it
         if change.field == "rating":
             card.show_rating(self._shown(change.item_id))
         elif change.field == "target":
@@ -1075,7 +1088,11 @@ class WalkthroughPage(QWidget):
 
     def _rate(self, item_id: str, value: Value | None, move_on: bool) -> None:
         card = self._cards[item_id]
-        result = self._write(item_id, "rating", value)
+        # Moving on stores the next statement as the place to resume in the rating's own
+        # commit: one commit a keystroke, not two.
+        index = self._order.index(item_id) + 1
+        following = self._order[index] if move_on and index < len(self._order) else None
+        result = self._write(item_id, "rating", value, following)
         # On failure the buttons go back to what is stored (or still waits).
         card.show_rating(self._shown(item_id))
         if result is not None:
@@ -1111,7 +1128,11 @@ class WalkthroughPage(QWidget):
         total = len(self._order)
         done = sum(1 for a in shown.values() if a.is_answered)
         self.progress.setMaximum(max(total, 1))
+        # QProgressBar.setValue repaints at once, holding up the keystroke; with updates
+        # off for the moment it is painted with the rest of the window instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(done)
+        self.progress.setUpdatesEnabled(True)
 
     # --- submit, reopen, results ---------------------------------------------------------
 
