@@ -47,6 +47,9 @@ def export_assessments(window: Window) -> None:
     home, services = window.home, window.services
     if home is None or services is None:
         return
+    if window.stack.currentWidget() is not home:
+        # What is exported is chosen on the list: show it, so nothing hidden goes.
+        window.show_home()
     chosen = home.selected_all()
     round_id = None if chosen else home.round_filter.currentData()
     if not chosen and not round_id:
@@ -60,11 +63,19 @@ def export_assessments(window: Window) -> None:
         first = chosen[0]
         what = f"{len(chosen)} assessments" if len(chosen) > 1 else first.organisation_name
         name = suggested_name(first.partnership_name, what, first.round_name, suffix=".zip")
+        if len(chosen) == 1:
+            title = (
+                f"Export {first.organisation_name}'s {first.questionnaire_title} "
+                f"({first.round_name})"
+            )
+        else:
+            title = f"Export the {len(chosen)} selected assessments"
     else:
         rnd = services.round(round_id)
         partnership = services.partnership(rnd.partnership_id).name
         name = suggested_name(partnership, rnd.name, suffix=".zip")
-    target = window.dialogs.save_path("Export assessments", _folder(window) / name, BUNDLE_FILTER)
+        title = f"Export every assessment of {rnd.name} ({partnership})"
+    target = window.dialogs.save_path(title, _folder(window) / name, BUNDLE_FILTER)
     if target is None:
         return
     if target.suffix.lower() != ".zip":

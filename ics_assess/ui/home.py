@@ -113,11 +113,11 @@ class HomePage(QWidget):
         self.tree.setHeaderLabels(["Partnerships"])
         self.tree.setAccessibleName("Partnerships, rounds and organisations")
         self.tree.itemDoubleClicked.connect(lambda *_: self.rename_selected())
-        self.add_partnership_button = QPushButton("New partnership…")
-        self.add_round_button = QPushButton("New round…")
-        self.add_organisation_button = QPushButton("New organisation…")
-        self.rename_button = QPushButton("Rename…")
-        self.type_button = QPushButton("Partner type…")
+        self.add_partnership_button = QPushButton("New p&artnership…")
+        self.add_round_button = QPushButton("New ro&und…")
+        self.add_organisation_button = QPushButton("New or&ganisation…")
+        self.rename_button = QPushButton("Rena&me…")
+        self.type_button = QPushButton("Partner &type…")
         tree_buttons = [
             (self.add_partnership_button, self.add_partnership),
             (self.add_round_button, self.add_round),
@@ -126,7 +126,7 @@ class HomePage(QWidget):
             (self.type_button, self.change_partner_type),
         ]
         for button, slot in tree_buttons:
-            button.setAccessibleName(button.text().rstrip("…"))
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(slot)
         self.tree.currentItemChanged.connect(self._tree_selection_changed)
 
@@ -137,6 +137,8 @@ class HomePage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Several rows can be selected (to export them); the other actions use one.
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Tab leaves the list for the buttons (arrows move within it), never a trap.
+        self.table.setTabKeyNavigation(False)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
         self.table.setAlternatingRowColors(True)
@@ -170,12 +172,12 @@ class HomePage(QWidget):
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
-        self.new_button = QPushButton("New assessment…")
+        self.new_button = QPushButton("&New assessment…")
         self.new_button.setDefault(True)
-        self.open_button = QPushButton("Open")
-        self.duplicate_button = QPushButton("Copy to another round…")
-        self.delete_button = QPushButton("Delete…")
-        self.export_button = QPushButton("Export…")
+        self.open_button = QPushButton("&Open")
+        self.duplicate_button = QPushButton("Cop&y to another round…")
+        self.delete_button = QPushButton("&Delete…")
+        self.export_button = QPushButton("E&xport…")
         self.export_button.setToolTip(
             "Save the selected assessments (or the round chosen above) to a file for "
             "another computer"
@@ -188,11 +190,12 @@ class HomePage(QWidget):
             (self.export_button, self.export_requested.emit, None),
         ]
         for button, slot, key in actions:
-            button.setAccessibleName(button.text().rstrip("…"))
+            name = button.text().replace("&", "").rstrip("…")
+            button.setAccessibleName(name)
             button.clicked.connect(slot)
             if key:
-                button.setToolTip(f"{button.text()} ({QKeySequence(key).toString()})")
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_assessment)
+                button.setToolTip(f"{name} ({QKeySequence(key).toString()})")
+        # Ctrl+N is File > New assessment, which works on every page.
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         delete.activated.connect(self.delete_selected)
@@ -251,7 +254,7 @@ class HomePage(QWidget):
             left_layout.addWidget(button)
 
         self.panel_button = QToolButton()
-        self.panel_button.setText("Partnerships")
+        self.panel_button.setText("Partner&ships")
         self.panel_button.setCheckable(True)
         self.panel_button.setToolTip("Show or hide the partnerships, rounds and organisations")
         self.panel_button.setAccessibleName("Show partnerships, rounds and organisations")
@@ -492,8 +495,9 @@ class HomePage(QWidget):
 
     def _update_count(self, *args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        noun = "assessment" if total == 1 else "assessments"
         self.count_label.setText(
-            f"{total} assessments" if shown == total else f"{shown} of {total} assessments"
+            f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
         )
 
     # --- selection ------------------------------------------------------------------

@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&New assessment…", self.start_assessment)
+        self._action(file_menu, "&New assessment…", self.start_assessment, "Ctrl+N")
         file_menu.addSeparator()
         self._action(file_menu, "New &database…", self.new_database)
         self._action(
@@ -618,8 +618,10 @@ class MainWindow(QMainWindow):
             self.welcome.start_button.setFocus()
 
     def start_assessment(self) -> None:
-        """The New assessment dialog (from the welcome page or the File menu)."""
-        if self.home is not None:
+        """The New assessment dialog (from the welcome page, the list, or File > New
+        assessment, Ctrl+N, on any page): the list is shown behind it."""
+        if self.home is not None and not self._participant_showing():
+            self._leave_walkthrough()
             self.stack.setCurrentWidget(self.home)
             self.home.new_assessment()
             if self.stack.currentWidget() is self.home and not self.services.partnerships():

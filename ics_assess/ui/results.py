@@ -225,6 +225,7 @@ class ResultsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
         self.table.setAccessibleName("Section scores")
+        self.table.setTabKeyNavigation(False)  # Tab leaves for the buttons; arrows move within
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
