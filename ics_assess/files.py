@@ -7,7 +7,9 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def failure_sentence(target: Path, exc: OSError, what: str, example: str) -> str:
@@ -43,6 +45,20 @@ def write_atomically(
     """Write ``data`` to ``path`` through a temporary file in the same folder, renamed
     into place: the target is the old file or the whole new one, never half of one.
     Raises ``error`` with a sentence the user can act on; the temporary file is removed."""
+    with atomic_output(path, what=what, example=example, error=error) as (out, target):
+        out.write(data)
+    return target
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: Path | str, *, what: str, example: str, error: type[Exception]
+) -> Iterator[tuple[BinaryIO, Path]]:
+    """A file to write ``path`` in pieces, and the absolute target: what is written goes
+    to a temporary file in the same folder, renamed into place when the block ends
+    (after fsync). If the block raises, or writing fails, the temporary file is removed
+    and the target is untouched; an OSError becomes ``error`` with a sentence the user
+    can act on."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise error(failure_sentence(target, IsADirectoryError(errno.EISDIR, ""), what, example))
@@ -57,8 +73,8 @@ def write_atomically(
         except OSError:
             mode = 0o644
         os.chmod(temp, mode)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        with os.fdopen(fd, "w+b") as out:
+            yield out, target
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, target)
@@ -69,4 +85,3 @@ def write_atomically(
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
-    return target
