@@ -1,12 +1,19 @@
-"""Benchmark exchange bundles: export and import of 1,000 assessments, and print the figures.
+"""Benchmark exchange bundles: export and import, and print the figures.
 
     .venv/bin/python benchmarks/bench_exchange.py [--assessments 1000] [--runs 3]
+    .venv/bin/python benchmarks/bench_exchange.py --scale 10000,50000
 
-Target (issue: exchange bundles): exporting and importing 1,000 assessments takes seconds,
-not minutes. Every assessment answers every statement of its questionnaire, with a
-comment on every fourth, and has the change-log entries the app would have written (one
-per rating and comment, plus created and submitted). Timings are medians of ``--runs``,
-because this machine is shared and noisy; no test depends on them.
+The first form times export and import of 1,000 assessments in-process (medians of
+``--runs``) and as whole processes. ``--scale`` builds a database of each size, then runs
+``main.py export --round ... -o FILE`` and ``main.py import FILE`` into a new database as
+child processes, and prints each one's wall time and peak memory (the child's own
+``ru_maxrss``, from ``os.wait4``), with the bundle's sizes (issue 12: linear, and under
+200 MB at 10,000).
+
+Every assessment answers every statement of its questionnaire, with a comment on every
+fourth, and has the change-log entries the app would have written (one per rating and
+comment, plus created and submitted). This machine is shared and noisy; no test depends
+on these timings.
 """
 
 from __future__ import annotations
@@ -30,9 +37,23 @@ from ics_assess.domain import PartnerType  # noqa: E402
 from ics_assess.services import Services  # noqa: E402
 from ics_assess.store import new_id, now  # noqa: E402
 
+ASSESSMENT_COLUMNS = (
+    "id, round_id, organisation_id, questionnaire_id, questionnaire_version, kind, status, "
+    "respondent_name, respondent_role, workshop_id, position, created_at, updated_at, "
+    "submitted_at"
+)
+ANSWER_COLUMNS = "assessment_id, item_id, rating, unrated, target, comment, updated_at"
+CHANGE_COLUMNS = "changed_at, changed_by, assessment_id, item_id, field, old_value, new_value"
+BATCH = 1000
+
+
+def _marks(columns: str) -> str:
+    return ", ".join("?" * len(columns.split(",")))
+
 
 def build(path: Path, n_assessments: int) -> list[str]:
-    """A database of n submitted assessments written in bulk; their ids."""
+    """A database of n submitted assessments in two rounds, written in bulk (batches of
+    1,000 assessments, so 50,000 need no more memory than 1,000); their ids."""
     rng = random.Random(1)
     with Services.open(path, [ROOT / "forms"]) as services:
         store = services.store
@@ -49,86 +70,51 @@ def build(path: Path, n_assessments: int) -> list[str]:
                 for n in range(60)
             ]
             stamp = now()
-            assessments, answers, log = [], [], []
-            for n in range(n_assessments):
-                q = loaded[n % 2].questionnaire
-                aid = new_id()
-                ids.append(aid)
-                assessments.append(
-                    {
-                        "id": aid,
-                        "round_id": rounds[n % 2].id,
-                        "organisation_id": orgs[n % 60].id,
-                        "questionnaire_id": q.id,
-                        "questionnaire_version": q.version,
-                        "kind": "individual" if n % 3 else "organisation",
-                        "status": "submitted",
-                        "respondent_name": f"Respondent {n}",
-                        "respondent_role": "Member",
-                        "workshop_id": None,
-                        "position": None,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                        "submitted_at": stamp,
-                    }
-                )
-                entry = {"changed_at": stamp, "changed_by": "", "assessment_id": aid}
-                log.append(
-                    {
-                        **entry,
-                        "item_id": None,
-                        "field": "created",
-                        "old_value": None,
-                        "new_value": "draft",
-                    }
-                )
-                for k, item in enumerate(q.items):
-                    rating = rng.randint(1, 5)
-                    comment = (
-                        f"Evidence for {item.id}: minutes of meeting {k}." if k % 4 == 0 else ""
-                    )
-                    answers.append(
-                        {
-                            "assessment_id": aid,
-                            "item_id": item.id,
-                            "rating": rating,
-                            "unrated": None,
-                            "target": min(5, rating + 1),
-                            "comment": comment,
-                            "updated_at": stamp,
-                        }
-                    )
-                    log.append(
-                        {
-                            **entry,
-                            "item_id": item.id,
-                            "field": "rating",
-                            "old_value": None,
-                            "new_value": str(rating),
-                        }
-                    )
-                    if comment:
-                        log.append(
-                            {
-                                **entry,
-                                "item_id": item.id,
-                                "field": "comment",
-                                "old_value": "",
-                                "new_value": comment,
-                            }
+            conn = store.db.conn
+            for first in range(0, n_assessments, BATCH):
+                assessments, answers, log = [], [], []
+                for n in range(first, min(first + BATCH, n_assessments)):
+                    q = loaded[n % 2].questionnaire
+                    aid = new_id()
+                    ids.append(aid)
+                    assessments.append(
+                        (
+                            aid,
+                            rounds[n % 2].id,
+                            orgs[n % 60].id,
+                            q.id,
+                            q.version,
+                            "individual" if n % 3 else "organisation",
+                            "submitted",
+                            f"Respondent {n}",
+                            "Member",
+                            None,
+                            None,
+                            stamp,
+                            stamp,
+                            stamp,
                         )
-                log.append(
-                    {
-                        **entry,
-                        "item_id": None,
-                        "field": "status",
-                        "old_value": "draft",
-                        "new_value": "submitted",
-                    }
-                )
-            store.db["assessments"].insert_all(assessments, batch_size=1000)
-            store.db["answers"].insert_all(answers, batch_size=1000)
-            store.db["change_log"].insert_all(log, batch_size=1000)
+                    )
+                    log.append((stamp, "", aid, None, "created", None, "draft"))
+                    for k, item in enumerate(q.items):
+                        rating = rng.randint(1, 5)
+                        comment = (
+                            f"Evidence for {item.id}: minutes of meeting {k}." if k % 4 == 0 else ""
+                        )
+                        target = min(5, rating + 1)
+                        answers.append((aid, item.id, rating, None, target, comment, stamp))
+                        log.append((stamp, "", aid, item.id, "rating", None, str(rating)))
+                        if comment:
+                            log.append((stamp, "", aid, item.id, "comment", "", comment))
+                    log.append((stamp, "", aid, None, "status", "draft", "submitted"))
+                for table, columns, rows in (
+                    ("assessments", ASSESSMENT_COLUMNS, assessments),
+                    ("answers", ANSWER_COLUMNS, answers),
+                    ("change_log", CHANGE_COLUMNS, log),
+                ):
+                    conn.executemany(
+                        f"INSERT INTO {table} ({columns}) VALUES ({_marks(columns)})", rows
+                    )
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return ids
 
@@ -142,11 +128,79 @@ def median_of(runs: int, func) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def child(command: list[str], log: Path) -> tuple[float, float, float, int]:
+    """Run a command as a child process: its wall time, its CPU time (user and system),
+    its own peak memory in MiB (ru_maxrss from wait4, so not the benchmark's nor another
+    child's), and its exit code; its stderr goes to ``log``. On a shared machine the CPU
+    time varies less than the wall time."""
+    start = time.perf_counter()
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, proc.returncode
+
+
+def scale(sizes: list[int]) -> None:
+    """Export and import whole processes at each size; print time and peak memory."""
+    sys.stdout.reconfigure(line_buffering=True)
+    main_py = [sys.executable, str(ROOT / "main.py")]
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_path = Path(tmp)
+            os.environ["ICS_ASSESS_DATA_DIR"] = tmp
+            source = tmp_path / "source.sqlite"
+            start = time.perf_counter()
+            build(source, size)
+            built = time.perf_counter() - start
+            db_mb = source.stat().st_size / 1e6
+            print(f"{size:,} assessments: built in {built:.1f} s (database {db_mb:.0f} MB)")
+            bundle = tmp_path / "bundle.zip"
+            log = tmp_path / "stderr.txt"
+            rounds = ["--round", "Round 1", "--round", "Round 2"]
+            command = [*main_py, "export", *rounds, "-o", str(bundle), "--db", str(source)]
+            seconds, cpu, peak, code = child(command, log)
+            if code:
+                print(f"  export failed in {seconds:.1f} s: {log.read_text().strip()}")
+                continue
+            with zipfile.ZipFile(bundle) as archive:
+                unpacked = sum(i.file_size for i in archive.infolist())
+                records = archive.getinfo("records.json").file_size
+            print(
+                f"  export: {seconds:.1f} s (CPU {cpu:.1f} s), peak memory {peak:.0f} MiB; file "
+                f"{bundle.stat().st_size / 1e6:.1f} MB, records.json {records / 1e6:.1f} MB "
+                f"({unpacked / 1e6:.1f} MB unpacked in all)"
+            )
+            target = tmp_path / "target.sqlite"
+            command = [*main_py, "import", str(bundle), "--db", str(target)]
+            seconds, cpu, peak, code = child(command, log)
+            if code:
+                print(f"  import failed in {seconds:.1f} s: {log.read_text().strip()}")
+                continue
+            with Services.open(target, [ROOT / "forms"]) as services:
+                got = services.store.db.execute("SELECT count(*) FROM answers").fetchone()[0]
+            print(
+                f"  import into a new database: {seconds:.1f} s (CPU {cpu:.1f} s), peak memory "
+                f"{peak:.0f} MiB "
+                f"({got:,} answers arrived)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assessments", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--scale",
+        metavar="N,N,...",
+        help="build each size, then export and import it as whole processes",
+    )
     args = parser.parse_args()
+    if args.scale:
+        scale([int(n.replace("_", "")) for n in args.scale.split(",")])
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
