@@ -28,7 +28,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ics_assess.exchange import FORMAT_VERSION, BundleError, ExchangeError, Limits, read_bundle
+from ics_assess.exchange import (
+    FORMAT_VERSION,
+    LIMITS,
+    BundleError,
+    ExchangeError,
+    Limits,
+    read_bundle,
+)
 from ics_assess.exchange.bundle import build_zip, read_container
 from ics_assess.questionnaires import load_catalogue
 from ics_assess.services import Services
@@ -174,8 +181,8 @@ def test_missing_files_and_folders_are_refused_in_words(tmp_path):
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     big = tmp_path / "big.zip"
     with open(big, "wb") as handle:
-        handle.truncate(100 * 1024 * 1024 + 1)  # sparse: nothing is really written
-    with pytest.raises(BundleError, match="may be at most 100 MB"):
+        handle.truncate(LIMITS.file_bytes + 1)  # sparse: nothing is really written
+    with pytest.raises(BundleError, match="may be at most 2200 MB"):
         read_bundle(big)
 
 
@@ -271,8 +278,16 @@ def _bomb(corpus, name: str, size: int) -> bytes:
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(corpus, catalogue):
     bomb = _bomb(corpus, "records.json", 300 * 1024 * 1024)
     assert len(bomb) < 1024 * 1024
-    message = refused_with(corpus, catalogue, bomb, "unpacks to 300 MB")
-    assert "the limit is 128 MB" in message
+    message = refused_with(corpus, catalogue, bomb, "zip bomb")
+    assert "is compressed 1,0" in message and "more than the 200 to 1 allowed" in message
+
+
+def test_a_member_bigger_than_the_format_allows_is_refused_before_it_is_unpacked(corpus, catalogue):
+    """records.json may unpack to 2000 MB (docs/exchange-format.md); a member declaring
+    more is refused from the zip's directory, before a byte is decompressed."""
+    declared = _patch_size(corpus["bundle"], b"records.json", 3 * 1024**3)
+    message = refused_with(corpus, catalogue, declared, "unpacks to 3072 MB")
+    assert "the limit is 2000 MB" in message
 
 
 def test_a_small_bomb_is_refused_by_its_compression_ratio(corpus, catalogue):

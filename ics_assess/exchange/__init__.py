@@ -30,7 +30,8 @@ def read_bundle(path, limits: Limits = LIMITS) -> Bundle:
     if path.is_dir():
         raise BundleError(f"{path} is a folder, not a bundle file.")
     try:
-        return parse_bundle(read_container(path, limits))
+        with read_container(path, limits) as container:
+            return parse_bundle(container, limits)
     except BundleError as exc:
         raise BundleError(refusal(path.name or str(path), exc)) from None
 

@@ -8,28 +8,34 @@ A bundle holds exactly these members (docs/exchange-format.md):
 - ``questionnaires/<name>.toml``: the exact stored text of each questionnaire version the
   records use.
 
-Reading never trusts the file: the whole file is read into memory once (it is capped), no
-member is ever extracted to disk, members are taken by an allow-list of names, and the
-member count, each member's size and compression ratio, the total size, links, odd names,
-duplicates, encryption and compression methods are all checked before a byte is
-decompressed. Every failure is a BundleError with one sentence.
+Reading never trusts the file: no member is ever extracted to disk, members are taken by
+an allow-list of names, and the member count, each member's size and compression ratio,
+the total size, links, odd names, duplicates, encryption and compression methods are all
+checked before a byte is decompressed. The manifest and the questionnaires are read into
+memory (each is at most 1 MB); ``records.json`` is read as a stream (see jsonstream.py).
+Every failure is a BundleError with one sentence.
+
+Writing is streamed too: ``BundleWriter`` writes each member into the zip as it is made,
+through a temporary file renamed into place at the end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from .. import files
-from .errors import BundleError, ExportError
+from .errors import BundleError
 
 FORMAT = "ics-assess-bundle"
 # 2: a workshop's agreed scores gained outcome and positions (issue 10); 1 is still read.
@@ -43,23 +49,46 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6
 
 
+MiB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
-    """What a bundle may be. A file over any of these is refused before it is unpacked."""
+    """What a bundle may be. Each follows from the format (docs/exchange-format.md,
+    "Limits and checks"), and the exporter keeps to the same numbers, so that every
+    bundle it writes can be read back. A file over any of them is refused, before it is
+    unpacked where the zip's directory can tell."""
 
-    file_bytes: int = 100 * 1024 * 1024
     members: int = 200
-    manifest_bytes: int = 1024 * 1024
-    # 1,000 assessments with their change logs make about 15 MB of records.json, and
-    # reading 75 MB takes about 640 MB of memory; 128 MB keeps a laptop comfortable.
-    records_bytes: int = 128 * 1024 * 1024
+    manifest_bytes: int = MiB
+    # As for a questionnaire file in a forms folder.
     questionnaire_bytes: int = 1_000_000
-    total_bytes: int = 160 * 1024 * 1024
+    # The largest member a zip holds without zip64 extensions is 2 GiB less a byte; a
+    # little below it. At about 8 KB an assessment (25 answers, 35 change-log entries)
+    # that is some 250,000 assessments in one file.
+    records_bytes: int = 2000 * MiB
+    # records.json, the manifest and 198 questionnaires at their largest, with room to
+    # spare; and the file itself, were every member stored uncompressed.
+    total_bytes: int = 2200 * MiB
+    file_bytes: int = 2200 * MiB
+    # The longest JSON text read at once: a record, or an assessment's or a workshop's
+    # field, answer, change-log entry or agreed score. The longest the format allows is a
+    # change-log entry with two values of 1,000,000 characters each, every character
+    # escaped as \u0000 (six characters): about 12,000,000.
+    value_chars: int = 16_000_000
+    # Records listed at the top of records.json (partnerships, organisations, rounds,
+    # questionnaires, workshops, assessments and actions together). The importer keeps
+    # their ids in memory; 1,000,000 is four times what fits in records_bytes.
+    records: int = 1_000_000
+    # Answers of one assessment and agreed scores of one workshop: one per statement of
+    # its questionnaire, and a questionnaire file of 1,000,000 bytes has room for fewer
+    # than 30,000 statements.
+    per_list: int = 50_000
     # Uncompressed / compressed size, checked for members bigger than ratio_floor bytes.
-    # Deflate tops out near 1,000:1 on runs of one byte; real records.json stays far below
-    # 100:1 (docs/exchange-format.md gives the measured figure).
+    # Deflate tops out near 1,000:1 on runs of one byte; a real records.json stays far
+    # below 100:1 (and the exporter stores one that would not, uncompressed).
     ratio: int = 200
-    ratio_floor: int = 1024 * 1024
+    ratio_floor: int = MiB
 
 
 LIMITS = Limits()
@@ -98,12 +127,71 @@ def plain(text: str, limit: int = 60) -> str:
 # --- reading --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Container:
-    """The members of a bundle, read into memory, with the file's name for messages."""
+    """A bundle file opened for reading, its container checked: the manifest and the
+    questionnaires read into memory, ``records.json`` left to be streamed with
+    ``open_records``. Close it (or use it in a ``with`` block) when done."""
 
-    name: str
-    members: dict[str, bytes]
+    def __init__(
+        self,
+        name: str,
+        members: dict[str, bytes],
+        sizes: dict[str, int] | None = None,
+        archive: zipfile.ZipFile | None = None,
+        handle: BinaryIO | None = None,
+    ) -> None:
+        self.name = name
+        # Members read into memory: manifest.json and the questionnaires (and records.json
+        # too when the container was built from bytes in memory).
+        self.members = members
+        self.sizes = sizes if sizes is not None else {k: len(v) for k, v in members.items()}
+        self._archive = archive
+        self._handle = handle
+
+    def open_records(self) -> BinaryIO:
+        """records.json as a stream of bytes; a damaged member raises BundleError."""
+        if RECORDS in self.members or self._archive is None:
+            return io.BytesIO(self.members[RECORDS])
+        try:
+            member = self._archive.open(RECORDS)
+        except Exception as exc:
+            raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+        return _Checked(member, self.sizes[RECORDS])  # type: ignore[return-value]
+
+    def close(self) -> None:
+        for thing in (self._archive, self._handle):
+            if thing is not None:
+                thing.close()
+        self._archive = self._handle = None
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Checked:
+    """A zip member's stream whose every failure is a BundleError in words. zipfile
+    never returns more than the declared size, and checks the CRC at the end."""
+
+    def __init__(self, member: BinaryIO, size: int) -> None:
+        self._member = member
+        self._size = size
+        self._read = 0
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            data = self._member.read(n)
+        except Exception as exc:
+            raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+        self._read += len(data)
+        if not data and self._read != self._size:
+            raise BundleError(f"the member {show(RECORDS)} is damaged")
+        return data
+
+    def close(self) -> None:
+        self._member.close()
 
 
 def _allowed_name(name: str) -> bool:
@@ -162,6 +250,12 @@ def _member_limit(name: str, limits: Limits) -> int:
     return limits.questionnaire_bytes
 
 
+def too_compressed(size: int, compressed: int, limits: Limits = LIMITS) -> bool:
+    """Whether a member of ``size`` bytes, ``compressed`` in the zip, breaks the ratio
+    limit (a 'zip bomb')."""
+    return size > limits.ratio_floor and size > limits.ratio * max(compressed, 1)
+
+
 def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     """Declared sizes, before anything is decompressed. zipfile never returns more than
     the declared size (and checks the CRC), so these bound what reading can produce."""
@@ -173,9 +267,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             raise BundleError(
                 f"the member {shown} unpacks to {_mb(info.file_size)}; the limit is {_mb(limit)}"
             )
-        if info.file_size > limits.ratio_floor and (
-            info.file_size > limits.ratio * max(info.compress_size, 1)
-        ):
+        if too_compressed(info.file_size, info.compress_size, limits):
             ratio = info.file_size // max(info.compress_size, 1)
             raise BundleError(
                 f"the member {shown} is compressed {ratio:,} to 1, more than the "
@@ -189,7 +281,9 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
 
 
 def read_container(path: Path | str, limits: Limits = LIMITS) -> Container:
-    """Read a bundle file into memory and check its container; raise BundleError."""
+    """Open a bundle file and check its container; raise BundleError. The manifest and
+    questionnaires are read into memory; records.json is streamed from the file later
+    (``Container.open_records``), so close the container when done."""
     path = Path(path)
     name = path.name or str(path)
     try:
@@ -204,43 +298,69 @@ def read_container(path: Path | str, limits: Limits = LIMITS) -> Container:
         raise BundleError(
             f"the file is {_mb(info.st_size)}; a bundle may be at most {_mb(limits.file_bytes)}"
         )
+    if not stat.S_ISREG(info.st_mode):
+        raise BundleError(f"{path} is not an ordinary file")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(limits.file_bytes + 1)
+        handle = open(path, "rb")  # noqa: SIM115 (kept open by the container)
     except OSError as exc:
         raise BundleError(f"{path} cannot be read ({exc.strerror or exc})") from None
-    if len(raw) > limits.file_bytes:
-        raise BundleError(f"the file is bigger than {_mb(limits.file_bytes)}")
-    return Container(name, read_members(raw, limits))
-
-
-def read_members(raw: bytes, limits: Limits = LIMITS) -> dict[str, bytes]:
-    """The members of a bundle held in memory; raise BundleError."""
-    if not raw:
-        raise BundleError("the file is empty")
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            infos = archive.infolist()
-            _check_names(infos, limits)
-            _check_sizes(infos, limits)
-            members: dict[str, bytes] = {}
-            for info in infos:
-                if info.filename == QUESTIONNAIRE_DIR:
-                    continue
-                with archive.open(info) as member:
-                    data = member.read(_member_limit(info.filename, limits) + 1)
-                if len(data) != info.file_size:
-                    raise BundleError(f"the member {show(info.filename)} is damaged")
-                members[info.filename] = data
-            return members
-    except BundleError:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limits.file_bytes:
+            raise BundleError(f"the file is bigger than {_mb(limits.file_bytes)}")
+        if not size:
+            raise BundleError("the file is empty")
+        archive = _open_zip(handle)
+        try:
+            members, sizes = _read_small_members(archive, limits)
+        except BaseException:
+            archive.close()
+            raise
+    except BaseException:
+        handle.close()
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-        raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+    return Container(name, members, sizes, archive, handle)
+
+
+def _open_zip(handle: BinaryIO) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(handle)
     except Exception as exc:
-        # zipfile raises many kinds of error on damaged input (struct.error, ValueError,
-        # NotImplementedError, RuntimeError, OverflowError, ...): each means the same.
+        # zipfile raises many kinds of error on damaged input (BadZipFile, struct.error,
+        # ValueError, NotImplementedError, OverflowError, ...): each means the same.
         raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+
+
+def _read_small_members(
+    archive: zipfile.ZipFile, limits: Limits
+) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Check the container; read every member but records.json; all members' sizes."""
+    try:
+        infos = archive.infolist()
+    except Exception as exc:
+        raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+    _check_names(infos, limits)
+    _check_sizes(infos, limits)
+    members: dict[str, bytes] = {}
+    sizes: dict[str, int] = {}
+    for info in infos:
+        if info.filename == QUESTIONNAIRE_DIR:
+            continue
+        sizes[info.filename] = info.file_size
+        if info.filename != RECORDS:
+            members[info.filename] = _read_member(archive, info, limits)
+    return members, sizes
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    try:
+        with archive.open(info) as member:
+            data = member.read(_member_limit(info.filename, limits) + 1)
+    except Exception as exc:
+        raise BundleError(f"it is not a readable zip file ({_reason(exc)})") from None
+    if len(data) != info.file_size:
+        raise BundleError(f"the member {show(info.filename)} is damaged")
+    return data
 
 
 def _reason(exc: BaseException) -> str:
@@ -251,29 +371,31 @@ def _reason(exc: BaseException) -> str:
 # --- strict JSON ------------------------------------------------------------------------
 
 
-class _RefusedError(Exception):
-    """Raised from inside json.loads by the hooks below."""
+class RefusedValueError(Exception):
+    """Raised from inside the JSON scanner by the hooks below."""
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _RefusedError(f"the key {show(key)} appears twice in one object")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RefusedValueError(f"the key {show(key)} appears twice in one object")
+            seen.add(key)
     return result
 
 
 def _no_constant(text: str) -> Any:
-    raise _RefusedError(f"{text} is not a number JSON allows")
+    raise RefusedValueError(f"{text} is not a number JSON allows")
 
 
 MAX_INT_DIGITS = 18
 
 
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise _RefusedError(
+    if len(text) > MAX_INT_DIGITS and len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise RefusedValueError(
             f"a number has {len(text.lstrip('-')):,} digits; at most 18 are allowed"
         )
     return int(text)
@@ -281,11 +403,22 @@ def _bounded_int(text: str) -> int:
 
 def _finite_float(text: str) -> float:
     if len(text) > 40:
-        raise _RefusedError("a number is written with more than 40 characters")
+        raise RefusedValueError("a number is written with more than 40 characters")
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        raise _RefusedError(f"the number {text} is out of range")
+        raise RefusedValueError(f"the number {text} is out of range")
     return value
+
+
+def strict_decoder() -> json.JSONDecoder:
+    """A JSON decoder with the bundle's rules: no duplicate keys, no NaN or Infinity, no
+    number of more than 18 digits or 40 characters."""
+    return json.JSONDecoder(
+        object_pairs_hook=_no_duplicate_keys,
+        parse_constant=_no_constant,
+        parse_int=_bounded_int,
+        parse_float=_finite_float,
+    )
 
 
 def load_json(data: bytes, member: str) -> Any:
@@ -298,14 +431,8 @@ def load_json(data: bytes, member: str) -> Any:
     if text.startswith("\ufeff"):
         raise BundleError(f"{member}: starts with a byte-order mark, which JSON does not allow")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_no_duplicate_keys,
-            parse_constant=_no_constant,
-            parse_int=_bounded_int,
-            parse_float=_finite_float,
-        )
-    except _RefusedError as exc:
+        return strict_decoder().decode(text)
+    except RefusedValueError as exc:
         raise BundleError(f"{member}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise BundleError(
@@ -318,12 +445,34 @@ def load_json(data: bytes, member: str) -> Any:
 
 
 def dump_json(data: Any) -> bytes:
-    """Deterministic JSON: sorted keys, two-space indent, UTF-8, a final newline."""
+    """Deterministic JSON for the manifest: sorted keys, two-space indent, UTF-8, a final
+    newline."""
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
 
 
+# The records: no white space, by the C encoder. Sorting keys there takes half its time,
+# so records are built with their keys in order instead (records.fit).
+_compact = json.JSONEncoder(
+    sort_keys=False, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+).encode
+
+
+def compact_json(data: Any) -> str:
+    """Compact JSON text with no white space, keys in the order of the dicts given (build
+    them sorted, as records.fit does, for a bundle's deterministic bytes)."""
+    return _compact(data)
+
+
 # --- writing ----------------------------------------------------------------------------
+
+
+def _entry(name: str, method: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+    info.compress_type = method
+    info.create_system = 3
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
 
 
 def build_zip(members: list[tuple[str, bytes]]) -> bytes:
@@ -332,17 +481,90 @@ def build_zip(members: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            archive.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+            archive.writestr(_entry(name), data, compresslevel=COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
-def write_atomically(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see files.write_atomically); raise
-    ExportError with a sentence the user can act on."""
-    return files.write_atomically(
-        path, data, what="bundle", example="partners.zip", error=ExportError
-    )
+class MemberWriter:
+    """A member being written: text goes in as it is made, gathered into pieces of about
+    BATCH_CHARS before it reaches the zip; its size and SHA-256 are counted on the way,
+    and it may not pass ``limit`` bytes (MemberTooBigError)."""
+
+    BATCH_CHARS = 256 * 1024
+
+    def __init__(self, stream: BinaryIO, limit: int, name: str) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._name = name
+        self._digest = hashlib.sha256()
+        self._parts: list[str] = []
+        self._chars = 0
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._chars += len(text)
+        if self._chars >= self.BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        data = "".join(self._parts).encode("utf-8")
+        self._parts.clear()
+        self._chars = 0
+        if self.size + len(data) > self._limit:
+            raise MemberTooBigError(self._name, self._limit)
+        self.size += len(data)
+        self._digest.update(data)
+        self._stream.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+
+class MemberTooBigError(Exception):
+    """A member would be bigger than a bundle may hold."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(name, limit)
+        self.name = name
+        self.limit = limit
+
+
+class BundleWriter:
+    """A bundle written member by member into an open file, with fixed dates and modes."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        # Deflate's level 6 is zlib's default, which a ZipInfo written in pieces gets.
+        self._archive = zipfile.ZipFile(out, "w", compresslevel=COMPRESS_LEVEL)
+        self.members: dict[str, dict[str, Any]] = {}
+
+    def add(self, name: str, data: bytes, limits: Limits = LIMITS) -> None:
+        """A member whose bytes are all known: deflated, or stored if deflate would
+        compress it more than ``limits`` lets a reader take."""
+        method = zipfile.ZIP_DEFLATED
+        if len(data) > limits.ratio_floor:
+            deflate = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+            size = len(deflate.compress(data)) + len(deflate.flush())
+            if too_compressed(len(data), size, limits):
+                method = zipfile.ZIP_STORED
+        self._archive.writestr(_entry(name, method), data, compresslevel=COMPRESS_LEVEL)
+        self.members[name] = {"bytes": len(data), "sha256": sha256(data)}
+
+    @contextlib.contextmanager
+    def stream(self, name: str, limit: int, *, compress: bool = True) -> Iterator[MemberWriter]:
+        """A member written in pieces (deflated, or stored when ``compress`` is false);
+        the zip records its size and CRC when the block ends."""
+        method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info = _entry(name, method)
+        with self._archive.open(info, "w") as member:
+            writer = MemberWriter(member, limit, name)
+            yield writer
+            writer.flush()
+        self.members[name] = {"bytes": writer.size, "sha256": writer.sha256}
+
+    def compressed_size(self, name: str) -> int:
+        return self._archive.getinfo(name).compress_size
+
+    def close(self) -> None:
+        self._archive.close()

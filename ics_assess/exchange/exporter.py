@@ -11,6 +11,13 @@ What travels (docs/exchange-format.md, "What travels"):
 - the exact stored text of every questionnaire version those assessments and workshops
   use, and any organisation, round or partnership an action travelling refers to.
 
+The bundle is streamed: records.json is written into the zip record by record as the
+database is read (CHUNK assessments at a time), by the C JSON encoder with compact
+separators, so time is linear in the records and memory does not grow with them. Nothing
+is checked twice: the store's rules already hold for what it wrote, ``fit`` makes older
+values follow them, and each value the reader will take at once is held to the reader's
+own limit as it is written (bundle.Limits), so every bundle written can be imported.
+
 The same records give the same bytes: lists are sorted, keys are sorted, the zip entries
 have fixed dates, and the only thing that changes between two exports of the same data is
 the manifest's ``created_at`` (fixed by ``created_at=`` or ``SOURCE_DATE_EPOCH``).
@@ -18,28 +25,45 @@ the manifest's ``created_at`` (fixed by ``created_at=`` or ``SOURCE_DATE_EPOCH``
 
 from __future__ import annotations
 
+import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
-from .. import __version__
+from .. import __version__, files
 from ..store import RecordNotFoundError, Store, now
 from .bundle import (
     FORMAT,
     FORMAT_VERSION,
+    LIMITS,
     MANIFEST,
     QUESTIONNAIRE_MEMBER,
     RECORDS,
-    build_zip,
+    BundleWriter,
+    Limits,
+    MemberTooBigError,
+    MemberWriter,
+    compact_json,
     dump_json,
     sha256,
-    write_atomically,
+    too_compressed,
 )
-from .errors import BundleError, ExportError
-from .records import NOUNS, check_records, fit, positions_by_item, with_positions
+from .errors import ExportError
+from .records import (
+    CONTENT_KEYS,
+    NESTED,
+    NOUNS,
+    SORTED_FIELDS,
+    TOP_LEVEL,
+    fit,
+    fit_in_place,
+    positions_by_item,
+    with_positions,
+)
 
 CHUNK = 500
 SAFE_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")
@@ -76,13 +100,23 @@ class _Picker:
     def __call__(self, record_type: str, row: dict) -> dict:
         picked, shortened = fit(record_type, row)
         if shortened:
-            whose = row.get("id") or row.get("assessment_id") or row.get("workshop_id") or ""
-            item = f" on {row['item_id']}" if row.get("item_id") else ""
-            self.notes.append(
-                f"The {NOUNS.get(record_type, record_type)} {whose}{item} holds text longer "
-                f"than a bundle carries: {', '.join(shortened)}. It is whole in this database."
-            )
+            self._note(record_type, row.get("id") or "", row.get("item_id"), shortened)
         return picked
+
+    def entry(self, record_type: str, entry: dict, parent: str) -> dict:
+        """An answer, change-log entry or agreed score already holding exactly its fields
+        (in sorted order), made to fit in place."""
+        shortened = fit_in_place(record_type, entry)
+        if shortened:
+            self._note(record_type, parent, entry.get("item_id"), shortened)
+        return entry
+
+    def _note(self, record_type: str, whose: str, item: str | None, shortened: list[str]) -> None:
+        on = f" on {item}" if item else ""
+        self.notes.append(
+            f"The {NOUNS.get(record_type, record_type)} {whose}{on} holds text longer "
+            f"than a bundle carries: {', '.join(shortened)}. It is whole in this database."
+        )
 
 
 def member_name(questionnaire_id: str, version: str, digest: str) -> str:
@@ -94,39 +128,30 @@ def member_name(questionnaire_id: str, version: str, digest: str) -> str:
     return f"questionnaires/{questionnaire_id}@sha256-{digest[:32]}.toml"
 
 
-def collect(
-    store: Store,
-    assessment_ids: Sequence[str],
-    round_ids: Sequence[str] = (),
-    notes: list[str] | None = None,
-) -> tuple[dict, list[tuple[str, bytes]]]:
-    """The records.json document and the questionnaire members of an export; a value
-    shortened to fit the format is described in ``notes``."""
-    _pick = _Picker()
+def _selection(store: Store, assessment_ids: Sequence[str], round_ids: Sequence[str]) -> _Selection:
+    """What an export carries: the assessments' ids (their answers and change logs are
+    read later, a chunk at a time), and the few other records, whole."""
     for round_id in round_ids:
         store.round(round_id)
+    heads = (
+        "SELECT id, round_id, organisation_id, workshop_id, questionnaire_id, "
+        "questionnaire_version FROM assessments WHERE "
+    )
     chosen = set(assessment_ids)
-    assessments = _rows(store, "SELECT * FROM assessments WHERE id IN ({marks})", chosen)
-    missing = chosen - {row["id"] for row in assessments}
+    assessments = {r["id"]: r for r in _rows(store, heads + "id IN ({marks})", chosen)}
+    missing = chosen - set(assessments)
     if missing:
         raise RecordNotFoundError(f"There is no assessment with id {sorted(missing)[0]}.")
-    if round_ids:
-        assessments += _rows(
-            store,
-            "SELECT * FROM assessments WHERE round_id IN ({marks})",
-            round_ids,
-        )
-    assessments = sorted({row["id"]: row for row in assessments}.values(), key=lambda r: r["id"])
-    aids = [row["id"] for row in assessments]
+    for row in _rows(store, heads + "round_id IN ({marks})", round_ids):
+        assessments[row["id"]] = row
 
-    workshop_ids = {row["workshop_id"] for row in assessments if row["workshop_id"]}
+    workshop_ids = {row["workshop_id"] for row in assessments.values() if row["workshop_id"]}
     workshops = _rows(store, "SELECT * FROM workshops WHERE id IN ({marks})", workshop_ids)
     if round_ids:
         workshops += _rows(store, "SELECT * FROM workshops WHERE round_id IN ({marks})", round_ids)
-    workshops = sorted({row["id"]: row for row in workshops}.values(), key=lambda r: r["id"])
-    workshop_ids = {row["id"] for row in workshops}
+    by_id = {row["id"]: row for row in workshops}
 
-    pairs = {(row["round_id"], row["organisation_id"]) for row in assessments}
+    pairs = {(row["round_id"], row["organisation_id"]) for row in assessments.values()}
     round_set = set(round_ids)
     candidate_rounds = {r for r, _ in pairs} | round_set
     actions = [
@@ -136,22 +161,20 @@ def collect(
         )
         if row["round_id"] in round_set
         or (row["round_id"], row["organisation_id"]) in pairs
-        or row["workshop_id"] in workshop_ids
+        or row["workshop_id"] in by_id
     ]
-    actions.sort(key=lambda r: r["id"])
     # An action may name a workshop of its round that no exported assessment took part
     # in; it travels too, so the action's reference holds.
-    extra_workshops = {r["workshop_id"] for r in actions if r["workshop_id"]} - workshop_ids
-    if extra_workshops:
-        workshops += _rows(store, "SELECT * FROM workshops WHERE id IN ({marks})", extra_workshops)
-        workshops.sort(key=lambda r: r["id"])
+    extra_workshops = {r["workshop_id"] for r in actions if r["workshop_id"]} - set(by_id)
+    for row in _rows(store, "SELECT * FROM workshops WHERE id IN ({marks})", extra_workshops):
+        by_id[row["id"]] = row
 
-    org_ids = {row["organisation_id"] for row in assessments}
+    org_ids = {row["organisation_id"] for row in assessments.values()}
     org_ids |= {row["organisation_id"] for row in actions if row["organisation_id"]}
     organisations = _rows(store, "SELECT * FROM organisations WHERE id IN ({marks})", org_ids)
     rnd_ids = (
-        {row["round_id"] for row in assessments}
-        | {row["round_id"] for row in workshops}
+        {row["round_id"] for row in assessments.values()}
+        | {row["round_id"] for row in by_id.values()}
         | {row["round_id"] for row in actions}
         | round_set
     )
@@ -162,83 +185,308 @@ def collect(
         | {row["partnership_id"] for row in actions}
     )
     partnerships = _rows(store, "SELECT * FROM partnerships WHERE id IN ({marks})", partnership_ids)
-
-    answers: dict[str, list[dict]] = {aid: [] for aid in aids}
-    for row in _rows(
-        store, "SELECT * FROM answers WHERE assessment_id IN ({marks}) ORDER BY item_id", aids
-    ):
-        answers[row["assessment_id"]].append(_pick("answer", row))
-    changes: dict[str, list[dict]] = {aid: [] for aid in aids}
-    for row in _rows(
-        store, "SELECT * FROM change_log WHERE assessment_id IN ({marks}) ORDER BY seq", aids
-    ):
-        changes[row["assessment_id"]].append(_pick("change", row))
-    agreed: dict[str, list[dict]] = {row["id"]: [] for row in workshops}
-    held = positions_by_item(
-        _rows(store, "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})", agreed)
-    )
-    for row in _rows(
-        store,
-        "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id",
-        agreed,
-    ):
-        agreed[row["workshop_id"]].append(_pick("agreed_score", with_positions(row, held)))
-
     versions = sorted(
-        {(r["questionnaire_id"], r["questionnaire_version"]) for r in assessments}
-        | {(r["questionnaire_id"], r["questionnaire_version"]) for r in workshops}
+        {(r["questionnaire_id"], r["questionnaire_version"]) for r in assessments.values()}
+        | {(r["questionnaire_id"], r["questionnaire_version"]) for r in by_id.values()}
     )
-    questionnaires, members = [], []
-    for qid, ver in versions:
-        source = store.questionnaire_source(qid, ver)
-        data = source.encode("utf-8")
-        name = member_name(qid, ver, sha256(data))
-        questionnaires.append({"id": qid, "version": ver, "file": name})
-        members.append((name, data))
-    if len({name for name, _ in members}) != len(members):
-        raise ExportError("Two questionnaire versions would share a file name in the bundle.")
+    return _Selection(
+        assessments=sorted(assessments),
+        workshops=sorted(by_id.values(), key=_id),
+        actions=sorted(actions, key=_id),
+        organisations=sorted(organisations, key=_id),
+        rounds=sorted(rounds, key=_id),
+        partnerships=sorted(partnerships, key=_id),
+        versions=versions,
+    )
 
-    def with_nested(record_type: str, row: dict, nested: dict[str, list[dict]]) -> dict:
-        return {**_pick(record_type, row), **nested}
 
-    document = {
-        "partnerships": [_pick("partnership", r) for r in sorted(partnerships, key=_id)],
-        "organisations": [_pick("organisation", r) for r in sorted(organisations, key=_id)],
-        "rounds": [_pick("round", r) for r in sorted(rounds, key=_id)],
-        "questionnaires": questionnaires,
-        "workshops": [
-            with_nested("workshop", r, {"agreed_scores": agreed[r["id"]]}) for r in workshops
-        ],
-        "assessments": [
-            with_nested(
-                "assessment", r, {"answers": answers[r["id"]], "change_log": changes[r["id"]]}
-            )
-            for r in assessments
-        ],
-        "actions": [_pick("action", r) for r in actions],
-    }
-    if notes is not None:
-        notes.extend(_pick.notes)
-    return document, members
+@dataclass
+class _Selection:
+    assessments: list[str]
+    workshops: list[dict]
+    actions: list[dict]
+    organisations: list[dict]
+    rounds: list[dict]
+    partnerships: list[dict]
+    versions: list[tuple[str, str]]
 
 
 def _id(row: dict) -> str:
     return row["id"]
 
 
-def _snapshot(
-    store: Store, assessment_ids: Sequence[str], round_ids: Sequence[str], notes: list[str]
-) -> tuple[dict, list[tuple[str, bytes]]]:
-    """``collect`` inside one read transaction, so that a write by another connection
-    (the app autosaving) cannot land between its queries."""
-    conn = store.db.conn
-    if conn.in_transaction:
-        return collect(store, assessment_ids, round_ids, notes)
-    conn.execute("BEGIN")
+def _questionnaire_members(
+    store: Store, versions: list[tuple[str, str]], limits: Limits
+) -> tuple[list[dict], list[tuple[str, bytes]]]:
+    """The questionnaires' entries of records.json and their members, checked against
+    the limits before anything is written."""
+    if len(versions) > limits.members - 2:
+        raise ExportError(
+            f"The bundle was not written: its assessments use {len(versions):,} questionnaire "
+            f"versions, and a bundle carries at most {limits.members - 2:,}; export fewer "
+            "assessments at a time."
+        )
+    entries, members = [], []
+    for qid, ver in versions:
+        data = store.questionnaire_source(qid, ver).encode("utf-8")
+        if len(data) > limits.questionnaire_bytes:
+            raise ExportError(
+                f"The bundle was not written: the stored text of questionnaire '{qid}' "
+                f"version {ver} is {len(data):,} bytes, and a bundle carries questionnaires of "
+                f"at most {limits.questionnaire_bytes:,} bytes."
+            )
+        name = member_name(qid, ver, sha256(data))
+        entries.append({"file": name, "id": qid, "version": ver})
+        members.append((name, data))
+    if len({name for name, _ in members}) != len(members):
+        raise ExportError("Two questionnaire versions would share a file name in the bundle.")
+    return entries, members
+
+
+class _RecordsWriter:
+    """records.json, written record by record: keys sorted and no white space, as
+    ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` would write the whole
+    document. Each value the reader takes at once is held to ``limits.value_chars``."""
+
+    def __init__(self, out: MemberWriter, limits: Limits, pick: _Picker) -> None:
+        self.out = out
+        self.limits = limits
+        self.pick = pick
+        self.counts = dict.fromkeys(CONTENT_KEYS, 0)
+
+    def _text(self, value: Any, what: str) -> str:
+        text = compact_json(value)
+        if len(text) > self.limits.value_chars:
+            raise ExportError(
+                f"The bundle was not written: {what} is longer than a bundle carries "
+                f"({len(text):,} characters of JSON, at most {self.limits.value_chars:,})."
+            )
+        return text
+
+    def records(self, key: str, rows: Iterable[dict]) -> None:
+        """A top-level list of records whose every field is a column."""
+        record_type = TOP_LEVEL[key]
+        self.out.write(f"{compact_json(key)}:[")
+        for n, row in enumerate(rows):
+            picked = row if record_type == "questionnaire" else self.pick(record_type, row)
+            what = f"the {NOUNS[record_type]} {picked.get('id')}"
+            self.out.write(("," if n else "") + self._text(picked, what))
+            self.counts[key] += 1
+        self.out.write("]")
+
+    def nested(self, key: str, parents: Iterable[tuple[dict, dict[str, Iterable[dict]]]]) -> None:
+        """A top-level list of records with nested lists (workshops, assessments): each
+        parent's nested lists are written entry by entry, then its own fields. The nested
+        keys sort before the fields, as in a whole-document dump."""
+        record_type = TOP_LEVEL[key]
+        self.out.write(f"{compact_json(key)}:[")
+        for n, (row, lists) in enumerate(parents):
+            picked = self.pick(record_type, row)
+            what = f"the {NOUNS[record_type]} {picked['id']}"
+            self.out.write("{" if not n else ",{")
+            for list_key in sorted(lists):
+                nested_type = NESTED[record_type][list_key]
+                self.out.write(f"{compact_json(list_key)}:[")
+                for k, entry in enumerate(lists[list_key]):
+                    shaped = self.pick.entry(nested_type, entry, picked["id"])
+                    text = self._text(shaped, f"an entry of {what}")
+                    self.out.write(("," if k else "") + text)
+                    self.counts[_COUNTED[nested_type]] += 1
+                self.out.write("],")
+            self.out.write(self._text(picked, what)[1:])
+            self.counts[key] += 1
+        self.out.write("]")
+
+
+_COUNTED = {"agreed_score": "agreed_scores", "answer": "answers", "change": "change_log"}
+
+
+def _assessments(store: Store, ids: list[str]) -> Iterator[tuple[dict, dict[str, list[dict]]]]:
+    """Each assessment with its answers and change log (each entry holding exactly its
+    fields, in sorted order), read CHUNK assessments at a time."""
+    answer_fields = SORTED_FIELDS["answer"]
+    change_fields = SORTED_FIELDS["change"]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            f"SELECT * FROM assessments WHERE id IN ({marks}) ORDER BY id", chunk
+        )
+        columns = [c[0] for c in rows.description]
+        heads = [dict(zip(columns, values, strict=True)) for values in rows.fetchall()]
+        answers = _grouped(
+            store,
+            f"SELECT {_columns(answer_fields)}, assessment_id FROM answers "
+            f"WHERE assessment_id IN ({marks}) ORDER BY assessment_id, item_id",
+            chunk,
+            answer_fields,
+        )
+        changes = _grouped(
+            store,
+            f"SELECT {_columns(change_fields)}, assessment_id FROM change_log "
+            f"WHERE assessment_id IN ({marks}) ORDER BY seq",
+            chunk,
+            change_fields,
+        )
+        for head in heads:
+            yield (
+                head,
+                {
+                    "answers": answers.get(head["id"], []),
+                    "change_log": changes.get(head["id"], []),
+                },
+            )
+
+
+def _columns(names: list[str]) -> str:
+    return ", ".join(f"[{name}]" for name in names)
+
+
+def _grouped(store: Store, sql: str, ids: list[str], names: list[str]) -> dict[str, list[dict]]:
+    """Rows of ``names`` and then the assessment's id, as dicts of ``names`` by id."""
+    found: dict[str, list[dict]] = {}
+    for values in store.db.execute(sql, ids):
+        found.setdefault(values[-1], []).append(dict(zip(names, values)))  # noqa: B905
+    return found
+
+
+def _workshops(store: Store, workshops: list[dict]) -> Iterator[tuple[dict, dict[str, list]]]:
+    ids = [row["id"] for row in workshops]
+    held = positions_by_item(
+        _rows(store, "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})", ids)
+    )
+    names = SORTED_FIELDS["agreed_score"]
+    agreed: dict[str, list[dict]] = {key: [] for key in ids}
+    for row in _rows(
+        store, "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id", ids
+    ):
+        full = with_positions(row, held)
+        agreed[row["workshop_id"]].append({name: full[name] for name in names})
+    for row in workshops:
+        yield row, {"agreed_scores": agreed[row["id"]]}
+
+
+def _write(
+    store: Store,
+    out: BinaryIO,
+    selection: _Selection,
+    questionnaires: tuple[list[dict], list[tuple[str, bytes]]],
+    *,
+    created_at: str,
+    limits: Limits,
+    compress: bool,
+) -> tuple[dict[str, int], list[str], bool]:
+    """Write the bundle into ``out``; its counts, the notes on shortened values, and
+    whether records.json compressed better than a reader allows (then nothing useful was
+    written, and the caller writes it again uncompressed)."""
+    pick = _Picker()
+    entries, members = questionnaires
+    writer = BundleWriter(out)
     try:
-        return collect(store, assessment_ids, round_ids, notes)
+        with writer.stream(RECORDS, limits.records_bytes, compress=compress) as member:
+            records = _RecordsWriter(member, limits, pick)
+            member.write("{")
+            records.records("actions", selection.actions)
+            member.write(",")
+            records.nested("assessments", _assessments(store, selection.assessments))
+            member.write(",")
+            records.records("organisations", selection.organisations)
+            member.write(",")
+            records.records("partnerships", selection.partnerships)
+            member.write(",")
+            records.records("questionnaires", entries)
+            member.write(",")
+            records.records("rounds", selection.rounds)
+            member.write(",")
+            records.nested("workshops", _workshops(store, selection.workshops))
+            member.write("}\n")
+        if compress and too_compressed(member.size, writer.compressed_size(RECORDS), limits):
+            return records.counts, pick.notes, True
+        for name, data in members:
+            writer.add(name, data, limits)
+        manifest = {
+            "format": FORMAT,
+            # Version 2 changed only agreed scores, which travel inside workshops: a bundle
+            # with no workshop is the same in both, so it says 1 and an older copy of the
+            # app can read it too.
+            "format_version": FORMAT_VERSION if selection.workshops else 1,
+            "app_version": __version__,
+            "created_at": created_at,
+            "contents": records.counts,
+            "members": dict(sorted(writer.members.items())),
+        }
+        writer.add(MANIFEST, dump_json(manifest), limits)
+        # The manifest does not list itself.
+        del writer.members[MANIFEST]
+    except MemberTooBigError as exc:
+        raise ExportError(
+            f"The bundle was not written: its records would take more than "
+            f"{exc.limit // (1024 * 1024):,} MB, the most one bundle carries; export fewer "
+            "assessments at a time (a round at a time, say)."
+        ) from None
     finally:
-        conn.execute("ROLLBACK")
+        writer.close()
+    return records.counts, pick.notes, False
+
+
+def write_bundle(
+    store: Store,
+    out: BinaryIO,
+    assessment_ids: Sequence[str],
+    round_ids: Sequence[str] = (),
+    *,
+    created_at: str | None = None,
+    notes: list[str] | None = None,
+    limits: Limits = LIMITS,
+) -> dict[str, int]:
+    """Write a bundle of the assessments (and rounds) into the seekable file ``out``,
+    record by record, inside one read transaction (so that the app autosaving cannot land
+    between its queries); return its counts. Values that had to be shortened to fit are
+    described in ``notes``. Whatever is written keeps to ``limits``: a selection that
+    would not is refused with ExportError, before writing where it can be told."""
+    conn = store.db.conn
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        selection = _selection(store, assessment_ids, round_ids)
+        listed = (
+            len(selection.assessments)
+            + len(selection.workshops)
+            + len(selection.actions)
+            + len(selection.organisations)
+            + len(selection.rounds)
+            + len(selection.partnerships)
+            + len(selection.versions)
+        )
+        if listed > limits.records:
+            raise ExportError(
+                f"The bundle was not written: it would hold {listed:,} records, and a bundle "
+                f"carries at most {limits.records:,}; export a round at a time."
+            )
+        questionnaires = _questionnaire_members(store, selection.versions, limits)
+        stamp = created_at or _default_created_at()
+        start = out.tell()
+        for compress in (True, False):
+            out.seek(start)
+            out.truncate()
+            counts, shortened, again = _write(
+                store,
+                out,
+                selection,
+                questionnaires,
+                created_at=stamp,
+                limits=limits,
+                compress=compress,
+            )
+            if not again:
+                break
+    finally:
+        if began:
+            conn.execute("ROLLBACK")
+    if notes is not None:
+        notes.extend(shortened)
+    return counts
 
 
 def _default_created_at() -> str:
@@ -257,36 +505,12 @@ def build_bundle(
     created_at: str | None = None,
     notes: list[str] | None = None,
 ) -> tuple[bytes, dict[str, int]]:
-    """The bytes of a bundle, and its counts. The records are checked by the importer's
-    own rules first, so an export is never a file that import would refuse; values that
-    had to be shortened to fit are described in ``notes``."""
-    notes = [] if notes is None else notes
-    document, questionnaire_members = _snapshot(store, assessment_ids, round_ids, notes)
-    records = dump_json(document)
-    members = {RECORDS: records, **dict(questionnaire_members)}
-    listed = {name: {"bytes": len(data), "sha256": sha256(data)} for name, data in members.items()}
-    manifest = {
-        "format": FORMAT,
-        # Version 2 changed only agreed scores, which travel inside workshops: a bundle
-        # with no workshop is the same in both, so it says 1 and an older copy of the
-        # app can read it too.
-        "format_version": FORMAT_VERSION if document["workshops"] else 1,
-        "app_version": __version__,
-        "created_at": created_at or _default_created_at(),
-        "contents": {},
-        "members": listed,
-    }
-    try:
-        bundle = check_records(document, members, "export", {**manifest, "contents": None})
-    except BundleError as exc:
-        raise ExportError(
-            f"The bundle was not written: the database holds a record the exchange format "
-            f"cannot carry ({exc})."
-        ) from None
-    manifest["contents"] = bundle.counts()
-    ordered = [(MANIFEST, dump_json(manifest)), (RECORDS, records)]
-    ordered += sorted(questionnaire_members)
-    return build_zip(ordered), bundle.counts()
+    """The bytes of a bundle, and its counts (for small bundles: it is built in memory)."""
+    buffer = io.BytesIO()
+    counts = write_bundle(
+        store, buffer, assessment_ids, round_ids, created_at=created_at, notes=notes
+    )
+    return buffer.getvalue(), counts
 
 
 def export_bundle(
@@ -296,11 +520,23 @@ def export_bundle(
     round_ids: Sequence[str] = (),
     *,
     created_at: str | None = None,
+    limits: Limits = LIMITS,
 ) -> ExportResult:
-    """Write a bundle of the assessments (and rounds) to ``path``, atomically."""
+    """Write a bundle of the assessments (and rounds) to ``path``, atomically: streamed
+    to a temporary file beside it, renamed into place when whole."""
     notes: list[str] = []
-    data, counts = build_bundle(
-        store, assessment_ids, round_ids, created_at=created_at, notes=notes
-    )
-    written = write_atomically(path, data)
-    return ExportResult(written, len(data), counts, tuple(notes))
+    with files.atomic_output(path, what="bundle", example="partners.zip", error=ExportError) as (
+        out,
+        target,
+    ):
+        counts = write_bundle(
+            store,
+            out,
+            assessment_ids,
+            round_ids,
+            created_at=created_at,
+            notes=notes,
+            limits=limits,
+        )
+        size = out.tell()
+    return ExportResult(target, size, counts, tuple(notes))

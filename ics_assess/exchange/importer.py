@@ -5,6 +5,8 @@ here yet), already there (same id, same content) and conflicts (same id, differe
 content). It also checks what needs the database: every reference leads to a record in
 the file or here, and answers fit questionnaires stored here. ``apply_import`` writes the
 plan in one transaction, after planning again inside it and making sure nothing changed.
+Both go CHUNK assessments at a time, reading the bundle's staged records (staging.py), so
+that memory does not grow with the file; the plan keeps ids and counts, not records.
 
 Conflicts are never applied silently (docs/exchange-format.md, "Conflicts"):
 
@@ -36,7 +38,7 @@ from ..questionnaires import QuestionnaireError, parse_questionnaire
 from ..store import Store, now
 from .bundle import plain, show
 from .errors import BundleError, ExchangeError, ImportConflictError
-from .records import FIELDS, NOUNS, Bundle, check_items, positions_by_item, with_positions
+from .records import FIELDS, NOUNS, Bundle, positions_by_item, with_positions
 
 CHUNK = 500
 # Record types in the order they are written (parents before children).
@@ -66,6 +68,21 @@ TABLES = {
     "assessment": "assessments",
     "action": "actions",
 }
+# The references a record of the file makes: (record type, field, type referred to), in
+# the order a refusal looks for the first one that leads nowhere.
+REFERENCES = (
+    ("organisation", "partnership_id", "partnership"),
+    ("round", "partnership_id", "partnership"),
+    ("workshop", "round_id", "round"),
+    ("assessment", "round_id", "round"),
+    ("assessment", "organisation_id", "organisation"),
+    ("assessment", "workshop_id", "workshop"),
+    ("action", "partnership_id", "partnership"),
+    ("action", "round_id", "round"),
+    ("action", "organisation_id", "organisation"),
+    ("action", "workshop_id", "workshop"),
+)
+REFERRED = ("partnership", "round", "organisation", "workshop")
 # Fields whose difference is reported as "when it last changed", not as a difference.
 TIME_FIELDS = ("created_at", "updated_at", "submitted_at")
 
@@ -108,11 +125,13 @@ class ImportPlan:
     added: dict[str, list[str]] = field(default_factory=dict)
     same: dict[str, list[str]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
-    # Change-log entries of the file missing here, by assessment (added or same ones).
-    new_changes: dict[str, list[dict]] = field(default_factory=dict)
+    # How many change-log entries of the file are missing here, by assessment (added or
+    # same ones); the entries themselves are worked out again when they are written.
+    new_changes: dict[str, int] = field(default_factory=dict)
     # The same for conflicting assessments: written only when taking theirs.
-    conflict_changes: dict[str, list[dict]] = field(default_factory=dict)
-    # This database's side of each conflict: (kind, key) -> row (+ nested lists).
+    conflict_changes: dict[str, int] = field(default_factory=dict)
+    # This database's side of each conflict but an assessment's: (kind, key) -> row (+
+    # nested lists). An assessment's is read again when it is replaced.
     mine: dict[tuple[str, str], dict] = field(default_factory=dict)
     # Assessments of the file that were deleted here.
     deleted_here: set[str] = field(default_factory=set)
@@ -122,6 +141,7 @@ class ImportPlan:
     version: tuple[int, int] | None = None
     planned_on: Any = field(default=None, repr=False, compare=False)  # the Store read
     known: Mapping[tuple[str, str], KnownQuestionnaire] = field(default_factory=dict)
+    answers_added: int = 0
 
     @property
     def blocking(self) -> list[Conflict]:
@@ -137,14 +157,9 @@ class ImportPlan:
         return {PLURALS[k]: len(source.get(k, [])) for k in KINDS}
 
     @property
-    def answers_added(self) -> int:
-        """Answers of the assessments that are added."""
-        return sum(len(self.bundle.answers[a]) for a in self.added.get("assessment", []))
-
-    @property
     def changes_added(self) -> int:
         """Change-log entries added whatever the choice (those of conflicts not counted)."""
-        return sum(len(v) for v in self.new_changes.values())
+        return sum(self.new_changes.values())
 
 
 @dataclass(frozen=True)
@@ -194,6 +209,42 @@ def _change_key(row: dict) -> tuple:
     return tuple(row[k] for k in FIELDS["change"])
 
 
+def _of_assessments(store: Store, sql: str, keys: Iterable[str]) -> dict[str, list[dict]]:
+    """Rows of ``sql`` (with ``{marks}`` for the ids) by assessment, [] for one with none."""
+    found: dict[str, list[dict]] = {k: [] for k in keys}
+    for row in _query(store, sql, found):
+        found[row["assessment_id"]].append(row)
+    return found
+
+
+def _answers(store: Store, keys: Iterable[str]) -> dict[str, list[dict]]:
+    """The answers here of these assessments, each list by item."""
+    sql = "SELECT * FROM answers WHERE assessment_id IN ({marks}) ORDER BY item_id"
+    found = _of_assessments(store, sql, keys)
+    return {key: [_pick("answer", row) for row in rows] for key, rows in found.items()}
+
+
+def _change_logs(store: Store, keys: Iterable[str]) -> dict[str, list[dict]]:
+    """The change-log entries here of these assessments, oldest first."""
+    sql = "SELECT * FROM change_log WHERE assessment_id IN ({marks}) ORDER BY seq"
+    return _of_assessments(store, sql, keys)
+
+
+def _agreed_scores(store: Store, keys: Iterable[str]) -> dict[str, list[dict]]:
+    """The agreed scores here of these workshops, with their positions, by item."""
+    found: dict[str, list[dict]] = {k: [] for k in keys}
+    held = positions_by_item(
+        _query(store, "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})", found)
+    )
+    for row in _query(
+        store,
+        "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id",
+        found,
+    ):
+        found[row["workshop_id"]].append(_pick("agreed_score", with_positions(row, held)))
+    return found
+
+
 # --- planning ---------------------------------------------------------------------------
 
 
@@ -203,22 +254,27 @@ class _Planner:
         self.b = bundle
         self.known = known
         self.plan = ImportPlan(bundle, known=known)
-        self.facts: list[Any] = []
+        # What the plan read from the database, hashed as it is read (the signature).
+        self._facts = hashlib.sha256()
+
+    def fact(self, value: Any) -> None:
+        self._facts.update(json.dumps(value, sort_keys=True, default=str).encode("utf-8"))
+        self._facts.update(b"\n")
 
     def run(self) -> ImportPlan:
         b = self.b
-        existing = {
-            kind: _by_id(self.store, TABLES[kind], getattr(b, PLURALS[kind])) for kind in TABLES
+        self.existing = {
+            kind: _by_id(self.store, TABLES[kind], getattr(b, PLURALS[kind]))
+            for kind in TABLES
+            if kind != "assessment"
         }
-        self.existing = existing
         self._references()
         self._questionnaires()
         for kind in ("partnership", "organisation", "round", "action"):
             self._simple(kind)
         self._workshops()
         self._assessments()
-        facts = json.dumps(self.facts, sort_keys=True, default=str).encode("utf-8")
-        self.plan.signature = hashlib.sha256(facts).hexdigest()
+        self.plan.signature = self._facts.hexdigest()
         return self.plan
 
     # references and consistency ------------------------------------------------------
@@ -226,77 +282,76 @@ class _Planner:
     def _lookup(self, kind: str, ids: set[str]) -> dict[str, dict]:
         """Rows here for ids the file refers to but does not carry."""
         rows = _by_id(self.store, TABLES[kind], ids)
-        self.facts.append([kind, sorted(rows.items())])
+        self.fact([kind, sorted(rows.items())])
         return rows
 
     def _references(self) -> None:
         b = self.b
+        carried = {kind: set(getattr(b, PLURALS[kind])) for kind in REFERRED}
         wanted: dict[str, set[str]] = {k: set() for k in TABLES}
-        refs: list[tuple[str, str, str, str]] = []  # (record type, key, field, target kind)
-
-        def ref(record_type: str, key: str, row: dict, fld: str, target: str) -> None:
-            value = row[fld]
-            if value is None:
-                return
-            refs.append((record_type, key, fld, target))
-            if value not in getattr(b, PLURALS[target]):
-                wanted[target].add(value)
-
-        for key, row in b.organisations.items():
-            ref("organisation", key, row, "partnership_id", "partnership")
-        for key, row in b.rounds.items():
-            ref("round", key, row, "partnership_id", "partnership")
-        for key, row in b.workshops.items():
-            ref("workshop", key, row, "round_id", "round")
-        for key, row in b.assessments.items():
-            ref("assessment", key, row, "round_id", "round")
-            ref("assessment", key, row, "organisation_id", "organisation")
-            ref("assessment", key, row, "workshop_id", "workshop")
-        for key, row in b.actions.items():
-            for fld, target in (
-                ("partnership_id", "partnership"),
-                ("round_id", "round"),
-                ("organisation_id", "organisation"),
-                ("workshop_id", "workshop"),
-            ):
-                ref("action", key, row, fld, target)
+        for record_type, fld, target in REFERENCES:
+            for value in getattr(b, PLURALS[record_type]).distinct(fld):
+                if value is not None and value not in carried[target]:
+                    wanted[target].add(value)
         here = {kind: self._lookup(kind, ids) for kind, ids in wanted.items()}
         self.here = here
-        for record_type, key, fld, target in refs:
-            rows = getattr(b, PLURALS[record_type])
-            value = rows[key][fld]
-            if value not in getattr(b, PLURALS[target]) and value not in here[target]:
-                raise BundleError(
-                    f"{b.place(record_type, key)}: '{fld}' refers to the {NOUNS[target]} "
-                    f"{value}, which is neither in the file nor in this database"
-                )
+        missing = {kind: wanted[kind] - set(here[kind]) for kind in REFERRED}
+        if any(missing.values()):
+            self._missing_reference(missing)
 
-        def partnership_of(kind: str, key: str) -> str:
-            row = getattr(b, PLURALS[kind]).get(key) or here[kind][key]
-            return row["partnership_id"]
+        def partnerships(kind: str) -> dict[str, str]:
+            rows = getattr(b, PLURALS[kind]).values()
+            found = {row["id"]: row["partnership_id"] for row in rows}
+            found.update((key, row["partnership_id"]) for key, row in here[kind].items())
+            return found
 
-        for key, row in b.assessments.items():
-            if partnership_of("round", row["round_id"]) != partnership_of(
-                "organisation", row["organisation_id"]
-            ):
+        of_round, of_organisation = partnerships("round"), partnerships("organisation")
+        for round_id, organisation_id in sorted(
+            b.assessments.distinct("round_id", "organisation_id")
+        ):
+            if of_round[round_id] != of_organisation[organisation_id]:
+                key = b.assessments.first_where(round_id=round_id, organisation_id=organisation_id)
                 raise BundleError(
                     f"{b.place('assessment', key)}: its round and its organisation belong to "
                     "different partnerships"
                 )
-        for key, row in b.actions.items():
-            if partnership_of("round", row["round_id"]) != row["partnership_id"]:
+        for round_id, partnership_id in sorted(b.actions.distinct("round_id", "partnership_id")):
+            if of_round[round_id] != partnership_id:
+                key = b.actions.first_where(round_id=round_id, partnership_id=partnership_id)
                 raise BundleError(
                     f"{b.place('action', key)}: its round belongs to another partnership"
                 )
+
+    def _missing_reference(self, missing: dict[str, set[str]]) -> None:
+        """Refuse the file at the first record (in the order of the file) that refers to
+        a record neither in the file nor here."""
+        b = self.b
+        for record_type in ("organisation", "round", "workshop", "assessment", "action"):
+            fields = [(f, t) for k, f, t in REFERENCES if k == record_type]
+            records = getattr(b, PLURALS[record_type])
+            if not any(records.distinct(f) & missing[t] for f, t in fields):
+                continue
+            for key, row in records.items():
+                for fld, target in fields:
+                    if row[fld] in missing[target]:
+                        raise BundleError(
+                            f"{b.place(record_type, key)}: '{fld}' refers to the "
+                            f"{NOUNS[target]} {row[fld]}, which is neither in the file nor in "
+                            "this database"
+                        )
 
     # questionnaires -------------------------------------------------------------------
 
     def _questionnaires(self) -> None:
         b = self.b
-        used = {(r["questionnaire_id"], r["questionnaire_version"]) for r in b.assessments.values()}
-        used |= {(r["questionnaire_id"], r["questionnaire_version"]) for r in b.workshops.values()}
+        qkey = ("questionnaire_id", "questionnaire_version")
+        used_by = {
+            "workshop": b.workshops.distinct(*qkey),
+            "assessment": b.assessments.distinct(*qkey),
+        }
+        used = used_by["workshop"] | used_by["assessment"]
         stored = _stored_questionnaires(self.store, used | set(b.questionnaires))
-        self.facts.append(["questionnaires", sorted((k, v["sha256"]) for k, v in stored.items())])
+        self.fact(["questionnaires", sorted((k, v["sha256"]) for k, v in stored.items())])
         parsed_here: dict[tuple[str, str], Questionnaire] = {}
 
         def parsed(key: tuple[str, str]) -> Questionnaire:
@@ -344,20 +399,19 @@ class _Planner:
             self._put("added", "questionnaire", f"{key[0]}@{key[1]}")
         # Records whose questionnaire is not in the file: it must be stored here, and
         # their answers must fit it.
-        for kind, rows, nested, nested_type in (
-            ("workshop", b.workshops, b.agreed_scores, "agreed_score"),
-            ("assessment", b.assessments, b.answers, "answer"),
-        ):
-            for key, row in rows.items():
-                qkey = (row["questionnaire_id"], row["questionnaire_version"])
-                if qkey in b.questionnaires:
-                    continue
-                if qkey not in stored:
-                    raise BundleError(
-                        f"{b.place(kind, key)}: questionnaire '{qkey[0]}' version "
-                        f"{show(qkey[1])} is neither in the file nor in this database"
+        for kind, nested_type in (("workshop", "agreed_score"), ("assessment", "answer")):
+            for key in sorted(used_by[kind] - set(b.questionnaires)):
+                if key not in stored:
+                    first = getattr(b, PLURALS[kind]).first_where(
+                        questionnaire_id=key[0], questionnaire_version=key[1]
                     )
-                check_items(nested[key], parsed(qkey), b.place(kind, key), nested_type)
+                    raise BundleError(
+                        f"{b.place(kind, first)}: questionnaire '{key[0]}' version "
+                        f"{show(key[1])} is neither in the file nor in this database"
+                    )
+                problem = b.unknown_item(nested_type, parsed(key))
+                if problem:
+                    raise BundleError(problem)
 
     # records -----------------------------------------------------------------------------
 
@@ -368,7 +422,7 @@ class _Planner:
     def _simple(self, kind: str) -> None:
         rows = getattr(self.b, PLURALS[kind])
         existing = self.existing[kind]
-        self.facts.append([kind, sorted((k, _pick(kind, v)) for k, v in existing.items())])
+        self.fact([kind, sorted((k, _pick(kind, v)) for k, v in existing.items())])
         for key, theirs in rows.items():
             mine = existing.get(key)
             if mine is None:
@@ -384,21 +438,8 @@ class _Planner:
     def _workshops(self) -> None:
         b = self.b
         existing = self.existing["workshop"]
-        scores: dict[str, list[dict]] = {k: [] for k in existing}
-        held = positions_by_item(
-            _query(
-                self.store,
-                "SELECT * FROM workshop_positions WHERE workshop_id IN ({marks})",
-                existing,
-            )
-        )
-        for row in _query(
-            self.store,
-            "SELECT * FROM agreed_scores WHERE workshop_id IN ({marks}) ORDER BY item_id",
-            existing,
-        ):
-            scores[row["workshop_id"]].append(_pick("agreed_score", with_positions(row, held)))
-        self.facts.append(
+        scores = _agreed_scores(self.store, existing)
+        self.fact(
             [
                 "workshops",
                 sorted((k, _pick("workshop", v)) for k, v in existing.items()),
@@ -420,63 +461,64 @@ class _Planner:
             self.plan.conflicts.append(Conflict("workshop", key, described))
 
     def _assessments(self) -> None:
+        """Assessments a chunk at a time: their rows, answers and change logs here and in
+        the file, so that memory does not grow with the file."""
         b = self.b
-        existing = self.existing["assessment"]
-        answers: dict[str, list[dict]] = {k: [] for k in existing}
-        for row in _query(
-            self.store,
-            "SELECT * FROM answers WHERE assessment_id IN ({marks}) ORDER BY item_id",
-            existing,
-        ):
-            answers[row["assessment_id"]].append(_pick("answer", row))
-        logs: dict[str, list[dict]] = {k: [] for k in b.assessments}
-        for row in _query(
-            self.store,
-            "SELECT * FROM change_log WHERE assessment_id IN ({marks}) ORDER BY seq",
-            b.assessments,
-        ):
-            logs[row["assessment_id"]].append(row)
-        self.facts.append(
-            [
-                "assessments",
-                sorted((k, _pick("assessment", v)) for k, v in existing.items()),
-                sorted(answers.items()),
-                sorted((k, len(v)) for k, v in logs.items()),
-            ]
-        )
-        for key, theirs in b.assessments.items():
-            missing = _missing_changes(b.change_log[key], logs[key])
-            if key not in existing:
-                deleted = [r for r in logs[key] if r["field"] == "deleted"]
-                if deleted:
-                    self.plan.deleted_here.add(key)
-                    self.plan.mine[("assessment", key)] = {}
-                    self.plan.conflict_changes[key] = missing
-                    label = self._assessment_label(key, theirs)
-                    self.plan.conflicts.append(
-                        Conflict(
-                            "assessment",
-                            key,
-                            f"{label}: was deleted here on {deleted[-1]['changed_at'][:16]}"
-                            "; the file still has it",
+        for chunk in b.assessments.chunks(CHUNK):
+            keys = [key for key, _ in chunk]
+            existing = _by_id(self.store, "assessments", keys)
+            answers = _answers(self.store, existing)
+            logs = _change_logs(self.store, keys)
+            self.fact(
+                [
+                    "assessments",
+                    sorted((k, _pick("assessment", v)) for k, v in existing.items()),
+                    sorted(answers.items()),
+                    sorted((k, len(v)) for k, v in logs.items() if v),
+                ]
+            )
+            theirs_answers = b.answers.for_keys(existing)
+            theirs_logs = b.change_log.for_keys([k for k in keys if logs[k]])
+            counts = b.change_log.counts([k for k in keys if not logs[k]])
+            for key, theirs in chunk:
+                if logs[key]:
+                    missing = len(_missing_changes(theirs_logs[key], logs[key]))
+                else:
+                    missing = counts[key]
+                if key not in existing:
+                    deleted = [r for r in logs[key] if r["field"] == "deleted"]
+                    if deleted:
+                        self.plan.deleted_here.add(key)
+                        self.plan.conflict_changes[key] = missing
+                        label = self._assessment_label(key, theirs)
+                        self.plan.conflicts.append(
+                            Conflict(
+                                "assessment",
+                                key,
+                                f"{label}: was deleted here on {deleted[-1]['changed_at'][:16]}"
+                                "; the file still has it",
+                            )
                         )
-                    )
-                    continue
-                self._put("added", "assessment", key)
-                self.plan.new_changes[key] = missing
-                continue
-            mine = _pick("assessment", existing[key])
-            their_answers = sorted(b.answers[key], key=lambda r: r["item_id"])
-            if mine == theirs and answers[key] == their_answers:
-                self._put("same", "assessment", key)
-                if missing:
+                        continue
+                    self._put("added", "assessment", key)
                     self.plan.new_changes[key] = missing
-                continue
-            self.plan.mine[("assessment", key)] = {**mine, "answers": answers[key]}
-            self.plan.conflict_changes[key] = missing
-            extra = _nested_difference(answers[key], their_answers, "answer")
-            described = self._describe("assessment", key, mine, theirs, extra)
-            self.plan.conflicts.append(Conflict("assessment", key, described))
+                    continue
+                mine = _pick("assessment", existing[key])
+                their_answers = sorted(theirs_answers[key], key=lambda r: r["item_id"])
+                if mine == theirs and answers[key] == their_answers:
+                    self._put("same", "assessment", key)
+                    if missing:
+                        self.plan.new_changes[key] = missing
+                    continue
+                self.plan.conflict_changes[key] = missing
+                extra = _nested_difference(answers[key], their_answers, "answer")
+                described = self._describe("assessment", key, mine, theirs, extra)
+                self.plan.conflicts.append(Conflict("assessment", key, described))
+        added = self.plan.added.get("assessment", [])
+        self.plan.answers_added = sum(
+            sum(b.answers.counts(added[start : start + CHUNK]).values())
+            for start in range(0, len(added), CHUNK)
+        )
 
     # describing ------------------------------------------------------------------------
 
@@ -631,6 +673,87 @@ def _notes(mine: dict, theirs: dict, their_answers: list[dict]) -> list[dict]:
     return notes
 
 
+def _insert_tuples(store: Store, table: str, columns: Iterable[str], rows: list[tuple]) -> None:
+    """Insert rows given as tuples in ``columns`` order (inside the import's transaction)."""
+    if rows:
+        names = list(columns)
+        store.db.conn.executemany(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})",
+            rows,
+        )
+
+
+def _insert_answers(store: Store, bundle: Bundle, keys: list[str]) -> None:
+    """Insert the file's answers of these assessments (at most CHUNK), in key order."""
+    found = bundle.staging.entries("answer", keys)
+    rows = [(key, *values) for key in sorted(found) for values in sorted(found[key])]
+    _insert_tuples(store, "answers", ("assessment_id", *FIELDS["answer"]), rows)
+
+
+class _ChangeLog:
+    """Writes change-log entries: the file's entries missing here, a chunk of assessments
+    at a time, each assessment's oldest first (by time, in the file's order where times
+    are equal); then the notes this import makes (a restored assessment, each replaced
+    value), gathered in the bundle's temporary database so that memory does not grow
+    with them, and written after every assessment's entries from the file."""
+
+    COLUMNS = ("assessment_id", *FIELDS["change"])
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.db = bundle.staging.db
+        self.db.execute("DROP TABLE IF EXISTS temp.pending_note")
+        names = ", ".join(f"[{c}]" for c in self.COLUMNS)
+        self.db.execute(f"CREATE TEMP TABLE pending_note (ord INTEGER PRIMARY KEY, {names})")
+        self.written = 0
+
+    def missing(self, store: Store, keys: list[str]) -> None:
+        """Write the file's entries of these assessments that are not here yet (as a
+        multiset: equal entries count)."""
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            here = _change_logs(store, chunk)
+            theirs = self.bundle.staging.entries("change", chunk)
+            rows: list[tuple] = []
+            for key in chunk:
+                entries = theirs[key]
+                if here[key]:
+                    have = Counter(_change_key(row) for row in here[key])
+                    entries = [v for v in entries if not _taken(have, v)]
+                # changed_at is the first value: a stable sort keeps the file's order.
+                rows.extend((key, *v) for v in sorted(entries, key=lambda v: v[0]))
+            _insert_tuples(store, "change_log", self.COLUMNS, rows)
+            self.written += len(rows)
+
+    def note(
+        self, key: str, stamp: str, changed_by: str, item: str | None, fld: str, note: dict
+    ) -> None:
+        names = ", ".join(self.COLUMNS)
+        self.db.execute(
+            f"INSERT INTO temp.pending_note ({names}) VALUES ({', '.join('?' * 7)})",
+            (key, stamp, changed_by, item, fld, note["old"], note["new"]),
+        )
+
+    def write_notes(self, store: Store) -> int:
+        """Write the notes gathered; how many."""
+        cursor = self.db.execute(f"SELECT {', '.join(self.COLUMNS)} FROM temp.pending_note")
+        written = 0
+        while rows := cursor.fetchmany(5000):
+            _insert_tuples(store, "change_log", self.COLUMNS, rows)
+            written += len(rows)
+        self.db.execute("DROP TABLE temp.pending_note")
+        return written
+
+
+def _taken(have: Counter, values: tuple) -> bool:
+    """Whether an entry (its values) is among ``have``, taking it from there if so."""
+    if have[values]:
+        have[values] -= 1
+        return True
+    return False
+
+
 def _check_partnerships(store: Store, assessment_ids: list[str], plan: ImportPlan) -> None:
     """After writing: each written assessment's round and organisation, and each action's
     round, are in one partnership (records kept here may differ from the file's)."""
@@ -698,8 +821,6 @@ def apply_import(
     b = plan.bundle
     stamp = now()
     changed_by = f"import from {b.name}"[:200]
-    notes_added = 0
-    changes_added = 0
     with store.transaction():
         # The plan was read with no lock held. If anything was committed since (by this
         # connection or another), read it again here and make sure it is the same.
@@ -712,8 +833,9 @@ def apply_import(
                 )
 
         def rows_for(kind: str) -> list[dict]:
-            source = getattr(b, PLURALS[kind])
-            return [source[k] for k in plan.added.get(kind, [])]
+            keys = plan.added.get(kind, [])
+            rows = getattr(b, PLURALS[kind]).rows(keys)
+            return [rows[k] for k in keys]
 
         def replaced(kind: str) -> list[str]:
             return sorted(k for t, k in replace if t == kind)
@@ -746,8 +868,10 @@ def apply_import(
             store.db.conn.execute("DELETE FROM workshop_positions WHERE workshop_id = ?", [key])
         outcomes = [
             (key, row)
-            for key in plan.added.get("workshop", []) + replaced("workshop")
-            for row in b.agreed_scores[key]
+            for key, rows in b.agreed_scores.for_keys(
+                plan.added.get("workshop", []) + replaced("workshop")
+            ).items()
+            for row in rows
         ]
         score_rows = [
             {"workshop_id": key, **{k: v for k, v in row.items() if k != "positions"}}
@@ -769,62 +893,49 @@ def apply_import(
 
         new_assessments = plan.added.get("assessment", [])
         revived = [k for k in replaced("assessment") if k in plan.deleted_here]
-        _insert(
-            store,
-            "assessments",
-            [{**b.assessments[k], "position": None} for k in new_assessments + revived],
-        )
         changed = [k for k in replaced("assessment") if k not in plan.deleted_here]
-        for key in changed:
-            _update(store, "assessments", b.assessments[key])
-            store.db.conn.execute("DELETE FROM answers WHERE assessment_id = ?", [key])
-        answer_rows = [
-            {"assessment_id": key, **row}
-            for key in new_assessments + revived + changed
-            for row in b.answers[key]
-        ]
-        # In primary-key order: the B-tree takes them with fewer page splits.
-        answer_rows.sort(key=lambda r: (r["assessment_id"], r["item_id"]))
-        _insert(store, "answers", answer_rows)
+        log = _ChangeLog(b)
+        for key in revived:
+            log.note(
+                key,
+                stamp,
+                changed_by,
+                None,
+                "restored",
+                {"old": None, "new": b.assessments[key]["status"]},
+            )
+        # Chunks in id order: the B-trees of assessments and answers take them with fewer
+        # page splits.
+        inserted = sorted(new_assessments + revived)
+        for start in range(0, len(inserted), CHUNK):
+            keys = inserted[start : start + CHUNK]
+            rows = b.assessments.rows(keys)
+            _insert(store, "assessments", [{**rows[k], "position": None} for k in keys])
+            _insert_answers(store, b, keys)
+        for start in range(0, len(changed), CHUNK):
+            keys = changed[start : start + CHUNK]
+            mine = _by_id(store, "assessments", keys)
+            mine_answers = _answers(store, keys)
+            theirs = b.assessments.rows(keys)
+            their_answers = b.answers.for_keys(keys)
+            for key in keys:
+                notes = _notes(
+                    {**mine[key], "answers": mine_answers[key]}, theirs[key], their_answers[key]
+                )
+                for note in notes:
+                    log.note(key, stamp, changed_by, note["item_id"], note["field"], note)
+                _update(store, "assessments", theirs[key])
+                store.db.conn.execute("DELETE FROM answers WHERE assessment_id = ?", [key])
+            _insert_answers(store, b, keys)
 
         _insert(store, "actions", rows_for("action"))
         for key in replaced("action"):
             _update(store, "actions", b.actions[key])
 
-        log_rows: list[dict] = []
-        for key, rows in plan.new_changes.items():
-            log_rows.extend({"assessment_id": key, **r} for r in rows)
-        for key in replaced("assessment"):
-            log_rows.extend({"assessment_id": key, **r} for r in plan.conflict_changes.get(key, []))
-        log_rows.sort(key=lambda r: r["changed_at"])
-        changes_added = len(log_rows)
-        for key in revived:
-            log_rows.append(
-                {
-                    "assessment_id": key,
-                    "changed_at": stamp,
-                    "changed_by": changed_by,
-                    "item_id": None,
-                    "field": "restored",
-                    "old_value": None,
-                    "new_value": b.assessments[key]["status"],
-                }
-            )
-            notes_added += 1
-        for key in changed:
-            for note in _notes(plan.mine[("assessment", key)], b.assessments[key], b.answers[key]):
-                log_rows.append(
-                    {
-                        "assessment_id": key,
-                        "changed_at": stamp,
-                        "changed_by": changed_by,
-                        "item_id": note["item_id"],
-                        "field": note["field"],
-                        "old_value": note["old"],
-                        "new_value": note["new"],
-                    }
-                )
-                notes_added += 1
-        _insert(store, "change_log", log_rows)
+        # The file's change-log entries missing here: those of added and unchanged
+        # assessments, then those of replaced ones; written oldest first.
+        log.missing(store, [k for k in b.assessments if k in plan.new_changes])
+        log.missing(store, replaced("assessment"))
+        changes_added, notes_added = log.written, log.write_notes(store)
         _check_partnerships(store, new_assessments + revived + changed, plan)
     return ImportResult(plan, choice, backup_path, changes_added, notes_added)

@@ -10,13 +10,20 @@ and returns a ``Bundle`` of rows ready to write; the first thing wrong is raised
 BundleError naming the member, the record and the field. Whatever needs the receiving
 database (references to records not in the file, questionnaires stored there) is checked
 by the importer.
+
+records.json is read as a stream (jsonstream.py): a record at a time, or for an assessment
+or workshop too long to take whole, a field and a nested entry at a time. Each record is
+checked as it is read and staged in a temporary database (staging.py), so memory does not
+grow with the file. The common answer and change-log entry is recognised as valid by
+C-speed tests (``_fast_answer``, ``_fast_change``); anything else is checked field by
+field, which gives the same values or says what is wrong.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,15 +44,19 @@ from ..questionnaires import ID_PATTERN, QuestionnaireError, parse_questionnaire
 from .bundle import (
     FORMAT,
     FORMAT_VERSION,
+    LIMITS,
     MANIFEST,
     QUESTIONNAIRE_MEMBER,
     RECORDS,
     Container,
+    Limits,
     load_json,
     sha256,
     show,
 )
 from .errors import BundleError
+from .jsonstream import JsonStream, TooLongError
+from .staging import Nested, Records, Staging
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 STAMP_RE = re.compile(
@@ -100,6 +111,11 @@ def _type_name(value: Any) -> str:
 
 
 def _text(value: Any, limit: int, *, blank: bool = True) -> str:
+    if type(value) is str and value.isprintable() and len(value) <= limit:
+        # Printable: no NUL, no surrogate (the common case, told at C speed).
+        if not blank and not value.strip():
+            raise _BadValueError("is empty")
+        return value
     if not isinstance(value, str):
         raise _BadValueError(f"must be text, not {_type_name(value)}")
     if len(value) > limit:
@@ -115,12 +131,24 @@ def _text(value: Any, limit: int, *, blank: bool = True) -> str:
     return value
 
 
+def _clean_as_is(value: str, multiline: bool) -> bool:
+    """Whether the store's clean-up would leave ``value`` as it is, told by C-speed tests:
+    a printable string has no control character, no surrogate and no white space but the
+    ASCII space."""
+    if not value.isprintable():
+        return False
+    return multiline or ("  " not in value and value[:1] != " " and value[-1:] != " ")
+
+
 def _ruled(value: Any, *, multiline: bool, blank: bool = True) -> str:
     """Text under the rules every way in and out shares (ics_assess.textrules): checked
     as text, then cleaned the way the store cleans it, then held to the same limit."""
-    value = _text(value, HISTORY_TEXT)
-    cleaned = textrules.clean_text(value) if multiline else textrules.clean_line(value)
     limit = textrules.TEXT_MAX if multiline else textrules.LINE_MAX
+    if type(value) is str and len(value) <= limit and _clean_as_is(value, multiline):
+        cleaned = value
+    else:
+        value = _text(value, HISTORY_TEXT)
+        cleaned = textrules.clean_text(value) if multiline else textrules.clean_line(value)
     if len(cleaned) > limit:
         raise _BadValueError(f"is {len(cleaned):,} characters long; at most {limit:,} are allowed")
     if not blank and not cleaned.strip():
@@ -409,26 +437,51 @@ _RULED: dict[Check, tuple[Callable[[str], str], int]] = {
 }
 
 
+def _unchanged(value: str, check: Check) -> bool:
+    """Whether cleaning would leave ``value`` as it is (and within its limit)."""
+    if check is history_or_null:
+        return len(value) <= HISTORY_TEXT and "\x00" not in value
+    multiline = check in (text, description)
+    limit = textrules.TEXT_MAX if multiline else textrules.LINE_MAX
+    return len(value) <= limit and _clean_as_is(value, multiline)
+
+
+# Each record type's fields in sorted order (as a bundle writes them), and those that
+# follow textrules with their checks.
+SORTED_FIELDS: dict[str, list[str]] = {kind: sorted(spec) for kind, spec in FIELDS.items()}
+_RULED_FIELDS: dict[str, list[tuple[str, Check]]] = {
+    kind: [(key, spec[key]) for key in SORTED_FIELDS[kind] if spec[key] in _RULED]
+    for kind, spec in FIELDS.items()
+}
+
+
 def fit(record_type: str, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A stored row's bundle fields, made to follow the rules of the format.
+    """A stored row's bundle fields (keys in sorted order), made to follow the rules of
+    the format.
 
     Whatever the store writes already follows them; a database written before they held
     may keep a longer name or comment. Such a value is cleaned the same way and, if still
     too long, shortened with an ellipsis so that the record travels instead of blocking
     the export; the second value names each field shortened (the database keeps it whole)."""
-    out: dict[str, Any] = {}
+    out = {key: row[key] for key in SORTED_FIELDS[record_type]}
+    return out, fit_in_place(record_type, out)
+
+
+def fit_in_place(record_type: str, out: dict[str, Any]) -> list[str]:
+    """``fit`` for a dict that holds exactly the record type's fields; the fields
+    shortened."""
     shortened: list[str] = []
-    for key, check in FIELDS[record_type].items():
-        value = row[key]
-        rule = _RULED.get(check)
-        if rule is not None and isinstance(value, str):
-            clean, limit = rule
-            value = clean(value.replace("\x00", ""))
-            if len(value) > limit:
-                shortened.append(f"{key} ({len(value):,} characters, shortened to {limit:,})")
-                value = value[: limit - 1].rstrip() + "…"
+    for key, check in _RULED_FIELDS[record_type]:
+        value = out[key]
+        if not isinstance(value, str) or _unchanged(value, check):
+            continue
+        clean, limit = _RULED[check]
+        value = clean(value.replace("\x00", ""))
+        if len(value) > limit:
+            shortened.append(f"{key} ({len(value):,} characters, shortened to {limit:,})")
+            value = value[: limit - 1].rstrip() + "…"
         out[key] = value
-    return out, shortened
+    return shortened
 
 
 # The top-level lists of records.json and the record type each holds.
@@ -476,45 +529,86 @@ class BundleQuestionnaire:
     item_count: int
 
 
-@dataclass
-class Bundle:
-    """A bundle's content, checked: rows keyed as the database keys them."""
+# The record types staged in the temporary database (all but questionnaires, which are few
+# and stay in memory), and the type each nested one sits in.
+STAGED = ("partnership", "organisation", "round", "workshop", "assessment", "action")
+PARENTS = {"agreed_score": "workshop", "answer": "assessment", "change": "assessment"}
 
-    name: str
-    format_version: int
-    app_version: str
-    created_at: str
-    questionnaires: dict[tuple[str, str], BundleQuestionnaire] = field(default_factory=dict)
-    partnerships: dict[str, dict] = field(default_factory=dict)
-    organisations: dict[str, dict] = field(default_factory=dict)
-    rounds: dict[str, dict] = field(default_factory=dict)
-    workshops: dict[str, dict] = field(default_factory=dict)
-    agreed_scores: dict[str, list[dict]] = field(default_factory=dict)
-    assessments: dict[str, dict] = field(default_factory=dict)
-    answers: dict[str, list[dict]] = field(default_factory=dict)
-    change_log: dict[str, list[dict]] = field(default_factory=dict)
-    actions: dict[str, dict] = field(default_factory=dict)
-    # Where each record is in records.json, for messages: (type, key) -> "assessment 3 (id …)".
-    places: dict[tuple[str, str], str] = field(default_factory=dict)
+
+class Bundle:
+    """A bundle's content, checked: rows keyed as the database keys them.
+
+    Questionnaires are held in memory; every other record waits in a temporary database
+    (staging.py), read through mappings: ``partnerships``, ``organisations``, ``rounds``,
+    ``workshops``, ``assessments`` and ``actions`` by id, ``agreed_scores``, ``answers``
+    and ``change_log`` by their workshop's or assessment's id. ``close`` deletes the
+    temporary database (so does garbage collection)."""
+
+    def __init__(self, name: str, format_version: int, app_version: str, created_at: str) -> None:
+        self.name = name
+        self.format_version = format_version
+        self.app_version = app_version
+        self.created_at = created_at
+        self.questionnaires: dict[tuple[str, str], BundleQuestionnaire] = {}
+        self.staging = Staging(
+            {kind: FIELDS[kind] for kind in (*STAGED, *PARENTS)},
+            PARENTS,
+        )
+        self.partnerships = Records(self.staging, "partnership")
+        self.organisations = Records(self.staging, "organisation")
+        self.rounds = Records(self.staging, "round")
+        self.workshops = Records(self.staging, "workshop")
+        self.assessments = Records(self.staging, "assessment")
+        self.actions = Records(self.staging, "action")
+        self.agreed_scores = Nested(self.staging, "agreed_score", self.workshops)
+        self.answers = Nested(self.staging, "answer", self.assessments)
+        self.change_log = Nested(self.staging, "change", self.assessments)
+        self._counts: dict[str, int] = dict.fromkeys(CONTENT_KEYS, 0)
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind it holds (the manifest's "contents")."""
-        return {
-            "partnerships": len(self.partnerships),
-            "organisations": len(self.organisations),
-            "rounds": len(self.rounds),
-            "questionnaires": len(self.questionnaires),
-            "workshops": len(self.workshops),
-            "agreed_scores": sum(len(v) for v in self.agreed_scores.values()),
-            "assessments": len(self.assessments),
-            "answers": sum(len(v) for v in self.answers.values()),
-            "actions": len(self.actions),
-            "change_log": sum(len(v) for v in self.change_log.values()),
-        }
+        return dict(self._counts)
+
+    def records(self, record_type: str) -> Records:
+        """The staged records of a type ('assessment', ...)."""
+        return getattr(self, _PLURAL[record_type])
 
     def place(self, record_type: str, key: str) -> str:
         """Where a record is, for a message."""
-        return self.places.get((record_type, key), f"{NOUNS[record_type]} {key}")
+        if record_type in STAGED and key in self.records(record_type):
+            n = self.records(record_type).ordinal(key)
+            return f"{RECORDS}: {_where(record_type, n, {'id': key})}"
+        return f"{NOUNS[record_type]} {key}"
+
+    def unknown_item(self, record_type: str, questionnaire: Questionnaire) -> str | None:
+        """A sentence on the first answer (``record_type`` 'answer') or agreed score of a
+        record using this questionnaire version whose item the version lacks; None if
+        there is none."""
+        key = (questionnaire.id, questionnaire.version)
+        found = self.staging.first_unknown_item(
+            record_type, key, [item.id for item in questionnaire.items]
+        )
+        if found is None:
+            return None
+        n, parent_id, k, row = found
+        parent = PARENTS[record_type]
+        return (
+            f"{RECORDS}: {_where(parent, n, {'id': parent_id})}: {_where(record_type, k, row)}: "
+            f"questionnaire '{questionnaire.id}' version {show(questionnaire.version)} has "
+            "no such item"
+        )
+
+    def close(self) -> None:
+        self.staging.close()
+
+    def __enter__(self) -> Bundle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_PLURAL = {kind: plural for plural, kind in TOP_LEVEL.items()}
 
 
 # --- checking ---------------------------------------------------------------------------
@@ -532,21 +626,42 @@ def _where(record_type: str, n: int, obj: Any) -> str:
     return label
 
 
-def check_record(record_type: str, obj: Any, where: str) -> dict:
+_SPECS = {kind: tuple(spec.items()) for kind, spec in FIELDS.items()}
+_KEYS = {kind: frozenset(spec) | frozenset(NESTED.get(kind, ())) for kind, spec in FIELDS.items()}
+
+
+class Lazy:
+    """A place for a message, worked out only if a message is made (``f"{where}"``)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __format__(self, spec: str) -> str:
+        return format(self.make(), spec)
+
+    def __str__(self) -> str:
+        return self.make()
+
+
+def check_record(record_type: str, obj: Any, where: str | Lazy) -> dict:
     """A record's fields, checked; nested lists are returned as they are (unchecked)."""
     if not isinstance(obj, dict):
         raise BundleError(f"{where}: must be an object, not {_type_name(obj)}")
     spec = FIELDS[record_type]
     nested = NESTED.get(record_type, {})
-    allowed = [*spec, *nested]
-    for key in obj:
-        if key not in allowed:
-            raise BundleError(
-                f"{where}: has the unknown field {show(key)} (expected: {', '.join(allowed)})"
-            )
+    exact = obj.keys() == _KEYS[record_type]
+    if not exact:
+        allowed = [*spec, *nested]
+        for key in obj:
+            if key not in allowed:
+                raise BundleError(
+                    f"{where}: has the unknown field {show(key)} (expected: {', '.join(allowed)})"
+                )
     row: dict[str, Any] = {}
-    for key, checker in spec.items():
-        if key not in obj:
+    for key, checker in _SPECS[record_type]:
+        if not exact and key not in obj:
             raise BundleError(f"{where}: the field '{key}' is missing")
         try:
             row[key] = checker(obj[key])
@@ -563,7 +678,7 @@ def check_record(record_type: str, obj: Any, where: str) -> dict:
     return row
 
 
-def _rating_pair(row: dict, where: str) -> None:
+def _rating_pair(row: dict, where: str | Lazy) -> None:
     if row["rating"] is not None and row["unrated"] is not None:
         raise BundleError(
             f"{where}: has both a rating ({row['rating']}) and {show(row['unrated'])}; "
@@ -571,7 +686,7 @@ def _rating_pair(row: dict, where: str) -> None:
         )
 
 
-def _outcome_pair(row: dict, where: str) -> None:
+def _outcome_pair(row: dict, where: str | Lazy) -> None:
     if row["outcome"] == AgreementOutcome.NOT_AGREED.value:
         if row["rating"] is not None or row["unrated"] is not None:
             raise BundleError(
@@ -582,17 +697,11 @@ def _outcome_pair(row: dict, where: str) -> None:
         raise BundleError(f"{where}: is agreed but has positions; only one not agreed has them")
 
 
-def _list(data: dict, key: str, where: str) -> list:
-    if key not in data:
-        raise BundleError(f"{where}: the list '{key}' is missing")
-    value = data[key]
-    if not isinstance(value, list):
-        raise BundleError(f"{where}: '{key}' must be a list, not {_type_name(value)}")
-    return value
-
-
-def check_manifest(data: Any, members: Mapping[str, bytes]) -> dict:
-    """The manifest's facts; checks the format, its version, and every member's checksum."""
+def check_manifest(data: Any, container: Container) -> dict:
+    """The manifest's facts; checks the format, its version, and every member's size and
+    checksum but records.json's, which is read as a stream: its expected SHA-256 is
+    returned as ``records_sha256`` for the reader to compare."""
+    members = container.members
     where = MANIFEST
     if not isinstance(data, dict):
         raise BundleError(f"{where}: must be a JSON object, not {_type_name(data)}")
@@ -636,11 +745,12 @@ def check_manifest(data: Any, members: Mapping[str, bytes]) -> dict:
     listed = data["members"]
     if not isinstance(listed, dict):
         raise BundleError(f"{where}: 'members' must be an object, not {_type_name(listed)}")
-    present = set(members) - {MANIFEST}
+    present = set(container.sizes) - {MANIFEST}
     for member in sorted(present - set(listed)):
         raise BundleError(f"{where}: the member {show(member)} is in the file but not listed")
     for member in sorted(set(listed) - present):
         raise BundleError(f"{where}: lists {show(member)}, which is not in the file")
+    records_sha256 = ""
     for member in sorted(listed):
         facts = listed[member]
         if not isinstance(facts, dict) or set(facts) != set(MEMBER_KEYS):
@@ -648,95 +758,79 @@ def check_manifest(data: Any, members: Mapping[str, bytes]) -> dict:
                 f"{where}: the entry for {show(member)} must have exactly 'bytes' and 'sha256'"
             )
         size, digest = facts["bytes"], facts["sha256"]
-        if integer(size) != len(members[member]):
+        if integer(size) != container.sizes[member]:
             raise BundleError(
-                f"{member}: is {len(members[member]):,} bytes, but the manifest says "
+                f"{member}: is {container.sizes[member]:,} bytes, but the manifest says "
                 f"{show(size)}; the file is damaged or was changed"
             )
         if not isinstance(digest, str) or not SHA256_RE.match(digest):
             raise BundleError(f"{where}: the sha256 of {show(member)} is not a SHA-256 in hex")
-        if sha256(members[member]) != digest:
-            raise BundleError(
-                f"{member}: its SHA-256 checksum does not match the manifest; the file is "
-                "damaged or was changed"
-            )
+        if member not in members:
+            records_sha256 = digest
+        elif sha256(members[member]) != digest:
+            raise BundleError(_changed(member))
     return {
         "format_version": fv,
         "app_version": app_version,
         "created_at": created_at,
         "contents": counts,
+        "records_sha256": records_sha256,
     }
 
 
-def _questionnaires(entries: list, members: Mapping[str, bytes]) -> dict:
-    found: dict[tuple[str, str], BundleQuestionnaire] = {}
-    used_files: set[str] = set()
-    for n, obj in enumerate(entries, start=1):
-        where = f"{RECORDS}: {_where('questionnaire', n, obj)}"
-        row = check_record("questionnaire", obj, where)
-        qid, ver, file = row["id"], row["version"], row["file"]
-        if (qid, ver) in found:
-            raise BundleError(f"{where}: '{qid}' version {show(ver)} is listed twice")
-        if not QUESTIONNAIRE_MEMBER.match(file) or file not in members:
-            raise BundleError(f"{where}: 'file' {show(file)} is not a questionnaire member")
-        if file in used_files:
-            raise BundleError(f"{where}: 'file' {show(file)} is used by two questionnaires")
-        used_files.add(file)
-        raw = members[file]
-        try:
-            source = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise BundleError(f"{file}: is not UTF-8 text (at byte {exc.start:,})") from None
-        try:
-            questionnaire = parse_questionnaire(source, file)
-        except QuestionnaireError as exc:
-            first = exc.problems[0].located() if exc.problems else "it is not valid"
-            raise BundleError(
-                f"{file}: is not a valid questionnaire ({show(first, 200)})"
-            ) from None
-        except RecursionError:
-            raise BundleError(f"{file}: is nested too deeply") from None
-        except Exception as exc:  # a questionnaire text the parser was not built for
-            raise BundleError(
-                f"{file}: cannot be read as a questionnaire ({type(exc).__name__})"
-            ) from None
-        if (questionnaire.id, questionnaire.version) != (qid, ver):
-            raise BundleError(
-                f"{file}: holds '{questionnaire.id}' version {show(questionnaire.version)}, "
-                f"but {RECORDS} lists it as '{qid}' version {show(ver)}"
-            )
-        found[(qid, ver)] = BundleQuestionnaire(
-            qid,
-            ver,
-            file,
-            source,
-            sha256(raw),
-            questionnaire,
-            questionnaire.title,
-            len(questionnaire.items),
-        )
-    for member in sorted(members):
-        if member.startswith("questionnaires/") and member not in used_files:
-            raise BundleError(f"{member}: is not listed in {RECORDS}'s questionnaires")
-    return found
+def _changed(member: str) -> str:
+    return (
+        f"{member}: its SHA-256 checksum does not match the manifest; the file is damaged or "
+        "was changed"
+    )
 
 
-def check_items(
-    rows: list[dict],
-    questionnaire: Questionnaire | None,
-    where: str,
-    record_type: str,
+def _questionnaire(
+    n: int, obj: Any, members: Mapping[str, bytes], found: dict, used_files: set[str]
 ) -> None:
-    """Every row's item is in the questionnaire (when it is known)."""
-    if questionnaire is None:
-        return
-    items = {item.id for item in questionnaire.items}
-    for n, row in enumerate(rows, start=1):
-        if row["item_id"] not in items:
-            raise BundleError(
-                f"{where}: {_where(record_type, n, row)}: questionnaire "
-                f"'{questionnaire.id}' version {show(questionnaire.version)} has no such item"
-            )
+    """Check the n-th entry of records.json's questionnaires and its member; add it to
+    ``found``."""
+    where = f"{RECORDS}: {_where('questionnaire', n, obj)}"
+    row = check_record("questionnaire", obj, where)
+    qid, ver, file = row["id"], row["version"], row["file"]
+    if (qid, ver) in found:
+        raise BundleError(f"{where}: '{qid}' version {show(ver)} is listed twice")
+    if not QUESTIONNAIRE_MEMBER.match(file) or file not in members:
+        raise BundleError(f"{where}: 'file' {show(file)} is not a questionnaire member")
+    if file in used_files:
+        raise BundleError(f"{where}: 'file' {show(file)} is used by two questionnaires")
+    used_files.add(file)
+    raw = members[file]
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"{file}: is not UTF-8 text (at byte {exc.start:,})") from None
+    try:
+        questionnaire = parse_questionnaire(source, file)
+    except QuestionnaireError as exc:
+        first = exc.problems[0].located() if exc.problems else "it is not valid"
+        raise BundleError(f"{file}: is not a valid questionnaire ({show(first, 200)})") from None
+    except RecursionError:
+        raise BundleError(f"{file}: is nested too deeply") from None
+    except Exception as exc:  # a questionnaire text the parser was not built for
+        raise BundleError(
+            f"{file}: cannot be read as a questionnaire ({type(exc).__name__})"
+        ) from None
+    if (questionnaire.id, questionnaire.version) != (qid, ver):
+        raise BundleError(
+            f"{file}: holds '{questionnaire.id}' version {show(questionnaire.version)}, "
+            f"but {RECORDS} lists it as '{qid}' version {show(ver)}"
+        )
+    found[(qid, ver)] = BundleQuestionnaire(
+        qid,
+        ver,
+        file,
+        source,
+        sha256(raw),
+        questionnaire,
+        questionnaire.title,
+        len(questionnaire.items),
+    )
 
 
 # Fields a record type gained in a later format version, with the value a file of an
@@ -744,115 +838,306 @@ def check_items(
 ADDED_IN: dict[str, dict[str, tuple[int, Any]]] = {
     "agreed_score": {"outcome": (2, AgreementOutcome.AGREED.value), "positions": (2, [])},
 }
+# Stands for a nested entry's parent in a message until the parent's id has been read
+# (an assessment's answers come before its "id" when keys are sorted).
+PARENT = "\x00parent\x00"
+_ID = ID_PATTERN.match
+_STAMP = STAMP_RE.match
+_UNRATED = frozenset(Unrated.__members__[m].value for m in Unrated.__members__)
+_CHANGE_FIELDS = frozenset(CHANGE_FIELDS)
+_SCALE = frozenset(range(SCALE_MIN, SCALE_MAX + 1))
 
 
-def _nested(
-    parent_where: str,
-    record_type: str,
-    items: list,
-    key_field: str | None,
-    format_version: int = FORMAT_VERSION,
-) -> list[dict]:
-    rows: list[dict] = []
-    seen: set[str] = set()
-    for n, obj in enumerate(items, start=1):
-        where = f"{parent_where}: {_where(record_type, n, obj)}"
-        if isinstance(obj, dict):
-            for key, (since, value) in ADDED_IN.get(record_type, {}).items():
-                if format_version < since and key not in obj:
-                    obj = {**obj, key: value}
-        row = check_record(record_type, obj, where)
-        if key_field is not None:
-            key = row[key_field]
+def _real_stamp(value: Any) -> bool:
+    if type(value) is not str or not _STAMP(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _fast_answer(obj: Any) -> tuple | None:
+    """An answer's values (in FIELDS order) when it is plainly valid and needs no
+    clean-up, told quickly; None sends it the long way, which gives the same values or
+    says what is wrong."""
+    if type(obj) is not dict or obj.keys() != _KEYS["answer"]:
+        return None
+    item, rating, unrated, target = obj["item_id"], obj["rating"], obj["unrated"], obj["target"]
+    comment, updated = obj["comment"], obj["updated_at"]
+    if (
+        type(item) is str
+        and _ID(item)
+        and (rating is None or (type(rating) is int and rating in _SCALE))
+        and (unrated is None or (type(unrated) is str and unrated in _UNRATED))
+        and (rating is None or unrated is None)
+        and (target is None or (type(target) is int and target in _SCALE))
+        and type(comment) is str
+        and len(comment) <= textrules.TEXT_MAX
+        and comment.isprintable()
+        and _real_stamp(updated)
+    ):
+        return (item, rating, unrated, target, comment, updated)
+    return None
+
+
+def _fast_change(obj: Any) -> tuple | None:
+    """``_fast_answer`` for a change-log entry."""
+    if type(obj) is not dict or obj.keys() != _KEYS["change"]:
+        return None
+    by, item, fld = obj["changed_by"], obj["item_id"], obj["field"]
+    old, new = obj["old_value"], obj["new_value"]
+    if (
+        type(by) is str
+        and len(by) <= textrules.LINE_MAX
+        and _clean_as_is(by, False)
+        and (item is None or (type(item) is str and _ID(item)))
+        and type(fld) is str
+        and fld in _CHANGE_FIELDS
+        and (old is None or (type(old) is str and len(old) <= HISTORY_TEXT and old.isprintable()))
+        and (new is None or (type(new) is str and len(new) <= HISTORY_TEXT and new.isprintable()))
+        and _real_stamp(obj["changed_at"])
+    ):
+        return (obj["changed_at"], by, item, fld, old, new)
+    return None
+
+
+_FAST = {"answer": _fast_answer, "change": _fast_change}
+assert tuple(FIELDS["answer"]) == (
+    "item_id", "rating", "unrated", "target", "comment", "updated_at"
+)  # fmt: skip
+assert tuple(FIELDS["change"]) == (
+    "changed_at", "changed_by", "item_id", "field", "old_value", "new_value"
+)  # fmt: skip
+
+# An assessment or a workshop up to this long (characters of JSON) is read whole; a
+# longer one field by field and entry by entry.
+WHOLE_CHARS = 1_000_000
+# Counts of the manifest's contents by nested type.
+NESTED_COUNTS = {"agreed_score": "agreed_scores", "answer": "answers", "change": "change_log"}
+
+
+class _Reader:
+    """Reads records.json as a stream, checking each record and staging it."""
+
+    def __init__(
+        self, bundle: Bundle, stream: JsonStream, members: Mapping[str, bytes], limits: Limits
+    ) -> None:
+        self.b = bundle
+        self.s = stream
+        self.members = members
+        self.limits = limits
+        self.used_files: set[str] = set()
+        self.listed = 0
+
+    def value(self, where: str) -> Any:
+        try:
+            return self.s.value()
+        except TooLongError as exc:
+            raise BundleError(
+                f"{where}: is longer than the {exc.args[0]:,} characters one value of a "
+                "bundle may have"
+            ) from None
+
+    def run(self) -> None:
+        s, top = self.s, RECORDS
+        if s.peek() != "{":
+            value = self.value(top)
+            raise BundleError(f"{top}: must be a JSON object, not {_type_name(value)}")
+        s.enter("{")
+        seen: set[str] = set()
+        for key in self._keys(top):
             if key in seen:
+                raise BundleError(f"{top}: the key {show(key)} appears twice in one object")
+            seen.add(key)
+            if key not in TOP_LEVEL:
+                raise BundleError(
+                    f"{top}: has the unknown list {show(key)} (expected: {', '.join(TOP_LEVEL)})"
+                )
+            if s.peek() != "[":
+                value = self.value(top)
+                raise BundleError(f"{top}: '{key}' must be a list, not {_type_name(value)}")
+            s.enter("[")
+            self._list(TOP_LEVEL[key])
+        s.finish()
+        for key in TOP_LEVEL:
+            if key not in seen:
+                raise BundleError(f"{top}: the list '{key}' is missing")
+
+    def _keys(self, where: str):
+        try:
+            yield from self.s.keys()
+        except TooLongError as exc:
+            raise BundleError(
+                f"{where}: has a key longer than the {exc.args[0]:,} characters one value of "
+                "a bundle may have"
+            ) from None
+
+    def _list(self, record_type: str) -> None:
+        for n, _ in enumerate(self.s.elements(), start=1):
+            self.listed += 1
+            if self.listed > self.limits.records:
+                raise BundleError(
+                    f"{RECORDS}: holds more than {self.limits.records:,} records; a bundle "
+                    "carries at most that many (export a round at a time)"
+                )
+            label = f"{RECORDS}: {NOUNS[record_type]} {n}"
+            if record_type in NESTED and self.s.peek() == "{":
+                # Read whole when it is not long (most are a few kilobytes), else field by
+                # field and entry by entry.
+                try:
+                    obj = self.s.value(WHOLE_CHARS)
+                except TooLongError:
+                    self._parent(record_type, n)
+                    continue
+                self._whole(record_type, n, obj)
+                continue
+            obj = self.value(label)
+            if record_type == "questionnaire":
+                _questionnaire(n, obj, self.members, self.b.questionnaires, self.used_files)
+                self.b._counts["questionnaires"] += 1
+                continue
+            where = f"{RECORDS}: {_where(record_type, n, obj)}"
+            self._stage(record_type, n, check_record(record_type, obj, where), where)
+
+    def _stage(self, record_type: str, n: int, row: dict, where: str) -> None:
+        if record_type == "assessment" and (
+            row["status"] == AssessmentStatus.SUBMITTED.value and row["submitted_at"] is None
+        ):
+            raise BundleError(f"{where}: is submitted but 'submitted_at' is null")
+        staging = self.b.staging
+        if staging.has(record_type, row["id"]):
+            raise BundleError(f"{where}: the id {row['id']} is used twice")
+        staging.add(record_type, n, row)
+        self.b._counts[_PLURAL[record_type]] += 1
+
+    def _whole(self, record_type: str, n: int, obj: dict) -> None:
+        """An assessment or a workshop read whole: its fields, then its entries."""
+        where = f"{RECORDS}: {_where(record_type, n, obj)}"
+        row = check_record(record_type, obj, where)
+        for key, child in NESTED[record_type].items():
+            seen: set[str] = set()
+            for k, entry in enumerate(row.pop(key), start=1):
+                self._entry(child, n, k, entry, seen, where)
+        self._stage(record_type, n, row, where)
+
+    def _parent(self, record_type: str, n: int) -> None:
+        """An assessment or a workshop too long to read whole, read field by field: its
+        nested lists entry by entry, each checked and staged at once, so that none is
+        held whole."""
+        s = self.s
+        label = f"{RECORDS}: {NOUNS[record_type]} {n}"
+        s.enter("{")
+        fields: dict[str, Any] = {}
+        first_error: BundleError | None = None
+        for key in self._keys(label):
+            if key in fields:
+                raise BundleError(f"{RECORDS}: the key {show(key)} appears twice in one object")
+            child = NESTED[record_type].get(key)
+            if child is None or s.peek() != "[":
+                fields[key] = self.value(label)
+                continue
+            s.enter("[")
+            fields[key] = []
+            seen: set[str] = set()
+            for k, _ in enumerate(s.elements(), start=1):
+                obj = self.value(f"{label}: {NOUNS[child]} {k}")
+                if first_error is not None:
+                    continue
+                try:
+                    self._entry(child, n, k, obj, seen, PARENT)
+                except BundleError as exc:
+                    first_error = exc
+        where = f"{RECORDS}: {_where(record_type, n, fields)}"
+        row = check_record(record_type, fields, where)
+        if first_error is not None:
+            raise BundleError(str(first_error).replace(PARENT, where))
+        for key in NESTED[record_type]:
+            del row[key]
+        self._stage(record_type, n, row, where)
+
+    def _entry(
+        self, record_type: str, n: int, k: int, obj: Any, seen: set[str], parent: str
+    ) -> None:
+        """The k-th answer, change-log entry or agreed score of the n-th parent (at
+        ``parent``, for messages)."""
+        fast = _FAST.get(record_type)
+        values = fast(obj) if fast is not None else None
+        if values is None:
+            values = self._checked(record_type, k, obj, parent)
+        if record_type != "change":
+            key = values[0]  # item_id
+            if key in seen:
+                where = f"{parent}: {_where(record_type, k, obj)}"
                 raise BundleError(f"{where}: item {show(key)} has two {NOUNS[record_type]}s")
             seen.add(key)
-        if "unrated" in row:
+            if len(seen) > self.limits.per_list:
+                raise BundleError(
+                    f"{parent}: has more than {self.limits.per_list:,} "
+                    f"{NOUNS[record_type]}s; no questionnaire has that many statements"
+                )
+        self.b.staging.add_values(record_type, n, k, values)
+        self.b._counts[NESTED_COUNTS[record_type]] += 1
+
+    def _checked(self, record_type: str, k: int, obj: Any, parent: str) -> tuple:
+        """An entry's values (in FIELDS order), checked field by field."""
+        where = Lazy(lambda: f"{parent}: {_where(record_type, k, obj)}")
+        if record_type == "agreed_score" and isinstance(obj, dict):
+            for key, (since, value) in ADDED_IN[record_type].items():
+                if self.b.format_version < since and key not in obj:
+                    obj = {**obj, key: value}
+        row = check_record(record_type, obj, where)
+        if record_type != "change":
             _rating_pair(row, where)
         if record_type == "agreed_score":
             _outcome_pair(row, where)
-        rows.append(row)
-    return rows
+        return tuple(row[name] for name in FIELDS[record_type])
 
 
-def check_records(data: Any, members: Mapping[str, bytes], name: str, manifest: dict) -> Bundle:
-    """Check records.json's content (already parsed) and build the Bundle."""
-    top = RECORDS
-    if not isinstance(data, dict):
-        raise BundleError(f"{top}: must be a JSON object, not {_type_name(data)}")
-    for key in data:
-        if key not in TOP_LEVEL:
-            raise BundleError(
-                f"{top}: has the unknown list {show(key)} (expected: {', '.join(TOP_LEVEL)})"
-            )
-    lists = {key: _list(data, key, top) for key in TOP_LEVEL}
+def parse_bundle(container: Container, limits: Limits = LIMITS) -> Bundle:
+    """Check a container's manifest, checksums and records; return the Bundle, its
+    records staged in a temporary database."""
+    members = container.members
+    manifest = check_manifest(load_json(members[MANIFEST], MANIFEST), container)
     bundle = Bundle(
-        name=name,
-        format_version=manifest["format_version"],
-        app_version=manifest["app_version"],
-        created_at=manifest["created_at"],
+        container.name, manifest["format_version"], manifest["app_version"], manifest["created_at"]
     )
-    bundle.questionnaires = _questionnaires(lists["questionnaires"], members)
+    try:
+        _read_records(bundle, container, manifest, limits)
+    except BaseException:
+        bundle.close()
+        raise
+    return bundle
 
-    def records(key: str) -> list[tuple[str, dict]]:
-        record_type = TOP_LEVEL[key]
-        out: list[tuple[str, dict]] = []
-        seen: set[str] = set()
-        for n, obj in enumerate(lists[key], start=1):
-            where = f"{top}: {_where(record_type, n, obj)}"
-            row = check_record(record_type, obj, where)
-            if row["id"] in seen:
-                raise BundleError(f"{where}: the id {row['id']} is used twice")
-            seen.add(row["id"])
-            bundle.places[(record_type, row["id"])] = where
-            out.append((where, row))
-        return out
 
-    for _, row in records("partnerships"):
-        bundle.partnerships[row["id"]] = row
-    for _, row in records("organisations"):
-        bundle.organisations[row["id"]] = row
-    for _, row in records("rounds"):
-        bundle.rounds[row["id"]] = row
-    for where, row in records("workshops"):
-        qkey = (row["questionnaire_id"], row["questionnaire_version"])
-        scores = _nested(
-            where, "agreed_score", row.pop("agreed_scores"), "item_id", bundle.format_version
-        )
-        q = bundle.questionnaires.get(qkey)
-        check_items(scores, q.questionnaire if q else None, where, "agreed_score")
-        bundle.workshops[row["id"]] = row
-        bundle.agreed_scores[row["id"]] = scores
-    for where, row in records("assessments"):
-        qkey = (row["questionnaire_id"], row["questionnaire_version"])
-        answers = _nested(where, "answer", row.pop("answers"), "item_id")
-        changes = _nested(where, "change", row.pop("change_log"), None)
-        if row["status"] == AssessmentStatus.SUBMITTED.value and row["submitted_at"] is None:
-            raise BundleError(f"{where}: is submitted but 'submitted_at' is null")
-        q = bundle.questionnaires.get(qkey)
-        check_items(answers, q.questionnaire if q else None, where, "answer")
-        bundle.assessments[row["id"]] = row
-        bundle.answers[row["id"]] = answers
-        bundle.change_log[row["id"]] = changes
-    for _, row in records("actions"):
-        bundle.actions[row["id"]] = row
-
+def _read_records(bundle: Bundle, container: Container, manifest: dict, limits: Limits) -> None:
+    raw = container.open_records()
+    try:
+        stream = JsonStream(raw, RECORDS, limits.value_chars)
+        try:
+            _Reader(bundle, stream, container.members, limits).run()
+        except RecursionError:
+            raise BundleError(f"{RECORDS}: is nested too deeply") from None
+    finally:
+        raw.close()
+    if manifest["records_sha256"] and stream.sha256 != manifest["records_sha256"]:
+        raise BundleError(_changed(RECORDS))
+    for member in sorted(container.members):
+        if member.startswith("questionnaires/") and member not in {
+            q.file for q in bundle.questionnaires.values()
+        }:
+            raise BundleError(f"{member}: is not listed in {RECORDS}'s questionnaires")
+    bundle.staging.flush()
+    for q in bundle.questionnaires.values():
+        for record_type in ("agreed_score", "answer"):
+            problem = bundle.unknown_item(record_type, q.questionnaire)
+            if problem:
+                raise BundleError(problem)
     counts = bundle.counts()
-    for key in CONTENT_KEYS if manifest.get("contents") is not None else ():
+    for key in CONTENT_KEYS:
         if manifest["contents"][key] != counts[key]:
             raise BundleError(
                 f"{MANIFEST}: 'contents' says {manifest['contents'][key]:,} {key}, but "
                 f"{RECORDS} has {counts[key]:,}"
             )
-    return bundle
-
-
-def parse_bundle(container: Container) -> Bundle:
-    """Check a container's manifest, checksums and records; return the Bundle."""
-    members = container.members
-    manifest = check_manifest(load_json(members[MANIFEST], MANIFEST), members)
-    data = load_json(members[RECORDS], RECORDS)
-    try:
-        return check_records(data, members, container.name, manifest)
-    except RecursionError:
-        raise BundleError(f"{RECORDS}: is nested too deeply") from None
