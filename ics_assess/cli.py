@@ -835,6 +835,9 @@ def _import_json(plan, db: Path, file: Path, *, applied: bool, dry_run: bool, ch
     resolution = None
     if applied and choice is not None:
         resolution = "kept-mine" if choice == "keep-mine" else "took-theirs"
+    # docs/cli.md: null unless --take-theirs replaced something (a backup is made before
+    # every import, but only then does it hold records the import replaced).
+    replaced = applied and choice == "take-theirs" and bool(plan.conflicts)
     return {
         "file": str(file.absolute()),
         "database": str(db.absolute()),
@@ -850,7 +853,7 @@ def _import_json(plan, db: Path, file: Path, *, applied: bool, dry_run: bool, ch
         "change_log_added": (result.changes_added if result else plan.changes_added)
         if applied or dry_run
         else 0,
-        "backup": str(result.backup) if result and result.backup else None,
+        "backup": str(result.backup) if replaced and result and result.backup else None,
     }
 
 

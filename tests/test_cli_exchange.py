@@ -271,6 +271,28 @@ def test_import_json_shape(capsys, conflicted):
     assert done["already_there"]["assessments"] == 3
 
 
+def test_import_json_names_a_backup_only_when_records_were_replaced(capsys, source, tmp_path):
+    """docs/cli.md: 'backup' is null unless --take-theirs replaced something. A backup is
+    still made before every import; into a new database nothing is replaced, so neither
+    the summary nor the JSON speaks of replaced records."""
+    db, _ = source
+    bundle = tmp_path / "all.zip"
+    rounds = ["--round", "Baseline", "--round", "Review"]
+    code, _, err = run(capsys, "export", *rounds, "-o", bundle, "--db", db)
+    assert code == 0, err
+    target = tmp_path / "new.sqlite"
+    code, out, err = run(capsys, "import", bundle, "--db", target, "--json")
+    assert code == 0, err
+    assert json.loads(out)["backup"] is None
+    code, out, err = run(capsys, "import", bundle, "--db", target, "--json", "--take-theirs")
+    assert code == 0, err
+    assert json.loads(out)["backup"] is None  # nothing differed, so nothing was replaced
+    code, out, err = run(capsys, "import", bundle, "--db", target)
+    assert code == 0, err
+    assert "replaced records" not in out
+    assert "The database as it was before the import is in the backup " in out
+
+
 def test_export_and_import_through_main_py(tmp_path, source):
     """A whole process each way, as the partners run it."""
     db, _ = source
