@@ -27,7 +27,8 @@ def window(qtbot, isolated_data_dir, demo_db):
 def form_file(tmp_path, window):
     services = window.services
     q = services.latest_questionnaire("governance").questionnaire
-    rnd = services.store.rounds()[0]
+    (partnership,) = services.partnerships()
+    rnd = services.rounds_latest_first(partnership.id)[0]  # offered first: the newest
     org = services.store.organisations(rnd.partnership_id)[0]
     path = tmp_path / "form.csv"
     items = q.items[:3]
@@ -54,9 +55,18 @@ def test_import_through_the_mapping_dialog(qtbot, window, tmp_path):
     def in_dialog(dialog: ResponsesDialog) -> bool:
         seen["report"] = dialog.report
         assert dialog.import_button.isEnabled()
-        assert dialog.import_button.text() == "Import 2 responses"
+        assert dialog.import_button.text() == "&Import 2 responses"
         assert dialog.column_boxes["Organisation"].currentData() == "@organisation"
-        assert dialog.column_boxes[items[0].statement].currentData() == items[0].id
+        box = dialog.column_boxes[items[0].statement]
+        assert box.currentData() == items[0].id
+        # Statements show as on screen and in the report, by number, never by id.
+        assert box.currentText() == f"1.1 {items[0].statement}"
+        assert not any(items[0].id in box.itemText(i) for i in range(box.count()))
+        # Every choice is named for a screen reader after its column or answer.
+        boxes = [*dialog.column_boxes.values(), *dialog.word_boxes.values()]
+        assert all(b.accessibleName() for b in boxes)
+        assert box.accessibleName() == f"Column “{items[0].statement[:60]}” holds"
+        assert "stay unanswered: 1.4, 1.5," in dialog.summary.text()
         # 'Maybe' has no rating until the user gives it one.
         assert dialog.report.unknown_words == {"Maybe": 1}
         box = dialog.word_boxes["maybe"]

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from ..comparison import statement_numbers
 from ..domain import Questionnaire, Round, Unrated
 from ..services import (
     ExchangeError,
@@ -33,7 +36,7 @@ from ..services import (
     word_key,
 )
 from .host import Window
-from .widgets import WrappingLabel, heading
+from .widgets import WrappingLabel, heading, plain_tooltip
 
 SHEET_FILTER = "Spreadsheets (*.csv *.xlsx);;All files (*)"
 TITLE = "Import responses from a spreadsheet"
@@ -55,9 +58,20 @@ class ResponsesDialog(QDialog):
         self.sheet, self.questionnaire, self.organisations = sheet, questionnaire, organisations
         self.report: MappingReport | None = None
         self.setWindowTitle(TITLE)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
+        char = self.fontMetrics().averageCharWidth()
+        self.setMinimumWidth(char * 110)
+        self.resize(char * 130, self.fontMetrics().lineSpacing() * 40)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(f"{sheet.name}: {len(sheet.rows):,} rows", 2))
+        layout.addWidget(
+            WrappingLabel(
+                "Each column of the sheet, and what it holds: a statement (by its number "
+                "and words, as the questionnaire shows them), the organisation, the "
+                "respondent's name or role, or nothing. Below, each answer word and the "
+                "rating it stands for."
+            )
+        )
+        numbers = self.numbers = statement_numbers(questionnaire)
 
         self.column_boxes: dict[str, QComboBox] = {}
         columns = QFormLayout()
@@ -68,17 +82,23 @@ class ResponsesDialog(QDialog):
         if mapping.role:
             chosen[mapping.role] = ROLE
         for header in sheet.headers:
-            box = QComboBox()
+            box = _combo(f"Column “{header[:60]}” holds")
             box.addItem("(not used)", "")
             box.addItem("Organisation", ORGANISATION)
             box.addItem("Respondent's name", RESPONDENT)
             box.addItem("Respondent's role", ROLE)
             for item in questionnaire.items:
-                box.addItem(f"[{item.id}] {item.statement[:80]}", item.id)
+                box.addItem(f"{numbers[item.id]} {item.statement}", item.id)
+                box.setItemData(
+                    box.count() - 1, plain_tooltip(item.statement), Qt.ItemDataRole.ToolTipRole
+                )
             box.setCurrentIndex(max(box.findData(chosen.get(header, "")), 0))
             box.currentIndexChanged.connect(self.refresh)
             self.column_boxes[header] = box
-            columns.addRow(WrappingLabel(header[:120]), box)
+            label = WrappingLabel(header[:120])
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setBuddy(box)
+            columns.addRow(label, box)
         layout.addWidget(heading("Columns", 3))
         layout.addWidget(_scrolled(columns))
 
@@ -89,18 +109,21 @@ class ResponsesDialog(QDialog):
         layout.addWidget(_scrolled(self.word_form))
 
         self.summary = WrappingLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setAccessibleName("What fits")
         layout.addWidget(self.summary)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.refresh()
 
-    def _value_box(self, value: Value) -> QComboBox:
-        box = QComboBox()
+    def _value_box(self, value: Value, text: str) -> QComboBox:
+        box = _combo(f"Answer “{text[:60]}” means")
         box.addItem("(no rating: leave unanswered)", None)
         for point in self.questionnaire.scale:
             box.addItem(f"{point.value} {point.label}", point.value)
@@ -131,10 +154,13 @@ class ResponsesDialog(QDialog):
         self.word_boxes = {}
         for text in self._words_in_use():
             key = word_key(text)
-            box = self._value_box(self.words.get(key))
+            box = self._value_box(self.words.get(key), text)
             box.currentIndexChanged.connect(self.refresh)
             self.word_boxes[key] = box
-            self.word_form.addRow(WrappingLabel(text[:80]), box)
+            label = WrappingLabel(text[:80])
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setBuddy(box)
+            self.word_form.addRow(label, box)
 
     def mapping(self) -> ResponseMapping:
         """The mapping as the dialog shows it."""
@@ -175,13 +201,36 @@ class ResponsesDialog(QDialog):
             self.report = None
             self.summary.setText(str(exc))
         else:
-            self.summary.setText("\n".join(self.report.lines()))
+            lines = self.report.lines()
+            missing = self.report.missing_items
+            if missing:  # by the numbers the questionnaire shows, not the file's ids
+                shown = ", ".join(self.numbers.get(i, i) for i in missing[:10])
+                lines[1] = (
+                    f"{len(missing)} statements have no column and stay unanswered: {shown}"
+                    + (" and more" if len(missing) > 10 else "")
+                    + "."
+                )
+            self.summary.setText("\n".join(lines))
         n = len(self.report.responses) if self.report else 0
         self.import_button.setEnabled(n > 0)
-        self.import_button.setText(f"Import {n} responses" if n != 1 else "Import 1 response")
+        self.import_button.setText(f"&Import {n} responses" if n != 1 else "&Import 1 response")
+        self.import_button.setAccessibleName(self.import_button.text().replace("&", ""))
+
+
+def _combo(name: str) -> QComboBox:
+    """A choice in the mapping, named for screen readers, as wide as the dialog allows:
+    long statements elide, and their whole text is in the tooltip."""
+    box = QComboBox()
+    box.setAccessibleName(name)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(40)
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return box
 
 
 def _scrolled(form: QFormLayout) -> QScrollArea:
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     inner = QWidget()
     inner.setLayout(form)
     area = QScrollArea()
@@ -196,13 +245,19 @@ def _folder(window: Window) -> Path:
 
 
 def _choose_round(window: Window, services: Services) -> Round | None:
-    rounds = services.rounds()
+    """The round to import into: the newest rounds first, the one chosen in the list's
+    Round filter (if any) offered first."""
+    partnerships = services.partnerships()
+    rounds = [r for p in partnerships for r in services.rounds_latest_first(p.id)]
     if not rounds:
         window.dialogs.inform(TITLE, "Add a partnership with a round first.")
         return None
-    names = {p.id: p.name for p in services.partnerships()}
+    rounds.sort(key=lambda r: r.opened_on or r.created_at, reverse=True)
+    names = {p.id: p.name for p in partnerships}
     labels = [f"{names.get(r.partnership_id, '')}: {r.name}" for r in rounds]
-    index = window.dialogs.item(TITLE, "Round to import the responses into:", labels)
+    chosen = window.home.round_filter.currentData() if window.home is not None else None
+    current = next((n for n, r in enumerate(rounds) if r.id == chosen), 0)
+    index = window.dialogs.item(TITLE, "Round to import the responses into:", labels, current)
     return None if index is None else rounds[index]
 
 
