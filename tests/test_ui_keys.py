@@ -190,3 +190,21 @@ def test_export_from_another_page_shows_what_it_exports(qtbot, window):
     )
     qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)
     assert win.home.count_label.text().endswith(" assessments")
+
+
+def test_focus_set_by_the_program_is_drawn(qtbot, window):
+    """After the program moves focus (not the keyboard), the focused button still shows
+    its focus frame: it looks different from the same button without focus."""
+    from PySide6.QtWidgets import QApplication
+
+    win = window
+    win.show_review()
+    button = win.review.pack_button
+    win.review.back_button.setFocus()
+    QApplication.processEvents()
+    without = button.grab().toImage()
+    button.setFocus()  # Qt.OtherFocusReason: what the program does
+    QApplication.processEvents()
+    assert button.hasFocus()
+    with_focus = button.grab().toImage()
+    assert with_focus != without

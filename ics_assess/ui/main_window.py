@@ -19,6 +19,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -44,6 +45,7 @@ from .profile_view import ProfilePage
 from .report_view import ReportPage
 from .results import ResultsPage
 from .review_view import ConcernDialog, ReviewPage
+from .style import install_focus_visible_style
 from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
@@ -221,6 +223,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, dialogs: Dialogs | None = None):
         super().__init__()
+        # Keyboard focus is drawn however a control got it (ui/style.py).
+        install_focus_visible_style(QApplication.instance())
         self.dialogs = dialogs or Dialogs(self)
         self.settings = settings()
         self.services: Services | None = None
