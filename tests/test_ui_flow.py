@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleInterface
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 
 from ics_assess import paths
 from ics_assess.domain import Answer, AssessmentStatus, PartnerType, Unrated
@@ -950,4 +950,83 @@ def test_the_profile_names_every_control_and_reaches_them_by_tab(
     assert all("&" in w.text() for w in dialog.findChildren(QLabel) if w.buddy())
     dialog.close()
     assert len(seen) == 4 and min(seen.values()) >= 3, seen
+    assert problems == {}
+
+
+def test_every_dialog_and_new_page_names_its_controls(
+    qtbot, fake_dialogs, isolated_data_dir, demo_db, tmp_path
+):
+    """The accessibility walk over what the first walk does not reach: the report
+    preview, the import dialog (with a conflict to choose for), the spreadsheet mapping
+    dialog, the action, profile value and concern dialogs, and the review's tabs."""
+    import csv
+
+    from ics_assess.ui.actions import ActionDialog
+    from ics_assess.ui.exchange_view import ImportDialog
+    from ics_assess.ui.profile_view import ProfileValueDialog
+    from ics_assess.ui.responses_view import ResponsesDialog
+    from ics_assess.ui.review_view import ConcernDialog
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    window = open_window(qtbot, fake_dialogs, path)
+    wait_loaded(qtbot, window, 79)
+    services = window.services
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+
+    def check(where: str, top: QWidget) -> None:
+        if isinstance(top, QDialog) and not top.isVisible():
+            top.show()
+            qtbot.waitExposed(top)
+        QApplication.processEvents()
+        controls = interactive_controls(top)
+        seen[where] = len(controls)
+        if missing := [description for name, description in controls if not name]:
+            problems[where] = missing
+        if isinstance(top, QDialog):
+            top.close()
+
+    (partnership,) = services.partnerships()
+    review, baseline = services.rounds_latest_first(partnership.id)
+    done = next(
+        s.assessment
+        for s in services.list_assessments()
+        if s.assessment.status is AssessmentStatus.SUBMITTED
+    )
+    # The report preview, once built.
+    window.show_report(done.id)
+    qtbot.waitUntil(lambda: window.report.save_button.isEnabled(), timeout=60_000)
+    check("report preview", window)
+    # The import dialog: a bundle of the demo's own assessment, changed here since.
+    bundle = tmp_path / "bundle.zip"
+    services.export_assessments([done.id], bundle)
+    plan = services.plan_import(bundle)
+    check("import dialog", ImportDialog(plan, services.db_path, window))
+    # The mapping dialog of an online form's responses.
+    q = services.latest_questionnaire("governance").questionnaire
+    sheet_path = tmp_path / "form.csv"
+    with sheet_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Organisation", "Name", *(i.statement for i in q.items[:4])])
+        writer.writerow(["Northshire County Council", "Ann", "Mostly true", "2", "x", ""])
+    sheet = Services.read_responses(sheet_path)
+    mapping = services.suggest_response_mapping(sheet, "governance")
+    organisations = services.response_organisations(partnership.id)
+    check("mapping dialog", ResponsesDialog(sheet, mapping, q, organisations, window))
+    # The action, profile value and concern dialogs.
+    check("new action dialog", ActionDialog(services, review.id, parent=window))
+    action = services.action_plan(review.id)[0].action
+    check("edit action dialog", ActionDialog(services, review.id, action_id=action.id))
+    entry = services.round_profile(review.id).entries[0]
+    check("profile value dialog", ProfileValueDialog(services, review.id, entry, window))
+    check("concern dialog", ConcernDialog(services, partnership.id, baseline.id, window))
+    # The review, every tab.
+    window.show_review()
+    for tab in range(window.review.tabs.count()):
+        window.review.tabs.setCurrentIndex(tab)
+        check(f"review, tab {tab}", window)
+
+    assert len(seen) == 11 and min(seen.values()) >= 2, seen
+    assert seen["mapping dialog"] >= 6, seen  # its drop-downs were reached
     assert problems == {}
