@@ -78,7 +78,8 @@ class Limits:
     value_chars: int = 16_000_000
     # Records listed at the top of records.json (partnerships, organisations, rounds,
     # questionnaires, workshops, assessments and actions together). The importer keeps
-    # their ids in memory; 1,000,000 is four times what fits in records_bytes.
+    # their ids in memory (about 100 bytes each); 1,000,000 is four times the 250,000
+    # assessments of 25 statements that fit in records_bytes.
     records: int = 1_000_000
     # Answers of one assessment and agreed scores of one workshop: one per statement of
     # its questionnaire, and a questionnaire file of 1,000,000 bytes has room for fewer
