@@ -382,7 +382,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
     """The documented JSON shape of one assessment (docs/cli.md)."""
+    from .domain import statement_numbers
+
     a, q, score = detail.assessment, detail.questionnaire, detail.score
+    numbers = statement_numbers(q)
     sections = []
     for section in q.sections:
         s = score.section(section.id)
@@ -392,6 +395,7 @@ def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
             items.append(
                 {
                     "id": item.id,
+                    "number": numbers[item.id],
                     "statement": item.statement,
                     "weight": item.weight,
                     "reverse": item.reverse,
@@ -441,6 +445,8 @@ def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
             "percent": _round_or_none(score.percent, 1),
             "band": score.band.name if score.band else None,
             "unreported_sections": [s.section_id for s in score.unreported],
+            "sections_scored": score.sections_scored,
+            "provisional": score.provisional,
         },
         "sections": sections,
     }
@@ -483,22 +489,30 @@ def cmd_show(args: argparse.Namespace) -> int:
     if score.mean is None:
         out.append("Overall: not enough answers to score")
     else:
-        out.append(f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}")
+        out.append(
+            f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}"
+            + (f" (provisional: {score.basis})" if score.provisional else "")
+        )
     for s in score.unreported:
         out.append(
             f"  (not scored: {one_line(s.title)}; its rated statements carry less than half "
             "its weight)"
         )
-    for section in q.sections:
+    from .domain import statement_numbers
+
+    numbers = statement_numbers(q)  # "2.3", as the window and the reports number them
+    for n, section in enumerate(q.sections, start=1):
         s = score.section(section.id)
         result = (
             f"{s.mean:.2f}, {s.percent:.0f}%, {s.band.name}" if s.reported else "not enough answers"
         )
-        out += ["", f"== {one_line(section.title)}: {result}"]
+        out += ["", f"== {n}. {one_line(section.title)}: {result}"]
         for item in section.items:
             answer = detail.answers.get(item.id)
             flag = " (reverse-scored)" if item.reverse else ""
-            out.append(f"  [{one_line(item.id)}] {one_line(item.statement)}{flag}")
+            out.append(
+                f"  {numbers[item.id]} [{one_line(item.id)}] {one_line(item.statement)}{flag}"
+            )
             line = f"      {_answer_text(answer, q)}"
             if answer and answer.target is not None:
                 line += f"   target {answer.target}"

@@ -34,6 +34,7 @@ from .domain import (
     Section,
     Sector,
     Unrated,
+    statement_numbers,
 )
 from .scoring import (
     MIN_GROUP,
@@ -339,15 +340,6 @@ def _and(names: Sequence[str]) -> str:
 
 def _names(organisations: Iterable[Organisation]) -> str:
     return _and([o.name for o in organisations])
-
-
-def statement_numbers(questionnaire: Questionnaire) -> dict[str, str]:
-    """Each item id's number, "section.statement", counting from 1."""
-    return {
-        item.id: f"{s}.{i}"
-        for s, section in enumerate(questionnaire.sections, start=1)
-        for i, item in enumerate(section.items, start=1)
-    }
 
 
 def _same_statement(a: Item, b: Item) -> bool:

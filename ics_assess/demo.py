@@ -132,86 +132,137 @@ GAP_WORDS = {
     "trust": 0.9,
 }
 
-# Evidence and comments by section: (what a partner who rates it well says, what a
-# partner who rates it poorly says). Sections not listed get no comments.
+# Evidence and comments by statement: (what a partner who rates it well says, what a
+# partner who rates it poorly says), each about the statement it sits on. Statements not
+# listed get no comments.
 COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "decisions": (
+    "gov-decisions-1": (
         ("The scheme of delegation was agreed by every partner board in March.",),
-        (
-            "Decisions on discharge funding are presented to us as “done deals”.",
-            "Nobody could tell us which body signed off the community beds contract.",
-        ),
+        ("Nobody could tell us which body signed off the community beds contract.",),
     ),
-    "structures": (
-        ("The health and wellbeing board now signs off the joint forward plan first.",),
+    "gov-decisions-5": (
+        ("Decisions are taken in the meeting; the pre-meetings only prepare the papers.",),
+        ("Decisions on discharge funding are presented to us as “done deals”.",),
+    ),
+    "gov-structures-4": (
+        ("The ICB wrote back to each health and wellbeing board on the forward plan.",),
+        ("Our board’s opinion on the forward plan was never answered.",),
+    ),
+    "gov-structures-5": (
+        ("Each issue now has one lead board, and the others are told the outcome.",),
         ("The same winter plan went to four boards in six weeks; none of them decided.",),
     ),
-    "disputes": (
+    "gov-disputes-1": (
         ("The disputes protocol was used once this year and settled it in three weeks.",),
         ("Disagreements go chief executive to chief executive; nothing is written down.",),
     ),
-    "transparency": (
-        ("ICB board papers are published a week ahead and the meetings are streamed.",),
-        ("Papers arrive two days before the meeting, too late to brief cabinet members.",),
+    "gov-transparency-1": (
+        ("ICP papers are published a week ahead and the meetings are streamed.",),
+        ("ICP papers go on the website on the morning of the meeting, if at all.",),
     ),
-    "review": (
+    "gov-review-2": (
         ("We reviewed the terms of reference after the first year and changed three.",),
         ("There has been no review of the arrangements since the ICB was set up.",),
     ),
-    "members": (
+    "dem-members-1": (
         ("Both council leaders sit on the ICP and vote on the integrated care strategy.",),
         ("Only one councillor sits on a board of fourteen, as a partner member.",),
     ),
-    "scrutiny": (
+    "dem-members-4": (
+        ("Papers come ten days ahead, so cabinet agrees a view before each meeting.",),
+        ("Papers arrive two days before the meeting, too late to brief cabinet members.",),
+    ),
+    "dem-scrutiny-1": (
         ("Scrutiny saw the stroke-services proposal before consultation – a real change.",),
+        ("Scrutiny only saw the ward closures once the preferred option was chosen.",),
+    ),
+    "dem-scrutiny-6": (
+        ("The forward plan of key decisions goes to scrutiny chairs each month.",),
         ("The joint committee heard about the hospital changes from the local paper.",),
     ),
-    "engagement": (
-        ("The citizens’ panel met four times and its report went to the ICB board.",),
+    "dem-engagement-1": (
+        ("Residents helped draw up the three options for the urgent care centre.",),
         ("Engagement is a survey after the options are fixed; residents know it.",),
     ),
-    "influence": (
+    "dem-engagement-4": (
+        ("The citizens’ panel met four times and its report went to the ICB board.",),
+        ("Outside a consultation there is no way for residents to raise anything.",),
+    ),
+    "dem-influence-1": (
         ("Residents’ feedback changed the opening hours of the new health hub.",),
         ("We could not name a decision that changed because of what residents said.",),
     ),
-    "voice": (
-        ("The VCSE alliance has a seat on the partnership board and uses it.",),
-        (
-            "Small charities cannot afford the time to attend daytime meetings.",
-            "Healthwatch reports are noted, not answered.",
-        ),
+    "dem-voice-2": (
+        ("Each Healthwatch report gets a written reply from the ICB within six weeks.",),
+        ("Healthwatch reports are noted, not answered.",),
     ),
-    "agenda": (
+    "dem-voice-3": (
+        ("The VCSE alliance chooses its own representatives on the partnership board.",),
+        ("The VCSE seat goes to whoever the ICB invites; the sector has no say.",),
+    ),
+    "dem-voice-5": (
+        ("The ICB pays for two days a month of the VCSE alliance lead’s time.",),
+        ("Small charities cannot afford the time to attend daytime meetings.",),
+    ),
+    "eq-agenda-1": (
         ("The ICP agenda is set jointly by the chair and the vice-chair from the council.",),
-        (
-            "We are “equal partners” on paper; the agenda is set by NHS pressures.",
-            "Honestly, winter pressures took most of the board’s time this year.",
-        ),
+        ("We are “equal partners” on paper; the agenda is set by NHS pressures.",),
     ),
-    "funding": (
+    "eq-agenda-2": (
+        ("Housing and health became a priority because the district councils proposed it.",),
+        ("Every current priority came out of the ICB’s own planning round.",),
+    ),
+    "eq-agenda-3": (
+        ("Board papers now set out the effect on councils and the voluntary sector.",),
+        ("The discharge proposal said nothing about its cost to adult social care.",),
+    ),
+    "eq-agenda-4": (
+        ("Winter was handled in the operational group, so the board kept to strategy.",),
+        ("Honestly, winter pressures took most of the board’s time this year.",),
+    ),
+    "eq-funding-2": (
         ("Our section 75 agreement covers reablement and is reviewed each year.",),
-        (
-            "The Better Care Fund is the only pooled money and it is mostly NHS-led.",
-            "Voluntary sector grants are still year to year, so nobody can plan.",
-        ),
+        ("The Better Care Fund is the only pooled money and it is mostly NHS-led.",),
     ),
-    "prevention": (
+    "eq-prevention-1": (
         ("Prevention spend is reported to the ICP twice a year against a baseline.",),
+        ("Each partner counts prevention spending its own way; the totals differ.",),
+    ),
+    "eq-prevention-2": (
+        ("The prevention share has a target of 5% by 2028, against the 2025 baseline.",),
         ("The prevention share is still below 4% of the allocation, and falling.",),
     ),
-    "workforce": (
-        ("Care workers can now join the shared rotation with community nursing.",),
+    "eq-workforce-1": (
+        ("The workforce plan now counts home care staff alongside NHS staff.",),
         ("Social care vacancies are at 11% and are not in the system workforce plan.",),
     ),
-    "economy": (
+    "eq-workforce-4": (
+        ("Care workers can now join the shared rotation with community nursing.",),
+        ("Carers moving to the trust still repeat their moving-and-handling training.",),
+    ),
+    "eq-economy-2": (
         ("The anchor institutions charter commits partners to local recruitment.",),
+        ("Each partner runs its own jobs fair; there is no joint route into work.",),
+    ),
+    "eq-economy-3": (
+        ("Contracts are now split so local firms can bid; two won work this year.",),
         ("Contracts still go to national firms; local SMEs cannot meet the terms.",),
     ),
-    "culture": (
-        ("Delayed discharges are reviewed jointly each quarter, without blame.",),
+    "eq-economy-4": (
+        ("VCSE contracts now run for three years, with a year’s notice of changes.",),
+        ("Voluntary sector grants are still year to year, so nobody can plan.",),
+    ),
+    "eq-culture-1": (
+        ("When discharges slip, partners look at the pathway, not at each other.",),
         ("When discharges slip, the first question is still whose fault it is.",),
     ),
+    "eq-culture-2": (
+        ("Delayed discharges are reviewed jointly each quarter, without blame.",),
+        ("The trust and the council still argue over whose discharge figures are right.",),
+    ),
 }
+COMMENT_CHANCE = 0.35
+"""How often a respondent comments on a statement that has comments."""
 
 REASONINGS = (
     "Agreed after discussion: the evidence shows progress, but it is not yet consistent.",
@@ -398,11 +449,11 @@ class _Generator:
                     services.set_target(
                         assessment_id, item.id, 6 - wanted if item.reverse else wanted
                     )
-                if section.id in COMMENTS and rng.random() < 0.14:
-                    good, poor = COMMENTS[section.id]
-                    comment = rng.choice(good if scored >= 4 else poor) if scored != 3 else None
-                    if comment:
-                        services.set_comment(assessment_id, item.id, comment)
+                if item.id in COMMENTS and rng.random() < COMMENT_CHANCE:
+                    good, poor = COMMENTS[item.id]
+                    said = good if scored >= 4 else poor if scored <= 2 else ()
+                    if said:
+                        services.set_comment(assessment_id, item.id, rng.choice(said))
 
 
 def build_demo(services: Services, seed: int = 2026) -> DemoSummary:

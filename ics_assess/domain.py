@@ -90,6 +90,11 @@ class AssessmentKind(StrEnum):
     INDIVIDUAL = "individual"
 
 
+UNNAMED_RESPONDENT = "Respondent not named"
+"""How an organisation's own response with no respondent's name is shown (an individual
+response without one is "Anonymous")."""
+
+
 class AssessmentStatus(StrEnum):
     """A draft can be changed; a submitted assessment is read-only until reopened."""
 
@@ -216,6 +221,16 @@ class Questionnaire:
         raise KeyError(value)
 
 
+def statement_numbers(questionnaire: Questionnaire) -> dict[str, str]:
+    """Each item id's number, "section.statement", counting from 1 ("2.3" is section 2,
+    statement 3): the one numbering of statements, on screen and in every report."""
+    return {
+        item.id: f"{s}.{i}"
+        for s, section in enumerate(questionnaire.sections, start=1)
+        for i, item in enumerate(section.items, start=1)
+    }
+
+
 # --- Records --------------------------------------------------------------------------
 
 
@@ -298,8 +313,12 @@ class Assessment:
 
     @property
     def respondent_label(self) -> str:
-        """The respondent's name, or 'Anonymous'."""
-        return self.respondent_name or "Anonymous"
+        """The respondent's name; without one, "Respondent not named" for an
+        organisation's own response (it speaks for the organisation, so nobody is hiding
+        behind it) and "Anonymous" for one person's view."""
+        if self.respondent_name:
+            return self.respondent_name
+        return UNNAMED_RESPONDENT if self.kind == AssessmentKind.ORGANISATION else "Anonymous"
 
 
 @dataclass(frozen=True)

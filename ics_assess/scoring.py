@@ -212,6 +212,23 @@ class QuestionnaireScore:
         """The sections left out of the overall score for want of answers."""
         return tuple(score for score in self.sections if not score.reported)
 
+    @property
+    def sections_scored(self) -> int:
+        """How many sections have a score (and so make up the overall score)."""
+        return len(self.sections) - len(self.unreported)
+
+    @property
+    def provisional(self) -> bool:
+        """True when there is an overall score but some section has none: the headline
+        rests on fewer than all the sections, and says so wherever it is shown."""
+        return self.mean is not None and bool(self.unreported)
+
+    @property
+    def basis(self) -> str:
+        """What the overall score rests on, in words: "based on 1 of 6 sections"."""
+        total = len(self.sections)
+        return f"based on {self.sections_scored} of {total} section{'' if total == 1 else 's'}"
+
     def section(self, section_id: str) -> SectionScore:
         """The score of the section with this id; KeyError if there is none."""
         for score in self.sections:

@@ -51,6 +51,7 @@ from .domain import (
     Sector,
     Unrated,
     Workshop,
+    statement_numbers,
 )
 from .scoring import (
     MIN_GROUP,
@@ -272,15 +273,6 @@ class WorkshopView:
 
 
 # --- building ---------------------------------------------------------------------------
-
-
-def statement_numbers(questionnaire: Questionnaire) -> dict[str, str]:
-    """Each item id's number, "section.statement", counting from 1."""
-    return {
-        item.id: f"{s}.{i}"
-        for s, section in enumerate(questionnaire.sections, start=1)
-        for i, item in enumerate(section.items, start=1)
-    }
 
 
 def _and(words: Sequence[str]) -> str:

@@ -512,7 +512,17 @@ SECTION_KEYS = {
     "unanswered",
     "items",
 }
-ITEM_KEYS = {"id", "statement", "weight", "reverse", "rating", "response", "target", "comment"}
+ITEM_KEYS = {
+    "id",
+    "number",
+    "statement",
+    "weight",
+    "reverse",
+    "rating",
+    "response",
+    "target",
+    "comment",
+}
 RESPONSES = {"rating", "dont_know", "not_applicable", "unanswered"}
 
 
@@ -557,13 +567,29 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
     assert data["items"] == len(q.items)
 
     score = data["score"]
-    assert set(score) == {"mean", "percent", "band", "unreported_sections"}
+    assert set(score) == {
+        "mean",
+        "percent",
+        "band",
+        "unreported_sections",
+        "sections_scored",
+        "provisional",
+    }
     assert _number_or_none(score["mean"])
     assert _number_or_none(score["percent"])
     assert score["mean"] == (None if expected.mean is None else round(expected.mean, 4))
     assert score["percent"] == (None if expected.percent is None else round(expected.percent, 1))
     assert score["band"] == (expected.band.name if expected.band else None)
     assert score["unreported_sections"] == [s.section_id for s in expected.unreported]
+    assert score["sections_scored"] == len(q.sections) - len(expected.unreported)
+    # Provisional: an overall score resting on fewer than all the sections.
+    assert score["provisional"] is (expected.mean is not None and bool(expected.unreported))
+    # Statement numbers: section and place in it, as the window and the reports show them.
+    numbers = {
+        item.id: f"{s}.{i}"
+        for s, section in enumerate(q.sections, start=1)
+        for i, item in enumerate(section.items, start=1)
+    }
 
     counts = dict.fromkeys(RESPONSES, 0)
     assert [s["id"] for s in data["sections"]] == [s.id for s in q.sections]
@@ -587,6 +613,7 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
         section_counts = dict.fromkeys(RESPONSES, 0)
         for item_json, item in zip(section_json["items"], section.items, strict=True):
             assert set(item_json) == ITEM_KEYS
+            assert item_json["number"] == numbers[item.id]
             assert item_json["statement"] == item.statement
             assert isinstance(item_json["weight"], int | float)
             assert item_json["weight"] == item.weight

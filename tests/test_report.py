@@ -521,7 +521,9 @@ def test_organisation_report_holds_every_questionnaire_with_one_summary(demo_db,
         if score.mean is not None:
             draft = " DRAFT" if detail.assessment.status is AssessmentStatus.DRAFT else ""
             line = f"{fmt(score.mean)} {pct(score.percent)} {score.band.name}"
-            assert norm(f"{detail.questionnaire.title}{draft} {line}") in summary
+            # A score resting on fewer than all the sections says so under the title.
+            basis = f" provisional, {score.basis}" if score.provisional else ""
+            assert norm(f"{detail.questionnaire.title}{draft}{basis} {line}") in summary
     outline = pdf.outline()
     top = [title for level, title, _ in outline if level == 0]
     assert top == [

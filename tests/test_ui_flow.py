@@ -276,7 +276,11 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     kind, title, text = fake_dialogs.asked[-1]
     assert (kind, title) == ("choose", "Unanswered statements")
     assert text.startswith("4 statements are still unanswered")
-    assert "13. " in text and "23. " in text
+    # Statements 13 and 23 of 25, numbered as the reports number them: section 3's and
+    # section 5's third; section 5 has too few answers yet to be scored.
+    assert "• 3.3 " in text and "• 5.3 " in text
+    assert "would go unscored, for want of answers: Review and learning (section 5)" in text
+    assert "The overall score would be provisional, based on 4 of 5 sections." in text
     assert store.assessment(draft.id).status is AssessmentStatus.DRAFT
     assert page.current_item_id() == items[12]
     assert page.current_section_id() == "disputes"

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ics_assess.domain import AssessmentStatus, Unrated
+from ics_assess.domain import AssessmentStatus, Unrated, statement_numbers
 from ics_assess.services import ServiceError
 from ics_assess.ui.walkthrough import COMMENT_PAUSE_MS, StatementCard, WalkthroughPage
 
@@ -219,7 +219,10 @@ def test_submit_with_a_gap_offers_the_first_unanswered(qtbot, services, draft, f
     kind, _title, text = fake_dialogs.asked[-1]
     assert kind == "choose"
     assert "2 statements are still unanswered" in text
-    assert "3. " in text and "12. " in text
+    # Listed by their numbers, as the reports number them ("1.3": section 1, statement 3).
+    numbers = statement_numbers(services.detail(draft.id).questionnaire)
+    assert numbers[items[2]] == "1.3"
+    assert f"• {numbers[items[2]]} " in text and f"• {numbers[items[11]]} " in text
     assert page.current_item_id() == items[2]
     assert page.current_section_id() == "decisions"
     assert focused_card().item_id == items[2]
@@ -317,7 +320,8 @@ def test_every_visible_control_has_an_accessible_name(qtbot, page):
                 assert widget.accessibleName().strip(), f"{type(widget).__name__} has no name"
     assert seen > 100
     button = page.card(page.current_item_id()).answer_button(4)
-    assert button.accessibleName() == "Statement 21 rating 4: Mostly true"
+    # Numbered as the reports number it: section 5, statement 1.
+    assert button.accessibleName() == "Statement 5.1 rating 4: Mostly true"
 
 
 def test_text_wraps_and_nothing_is_wider_than_the_page(qtbot, page, items):
@@ -344,7 +348,7 @@ def test_a_failed_rating_is_shown_once_and_keeps_what_was_saved(
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.card(items[1]).answer_button(3), Qt.MouseButton.LeftButton)
     assert len(fake_dialogs.messages("error")) == 1
-    assert "statement 2" in fake_dialogs.messages("error")[0]
+    assert "statement 1.2" in fake_dialogs.messages("error")[0]
     assert statuses[-1] == "Not saved: disk full: free some space on the drive."
     assert not button.isChecked()
     assert stored(services, draft, items[0]).rating == 4

@@ -33,7 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..domain import Questionnaire
+from ..domain import UNNAMED_RESPONDENT, Questionnaire
 from ..questionnaires import QuestionnaireError, parse_questionnaire
 from ..store import Store, now
 from .bundle import plain, show
@@ -531,7 +531,9 @@ class _Planner:
         return str(row.get("name") or row.get("title") or key[:8])
 
     def _assessment_label(self, key: str, row: dict) -> str:
-        who = row["respondent_name"] or "Anonymous"
+        who = row["respondent_name"] or (
+            UNNAMED_RESPONDENT if row.get("kind") == "organisation" else "Anonymous"
+        )
         org = self._name_of("organisation", row["organisation_id"])
         return (
             f"assessment {key[:8]} ({plain(org, 50)}, {row['questionnaire_id']} "

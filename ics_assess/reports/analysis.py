@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..domain import Answer, Item, Questionnaire, Section
+from ..domain import Answer, Item, Questionnaire, Section, statement_numbers
 from ..scoring import QuestionnaireScore, item_value, questionnaire_score, scored_value
 
 
@@ -44,15 +44,6 @@ class TargetGap:
     def gap(self) -> int:
         """Target minus current, both scored (reverse statements turned round)."""
         return self.target_value - self.statement.value
-
-
-def statement_numbers(questionnaire: Questionnaire) -> dict[str, str]:
-    """Each item id's number, "section.statement", counting from 1."""
-    return {
-        item.id: f"{s}.{i}"
-        for s, section in enumerate(questionnaire.sections, start=1)
-        for i, item in enumerate(section.items, start=1)
-    }
 
 
 def rated_statements(
@@ -102,6 +93,53 @@ def strongest_and_weakest(
     floor = min(r.value for r in strongest)
     weakest = [r for r in weakest if r.value < floor][:count]
     return strongest, weakest
+
+
+@dataclass(frozen=True)
+class SharedScore:
+    """A score at the edge of the strongest or weakest list that more statements share
+    than the list has room for: ``sharing`` rated statements score ``value``, of which
+    the ``listed`` that come first in questionnaire order are listed."""
+
+    which: str  # "strongest" or "weakest"
+    value: int
+    sharing: int
+    listed: int
+
+    @property
+    def sentence(self) -> str:
+        """In words, e.g. "9 statements share the score 4; the first 3 are listed as
+        strongest"."""
+        first = "the first is" if self.listed == 1 else f"the first {self.listed} are"
+        return (
+            f"{self.sharing} statements share the score {self.value}; {first} listed as "
+            f"{self.which}."
+        )
+
+
+TIE_RULE = "Ties are broken by statement order: the statement that comes first is listed."
+"""How "strongest" and "weakest" break ties, in the words the reports use."""
+
+
+def shared_scores(
+    rated: Sequence[RatedStatement],
+    strongest: Sequence[RatedStatement],
+    weakest: Sequence[RatedStatement],
+) -> list[SharedScore]:
+    """The scores listed as strongest or weakest that statements left off the list share
+    too (see strongest_and_weakest: a tie goes to the statement that comes first)."""
+    counts: dict[int, int] = {}
+    for r in rated:
+        counts[r.value] = counts.get(r.value, 0) + 1
+    out: list[SharedScore] = []
+    for which, group in (("strongest", strongest), ("weakest", weakest)):
+        if not group:
+            continue
+        edge = group[-1].value  # the last one listed: where the list was cut
+        listed = sum(1 for r in group if r.value == edge)
+        if counts.get(edge, 0) > listed:
+            out.append(SharedScore(which, edge, counts[edge], listed))
+    return out
 
 
 def target_gaps(

@@ -27,6 +27,7 @@ from .. import paths
 from .document import FRAME_WIDTH, RULE, SHADE, ReportTable, bookmarked, styles
 from .parts import HEAD_ROW, PAD
 from .text import markup
+from .where import COMPARISON_REPORT, METHOD_GUIDE
 
 LAST_RULE_FOR_ONE_ASSESSMENT = 8
 """Rules after this one combine several respondents; a report of one organisation's own
@@ -165,8 +166,9 @@ def _flowables(blocks: list[_Block]) -> list[Flowable]:
                     "to combine the answers of several respondents and organisations (system "
                     "scores, spread, agreement, the NHS and local government gap, anonymity). "
                     "This report does not combine respondents, so it does not use those "
-                    "rules; they are set out in the scoring method that comes with ICS Assess "
-                    "(docs/scoring.md).</i>",
+                    f"rules; they are set out in full in the appendix of "
+                    f"{markup(COMPARISON_REPORT.words)}, and in ICS Assess under "
+                    f"{markup(METHOD_GUIDE.way)}.</i>",
                     s.body_muted,
                 )
             )
@@ -205,8 +207,8 @@ def scoring_appendix(*, key: str = "appendix") -> list[Flowable]:
     except OSError:
         flow.append(
             Paragraph(
-                "The plain-words account of the scoring method (docs/scoring.md) was not "
-                "found with this copy of ICS Assess. In short: each statement is rated 1 to 5 "
+                "The plain-words account of the scoring method was not found with this "
+                "copy of ICS Assess. In short: each statement is rated 1 to 5 "
                 "(reverse statements count as 6 minus the rating); a section's score is the "
                 "weighted average of its rated statements, given only when they carry at "
                 "least half of its weight; the overall score is the plain average of the "

@@ -232,7 +232,7 @@ def summary(data: AssessmentReportData) -> list[Flowable]:
         Spacer(1, 2 * mm),
         section_scores_table(q, data.score),
         Paragraph("<b>Strongest and weakest statements</b>", s.h2),
-        strongest_weakest_table(strongest, weakest),
+        strongest_weakest_table(strongest, weakest, rated=rated),
         Paragraph("<b>Biggest gaps between now and the target</b>", s.h2),
         gaps_table(gaps),
     ]

@@ -41,6 +41,7 @@ from .assessment import (
     texts_of,
 )
 from .document import (
+    ACCENT_COLOUR,
     DRAFT_COLOUR,
     FRAME_WIDTH,
     NEUTRAL_FILL,
@@ -138,6 +139,8 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
         Paragraph("<b>Responses in this report</b>", s.h2),
         table,
     ]
+    for sentence in repeated_sentences(data):
+        flow += [Spacer(1, 5 * mm), notice(sentence, ACCENT_COLOUR)]
     if data.drafts:
         flow += [
             Spacer(1, 5 * mm),
@@ -169,6 +172,36 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
     return flow
 
 
+def repeated_sentences(data: OrganisationReportData) -> list[str]:
+    """For each questionnaire the organisation answered more than once in the round, a
+    sentence saying so (report markup): the report shows every response, and a reader
+    must not take two for one."""
+    by_questionnaire: dict[str, list[AssessmentReportData]] = {}
+    for a in data.assessments:
+        by_questionnaire.setdefault(a.questionnaire.id, []).append(a)
+    out = []
+    for responses in by_questionnaire.values():
+        if len(responses) < 2:
+            continue
+        count = NUMBER_WORDS.get(len(responses), str(len(responses)))
+        who = _and([markup(a.assessment.respondent_label) for a in responses])
+        out.append(
+            f"<b>{count} organisation responses to {markup(responses[0].questionnaire.title)}"
+            f"</b> in this round, by {who}. An organisation normally gives one response to "
+            "a questionnaire in a round; each is shown here in full under its respondent, "
+            "and a comparison counts them together as one organisation (the mean of their "
+            "scores)."
+        )
+    return out
+
+
+NUMBER_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def overview_table(data: OrganisationReportData) -> ReportTable:
     """Each questionnaire's overall result and each of its sections, banded."""
     s = styles()
@@ -182,6 +215,8 @@ def overview_table(data: OrganisationReportData) -> ReportTable:
             title += " " + muted("<b>DRAFT</b>", 8)
         if len(data.assessments) > len({x.questionnaire.id for x in data.assessments}):
             title += "<br/>" + muted(markup(a.assessment.respondent_label))
+        if score.provisional:
+            title += "<br/>" + muted(f"<b>provisional</b>, {score.basis}")
         row: list = [Paragraph(title, s.cell)]
         if score.band is not None:
             row += [
@@ -252,7 +287,7 @@ def summary(data: OrganisationReportData) -> list[Flowable]:
             ),
             overview_table(data),
             Paragraph("<b>Strongest and weakest statements, all questionnaires</b>", s.h2),
-            strongest_weakest_table(strongest, weakest, with_questionnaire=True),
+            strongest_weakest_table(strongest, weakest, with_questionnaire=True, rated=rated),
             Paragraph("<b>Biggest gaps between now and the target</b>", s.h2),
             gaps_table(gaps, with_questionnaire=True),
         ]

@@ -20,7 +20,7 @@ from reportlab.platypus import (
 
 from ..domain import Action, ActionStatus, Answer, Band, Questionnaire, Section, Unrated
 from ..scoring import QuestionnaireScore, SectionScore, position_in_band, scored_value
-from .analysis import RatedStatement, TargetGap, statement_numbers
+from .analysis import TIE_RULE, RatedStatement, TargetGap, shared_scores, statement_numbers
 from .charts import BandScale, RadarChart
 from .document import (
     BAND_TEXT,
@@ -41,6 +41,7 @@ from .document import (
     styles,
 )
 from .text import markup
+from .where import ACTION_PLAN, WORKSHOP_REPORT
 
 PAD = [
     ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -121,8 +122,14 @@ def overall_sentence(score: QuestionnaireScore) -> str:
         return "<b>Not enough answers for an overall score.</b>"
     return (
         f"<b>{fmt_score(score.mean)}</b> of 5 · <b>{fmt_percent(score.percent)}</b> · "
-        f"<b>{markup(score.band.name)}</b>"
+        f"<b>{markup(score.band.name)}</b>" + provisional_words(score)
     )
+
+
+def provisional_words(score: QuestionnaireScore) -> str:
+    """The words after a headline resting on fewer than all the sections, such as
+    " · <b>provisional</b>, based on 3 of 6 sections"; "" otherwise (report markup)."""
+    return f" · <b>provisional</b>, {score.basis}" if score.provisional else ""
 
 
 def band_position_sentence(pct: float, band: Band, bands: Sequence[Band]) -> str:
@@ -170,10 +177,17 @@ def headline(
         ]
     else:
         left = [
-            Paragraph("Overall score", s.label),
+            Paragraph(
+                "Overall score (provisional)" if score.provisional else "Overall score", s.label
+            ),
             Paragraph(
                 f'<b>{fmt_score(score.mean)}</b><font size="11" color="{MUTED_HEX}"> of 5</font>',
                 s.big_number,
+            ),
+            *(
+                [Paragraph(f"<b>Provisional: {score.basis}.</b>", s.body)]
+                if score.provisional
+                else []
             ),
             Paragraph(f"<b>{fmt_percent(score.percent)}</b> of the scale", s.body),
             band_chip(score.band, q.bands, width=40 * mm),
@@ -287,16 +301,21 @@ def strongest_weakest_table(
     weakest: Sequence[RatedStatement],
     *,
     with_questionnaire: bool = False,
+    rated: Sequence[RatedStatement] = (),
 ) -> Flowable:
     """The strongest and weakest statements by score, with reverse statements marked.
-    Numbers such as 2.3 are section 2, statement 3."""
+    Numbers such as 2.3 are section 2, statement 3. Under the table, how ties are broken
+    and, from ``rated`` (every rated statement the lists were chosen from), how many
+    statements share a score the lists were cut at."""
     s = styles()
     if not strongest and not weakest:
-        return Paragraph(
-            "No statement stands out: there are no ratings yet, or every rated statement "
-            "has the same score.",
-            s.body_muted,
-        )
+        if rated:
+            return Paragraph(
+                f"No statement stands out: all {len(rated)} rated statements share the "
+                f"score {rated[0].value}.",
+                s.body_muted,
+            )
+        return Paragraph("No statement stands out: there are no ratings yet.", s.body_muted)
     rows: list[list] = [head("", "No.", "Statement", "Score")]
     commands: list = [*PAD, *HEAD_ROW]
     for title, group in (("Strongest", strongest), ("Weakest", weakest)):
@@ -322,6 +341,15 @@ def strongest_weakest_table(
             ("BACKGROUND", (0, first), (0, last), SHADE),
             ("LINEBELOW", (0, last), (-1, last), 0.8, RULE),
         ]
+    # Under the lists, in a row of its own: how ties are broken, and how many share a
+    # score that a list was cut at.
+    rule = TIE_RULE
+    if with_questionnaire:
+        rule = rule[:-1] + " (questionnaires in the order above)."
+    shared = " ".join(t.sentence for t in shared_scores(rated, strongest, weakest))
+    note = muted(f"<i>{rule}</i>" + (f" {shared}" if shared else ""), 8)
+    rows.append([Paragraph(note, s.cell), "", "", ""])
+    commands += [("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1))]
     widths = [20 * mm, 10 * mm, 0, 13 * mm]
     widths[2] = FRAME_WIDTH - sum(widths)
     table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -708,8 +736,9 @@ def actions_part(
     flow.append(Spacer(1, 6))
     flow.append(
         Paragraph(
-            "Actions recorded for the whole partnership or for a workshop appear in the "
-            "partnership and workshop reports.",
+            "Actions recorded for the whole partnership or for a workshop are in "
+            f"{markup(ACTION_PLAN.words)}; a workshop's are also in "
+            f"{markup(WORKSHOP_REPORT.words)}.",
             s.body_muted,
         )
     )

@@ -64,6 +64,7 @@ from .model import BuiltReport
 from .parts import HEAD_ROW, PAD, details_table, head, muted, notice
 from .profile import profile_flow
 from .text import markup
+from .where import COMPARISON_REPORT, METHOD_GUIDE
 
 NAME_MAX = 120
 GAP_STATEMENTS = 8
@@ -226,8 +227,8 @@ def gaps_table(qr: QuestionnaireReview) -> list[Flowable]:
         if len(statements) > len(shown):
             flow.append(
                 Paragraph(
-                    f"The {len(shown)} largest of {len(statements)} changes; the comparison "
-                    "report shows every statement by sector.",
+                    f"The {len(shown)} largest of {len(statements)} changes; "
+                    f"{markup(COMPARISON_REPORT.words)} shows every statement by sector.",
                     s.body_muted,
                 )
             )
@@ -262,8 +263,8 @@ def moved_table(qr: QuestionnaireReview) -> list[Flowable]:
     if len(qr.moved) == MOST_MOVED:
         flow.append(
             Paragraph(
-                f"The {MOST_MOVED} largest changes; the comparison report lists every "
-                "statement that moved.",
+                f"The {MOST_MOVED} largest changes; {markup(COMPARISON_REPORT.words)} lists "
+                "every statement that moved.",
                 s.body_muted,
             )
         )
@@ -468,7 +469,8 @@ def method_part(r: Review) -> list[Flowable]:
         "not started.",
         "Statements are matched by id across questionnaire versions; those that read or "
         "score differently between versions are named and left out of the change.",
-        "The full method is the appendix of every comparison report (ics-assess compare).",
+        f"The full method is the appendix of {markup(COMPARISON_REPORT.words)}, and in "
+        f"ICS Assess under {markup(METHOD_GUIDE.way)}.",
     ]
     flow: list[Flowable] = [
         bookmarked(

@@ -251,6 +251,18 @@ class AssessmentUseCases(ServicesCore):
         """The assessment list (see Store.list_assessments for the filters)."""
         return self.store.list_assessments(**filters)
 
+    def organisation_responses(
+        self, *, round_id: str, organisation_id: str, questionnaire_id: str
+    ) -> list[AssessmentSummary]:
+        """The organisation's own responses to a questionnaire in a round (drafts too, on
+        any version), the first started first. An organisation normally gives one, so
+        starting another offers the one there is."""
+        rows = self.store.list_assessments(
+            round_id=round_id, organisation_id=organisation_id, questionnaire_id=questionnaire_id
+        )
+        own = [s for s in rows if s.assessment.kind == AssessmentKind.ORGANISATION]
+        return sorted(own, key=lambda s: (s.assessment.created_at, s.assessment.id))
+
     @staticmethod
     def read_assessment_list(db_path: Path | str) -> list[AssessmentSummary]:
         """The whole assessment list of a database file, on a connection of its own (so

@@ -576,7 +576,8 @@ class HomePage(QWidget):
     # --- actions --------------------------------------------------------------------
 
     def new_assessment(self) -> None:
-        """Ask who answers what, create the draft and open it."""
+        """Ask who answers what, create the draft and open it (or open the organisation's
+        own response there is, when the user takes that instead of a second one)."""
         dialog = NewAssessmentDialog(
             self.services,
             self.dialogs,
@@ -585,10 +586,11 @@ class HomePage(QWidget):
             round_id=self.round_filter.currentData(),
         )
         accepted = self.dialogs.run(dialog)
-        created = dialog.created_id
-        self.refresh(select=created)
-        if accepted and created:
-            self.open_requested.emit(created)
+        # The new draft, or the organisation's response there was, chosen instead.
+        chosen = dialog.created_id or dialog.opened_id
+        self.refresh(select=chosen)
+        if accepted and chosen:
+            self.open_requested.emit(chosen)
 
     def open_selected(self) -> None:
         """Open the selected assessment."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import textrules
-from ..domain import AssessmentKind, PartnerType
+from ..domain import AssessmentKind, AssessmentSummary, PartnerType
 from ..services import Services, StoreError
 from .dialogs import Dialogs
 from .widgets import WrappingLabel
@@ -60,9 +60,28 @@ def ask_new_round(services: Services, dialogs: Dialogs, partnership_id: str):
     return services.add_round(partnership_id, name)
 
 
+def existing_sentence(existing: list[AssessmentSummary]) -> str:
+    """That an organisation already has its own response to this questionnaire in this
+    round, naming each (respondent, status, progress), for the warning and the question."""
+    first = existing[0]
+    listed = "; ".join(
+        f"{s.assessment.respondent_label}, {s.assessment.status.value}, "
+        f"{s.answered} of {s.total_items} answered"
+        for s in existing
+    )
+    count = "a response" if len(existing) == 1 else f"{len(existing)} responses"
+    return (
+        f"{first.organisation_name} already has {count} of its own to "
+        f"{first.questionnaire_title} in {first.round_name} ({listed}). An organisation "
+        "normally gives one: a second is shown beside the first in its report, and a "
+        "comparison counts the two together."
+    )
+
+
 class NewAssessmentDialog(QDialog):
     """Choose partnership, round, organisation, questionnaire and respondent; on accept,
-    ``created_id`` holds the new assessment's id."""
+    ``created_id`` holds the new assessment's id, or ``opened_id`` the organisation's
+    existing response to open instead (offered when one is there)."""
 
     def __init__(
         self,
@@ -77,6 +96,8 @@ class NewAssessmentDialog(QDialog):
         self.services = services
         self.dialogs = dialogs
         self.created_id: str | None = None
+        self.opened_id: str | None = None
+        self._existing: list[AssessmentSummary] = []
         self.setWindowTitle("New assessment")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 84)
 
@@ -101,6 +122,17 @@ class NewAssessmentDialog(QDialog):
         self.anonymous = QCheckBox("Answer anonymously")
         self.role = QLineEdit()
         self.role.setPlaceholderText("e.g. Leader of the Council")
+        # Shown when the organisation already has its own response to this questionnaire
+        # in this round: a second is rarely meant, so the one there is is offered.
+        self.existing_note = WrappingLabel()
+        self.existing_note.setObjectName("existingResponse")
+        self.existing_note.setStyleSheet("color: palette(highlight); font-weight: bold;")
+        self.existing_note.setAccessibleName("Existing response")
+        self.open_existing_button = QPushButton("Open the &existing response")
+        self.open_existing_button.setAccessibleName("Open the existing response")
+        self.open_existing_button.clicked.connect(self._open_existing)
+        self.existing_note.hide()
+        self.open_existing_button.hide()
         for edit in (self.name, self.role):
             edit.setMaxLength(textrules.LINE_MAX)
 
@@ -134,6 +166,10 @@ class NewAssessmentDialog(QDialog):
         kinds.addWidget(self.organisation_kind)
         kinds.addWidget(self.individual_kind)
         form.addRow("Whose view:", kinds)
+        existing = QHBoxLayout()
+        existing.addWidget(self.existing_note, 1)
+        existing.addWidget(self.open_existing_button)
+        form.addRow("", existing)
         name_row = QHBoxLayout()
         name_row.addWidget(self.name, 1)
         name_row.addWidget(self.anonymous)
@@ -166,6 +202,7 @@ class NewAssessmentDialog(QDialog):
         self.anonymous.toggled.connect(lambda on: self.name.setEnabled(not on))
         for combo in (self.round, self.organisation):
             combo.currentIndexChanged.connect(self._update_start)
+        self.organisation_kind.toggled.connect(self._update_start)
 
         self._fill_questionnaires()
         self._fill_partnerships(partnership_id)
@@ -236,6 +273,23 @@ class NewAssessmentDialog(QDialog):
             for combo in (self.partnership, self.round, self.organisation, self.questionnaire)
         )
         self.start_button.setEnabled(bool(ready))
+        self._existing = []
+        if ready and self.organisation_kind.isChecked():
+            self._existing = self.services.organisation_responses(
+                round_id=self.round.currentData(),
+                organisation_id=self.organisation.currentData(),
+                questionnaire_id=self.questionnaire.currentData(),
+            )
+        if self._existing:
+            self.existing_note.setText(existing_sentence(self._existing))
+        self.existing_note.setVisible(bool(self._existing))
+        self.open_existing_button.setVisible(bool(self._existing))
+
+    def _open_existing(self) -> None:
+        """Open the organisation's response there is (the first started) instead."""
+        if self._existing:
+            self.opened_id = self._existing[0].assessment.id
+            self.accept()
 
     def _new_partnership(self) -> None:
         created = self._create(lambda: ask_new_partnership(self.services, self.dialogs))
@@ -277,6 +331,19 @@ class NewAssessmentDialog(QDialog):
             if self.organisation_kind.isChecked()
             else AssessmentKind.INDIVIDUAL
         )
+        self._update_start()  # what is there now, not when the choices were made
+        if kind is AssessmentKind.ORGANISATION and self._existing:
+            choice = self.dialogs.choose(
+                "The organisation has already responded",
+                existing_sentence(self._existing)
+                + "\n\nOpen the response there is, or start a second one?",
+                ["Open the existing response", "Start a second response"],
+            )
+            if choice is None:
+                return
+            if choice == 0:
+                self._open_existing()
+                return
         try:
             created = self.services.start_assessment(
                 round_id=self.round.currentData(),

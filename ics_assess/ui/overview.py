@@ -1228,22 +1228,12 @@ class OverviewPage(QWidget):
         """Report…: the comparison PDF, previewed in the report page."""
         if self.comparison is None:
             return
-        if not hasattr(self.services, "report_comparison"):
-            self.dialogs.inform(
-                "Report", "The comparison report is not available in this version yet."
-            )
-            return
         self.report_requested.emit(self.comparison)
 
     def export(self) -> Path | None:
         """Export…: the comparison's figures to CSV or Excel, written in the background."""
         c = self.comparison
         if c is None:
-            return None
-        if not hasattr(self.services, "export_comparison"):
-            self.dialogs.inform(
-                "Export", "Exporting a comparison is not available in this version yet."
-            )
             return None
         folder = self.settings.value("folders/exports")
         start = Path(folder) if folder and Path(folder).is_dir() else Path.home()

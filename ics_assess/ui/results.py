@@ -409,7 +409,7 @@ class ResultsPage(QWidget):
         total = len(q.items)
         if a.status is AssessmentStatus.DRAFT:
             self.status_label.setText(
-                f"<b>Draft — results so far.</b> {detail.answered} of {total} statements "
+                f"Draft — results so far. {detail.answered} of {total} statements "
                 "answered; the scores will change as more are answered."
             )
         else:
@@ -428,6 +428,10 @@ class ResultsPage(QWidget):
             widget.setVisible(scored)
         self.not_enough_label.setVisible(not scored)
         self.score_label.setFont(self._score_fonts[0 if scored else 1])
+        # A score resting on fewer than all the sections says so in its heading.
+        heading = "Overall score (provisional)" if score.provisional else "Overall score"
+        self.overall_heading.setText(heading)
+        self.overall_heading.setAccessibleName(heading)
         if score.mean is None or score.percent is None or score.band is None:
             self.score_label.setText("Not enough answers to score yet")
             self.not_enough_label.setText(
@@ -452,8 +456,9 @@ class ResultsPage(QWidget):
         total, left_out = len(score.sections), len(score.unreported)
         if left_out:
             self.based_on_label.setText(
-                f"The average of {total - left_out} of the {total} sections: {left_out} "
-                f"{'has' if left_out == 1 else 'have'} too few answers to score (see below)."
+                f"Provisional: {score.basis}. The average of the scored sections; "
+                f"{left_out} {'has' if left_out == 1 else 'have'} too few answers to score "
+                "(see below)."
             )
         else:
             self.based_on_label.setText(

@@ -61,6 +61,7 @@ from ..domain import (
     Questionnaire,
     Section,
     Unrated,
+    statement_numbers,
 )
 from ..palette import ACCENT
 from ..services import AssessmentDetail, Services
@@ -154,6 +155,28 @@ class TargetBox(QComboBox):
             event.ignore()
 
 
+def unscored_sentence(detail: AssessmentDetail, *, handing_back: bool = False) -> str:
+    """What submitting (or handing back) now would leave unscored, for "Submit anyway":
+    the sections without enough answers, and what the overall score would rest on."""
+    score = detail.score
+    when = "Handed back now" if handing_back else "Submitted now"
+    missing = score.unreported
+    if not missing:
+        return f"{when}, every section has enough answers to be scored."
+    number = {sc.section_id: n for n, sc in enumerate(score.sections, start=1)}
+    names = "; ".join(f"{s.title} (section {number[s.section_id]})" for s in missing)
+    total = len(score.sections)
+    if len(missing) == total:
+        return (
+            f"{when}, no section would have enough answers to be scored, so there would "
+            f"be no overall score. Unscored: {names}."
+        )
+    return (
+        f"{when}, {len(missing)} of the {total} sections would go unscored, for want of "
+        f"answers: {names}. The overall score would be provisional, {score.basis}."
+    )
+
+
 class StatementCard(QFrame):
     """One statement: its answer buttons, target, comment and guidance.
 
@@ -169,7 +192,7 @@ class StatementCard(QFrame):
     move_requested = Signal(str, int)  # item id, -1 or +1
     entered = Signal(str)  # focus came into the card
 
-    def __init__(self, item: Item, number: int, questionnaire: Questionnaire, parent=None):
+    def __init__(self, item: Item, number: str, questionnaire: Questionnaire, parent=None):
         super().__init__(parent)
         self.item = item
         self.number = number
@@ -181,10 +204,11 @@ class StatementCard(QFrame):
         # Clicking the card's background puts focus on its answers (see focusInEvent).
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
-        heading = QLabel(str(number))
+        # "2.3": section 2, statement 3, as every report numbers it.
+        heading = QLabel(number)
         heading.setFont(scaled_font(1.15, bold=True, base=self.font()))
         heading.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
-        heading.setMinimumWidth(heading.fontMetrics().horizontalAdvance("00"))
+        heading.setMinimumWidth(heading.fontMetrics().horizontalAdvance("0.00"))
         statement = plain_label(item.statement)
         statement.setFont(scaled_font(1.1, base=self.font()))
 
@@ -801,7 +825,7 @@ class WalkthroughPage(QWidget):
         q = detail.questionnaire
         chain: list[QWidget] = [self.back_button, self.results_button, self.submit_button]
         chain += [self.reopen_button, self.sections]
-        number = 0
+        numbers = statement_numbers(q)
         for index, section in enumerate(q.sections):
             column = QWidget(maximumWidth=READING_WIDTH)
             title = plain_label(section.title)
@@ -812,8 +836,7 @@ class WalkthroughPage(QWidget):
             if section.description:
                 column_layout.addWidget(plain_label(section.description))
             for item in section.items:
-                number += 1
-                card = StatementCard(item, number, q)
+                card = StatementCard(item, numbers[item.id], q)
                 card.load(self._answers.get(item.id))
                 card.rating_chosen.connect(self._rate)
                 card.target_chosen.connect(self._set_target)
@@ -1176,7 +1199,7 @@ class WalkthroughPage(QWidget):
         allow = self._participant
         if missing:
             listed = "\n".join(
-                f"• {self._cards[i.id].number}. {shorten(i.statement, 90, placeholder='…')}"
+                f"• {self._cards[i.id].number} {shorten(i.statement, 90, placeholder='…')}"
                 for i in missing[:3]
             )
             more = f"\n…and {len(missing) - 3} more." if len(missing) > 3 else ""
@@ -1184,7 +1207,8 @@ class WalkthroughPage(QWidget):
             choice = self._dialogs.choose(
                 "Unanswered statements",
                 f"{count} still unanswered:\n\n{listed}{more}\n\n"
-                "“Don't know” and “Not applicable” count as answers.",
+                "“Don't know” and “Not applicable” count as answers.\n\n"
+                + unscored_sentence(detail, handing_back=self._participant),
                 [
                     "Go to the first unanswered",
                     "Finish anyway" if self._participant else "Submit anyway",
