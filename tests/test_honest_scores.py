@@ -606,3 +606,26 @@ def test_the_demo_comments_sit_on_the_statements_they_are_about(demo_db):
     winter = {item for item, comment in rows if "winter pressures" in comment}
     assert sme == {"eq-economy-3"}  # procurement open to small local firms
     assert winter == {"eq-agenda-4"}  # operational pressures push priorities off agendas
+
+
+def test_the_assessment_list_marks_a_provisional_score(qtbot, services, draft):
+    """Home's Score column: a score from fewer than all sections carries a star, and
+    its tooltip says what it rests on (3 everywhere: the same whether reversed or not)."""
+    from PySide6.QtCore import Qt
+
+    from ics_assess.ui.models import AssessmentTableModel
+
+    q = services.questionnaire_of(draft)
+    for item in q.sections[0].items:
+        services.answer(draft.id, item.id, 3)
+    model = AssessmentTableModel()
+    model.set_rows(services.list_assessments())
+    model.set_scores(services.overall_scores([draft.id]))
+    index = model.index(0, model.SCORE)
+    assert index.data() == "3.0*"
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert f"provisional: based on 1 of {len(q.sections)} sections" in tip
+    for item in q.items:
+        services.answer(draft.id, item.id, 3)
+    model.set_scores(services.overall_scores([draft.id]))
+    assert model.index(0, model.SCORE).data() == "3.0"

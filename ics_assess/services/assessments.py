@@ -62,6 +62,12 @@ class OverallScore:
     mean: float | None
     band: Band | None
     bands: tuple[Band, ...]
+    basis: str = ""  # "based on 3 of 6 sections" when the score is provisional, else ""
+
+    @property
+    def provisional(self) -> bool:
+        """True when the score rests on fewer than all the sections."""
+        return bool(self.basis)
 
 
 class AssessmentUseCases(ServicesCore):
@@ -321,5 +327,7 @@ class AssessmentUseCases(ServicesCore):
             if q is None:
                 continue
             score = questionnaire_score(q, answers.get(a.id, {}))
-            scores[a.id] = OverallScore(score.mean, score.band, tuple(q.bands))
+            scores[a.id] = OverallScore(
+                score.mean, score.band, tuple(q.bands), score.basis if score.provisional else ""
+            )
         return scores

@@ -119,7 +119,9 @@ class AssessmentTableModel(QAbstractTableModel):
             return "…" if not self.scores_loaded else ""
         if score.mean is None or score.band is None:
             return "–" if column == self.SCORE else "Not enough answers"
-        return f"{score.mean:.1f}" if column == self.SCORE else score.band.name
+        if column == self.SCORE:
+            return f"{score.mean:.1f}*" if score.provisional else f"{score.mean:.1f}"
+        return score.band.name
 
     def _key(self, s: AssessmentSummary, column: int):
         if column in (self.SCORE, self.BAND):
@@ -220,7 +222,10 @@ class AssessmentTableModel(QAbstractTableModel):
             # Columns elide long text; the tooltip always has all of it.
             text = self.text(s, column)
             if column == self.SCORE and text not in ("", "…", "–"):
-                text = f"Overall score {text} of 5 (the average of the scored sections)"
+                score = self._scores.get(s.assessment.id)
+                text = f"Overall score {text.rstrip('*')} of 5 (the average of the scored sections)"
+                if score is not None and score.provisional:
+                    text += f"; provisional: {score.basis}"
             if column == 4 and s.assessment.respondent_role:
                 text = f"{text}, {s.assessment.respondent_role}"
             return plain_tooltip(text)
