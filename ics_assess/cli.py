@@ -3,6 +3,10 @@
 Every command takes ``--db PATH`` (default: the user's database, or ``ICS_ASSESS_DB``).
 Errors are one sentence on stderr with exit code 1 (2 for usage errors), never a
 traceback. ``--json`` shapes are documented in docs/cli.md and kept stable.
+
+The services (and with them the store, sqlite-utils, the exchange formats and reportlab)
+are imported by the commands that use them, after the arguments are parsed: ``--version``,
+``--help`` and a usage error need none of it (tests/test_cli_startup.py).
 """
 
 from __future__ import annotations
@@ -10,30 +14,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import re
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from . import __version__, files, paths
-from .domain import ActionStatus, Unrated
-from .profile import PROFILE_FILENAME, check_profile_file, load_profile
-from .questionnaires import check_file, load_catalogue
-from .services import (
-    PREVIOUS,
-    AssessmentDetail,
-    MissingDatabaseError,
-    ResponseMapping,
-    Services,
-    StoreError,
-    explain_write_error,
-)
+from . import __version__, paths
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .services import AssessmentDetail, Services
 
 
 class CommandError(Exception):
@@ -158,15 +150,20 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given is not None else paths.default_db_path()
 
 
-def _open(args: argparse.Namespace, *, create: bool = False, write: bool = True) -> Services:
+def _open(
+    args: argparse.Namespace, *, create: bool = False, write: bool = True, check: bool = True
+) -> Services:
     """Open the database named by --db (or the default). Only commands that add records
     create a missing database; the others say it is missing, so a mistyped path is
     never mistaken for an empty database. Commands that only read open it with
     ``write=False``: read-only, so nothing is written to the file or beside it (no
-    upgrade, no backup, no -wal), and a read-only file or folder can still be read."""
+    upgrade, no backup, no -wal), and a read-only file or folder can still be read.
+    ``check=False`` only for a command that checks the file itself (``check``)."""
+    from .services import MissingDatabaseError, Services
+
     db = _db_path(args)
     try:
-        services = Services.open(db, create=create, readonly=not write)
+        services = Services.open(db, create=create, readonly=not write, check=check)
     except MissingDatabaseError:
         raise CommandError(
             f"There is no database at {db}. Check the path, or create one with "
@@ -243,6 +240,8 @@ def _undone_on_failure(db: Path) -> contextlib.AbstractContextManager[None]:
 
 
 def cmd_forms_list(args: argparse.Namespace) -> int:
+    from .questionnaires import load_catalogue
+
     catalogue = load_catalogue(paths.forms_dirs())
     for warning in catalogue.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -283,6 +282,9 @@ def cmd_forms_list(args: argparse.Namespace) -> int:
 
 
 def cmd_forms_check(args: argparse.Namespace) -> int:
+    from .profile import PROFILE_FILENAME, check_profile_file, load_profile
+    from .questionnaires import check_file
+
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{path} does not exist or is not a file.")
@@ -462,6 +464,8 @@ def _answer_text(answer, q) -> str:
     if answer is None or not answer.is_answered:
         return "(unanswered)"
     if answer.unrated is not None:
+        from .domain import Unrated
+
         return Unrated(answer.unrated).label
     return f"{answer.rating} {q.scale_label(answer.rating)}"
 
@@ -583,6 +587,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not args.questionnaire.strip():
         raise UsageError("--questionnaire needs a questionnaire id (see 'forms list')", "compare")
     since_text = args.since.strip() if args.since is not None else None
+    from .services import PREVIOUS
+
     with _open(args, write=False) as services:
         rnd = services.find_compared_round(args.round, args.partnership)
         since: str | None = PREVIOUS
@@ -708,6 +714,8 @@ def _read_map(path: Path, services: Services, questionnaire_id: str):
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise CommandError(f"The mapping file {path} is not JSON text.") from None
     _check_map_shape(parsed, path, q.id)
+    from .services import ResponseMapping
+
     return ResponseMapping.from_json(parsed, q)
 
 
@@ -805,6 +813,8 @@ def cmd_responses(args: argparse.Namespace) -> int:
     if not args.organisation_column.strip():
         raise UsageError("--organisation-column needs the header of a column", "responses")
     file = Path(args.file).expanduser()
+    from .services import Services
+
     sheet = Services.read_responses(file)
     with _undone_on_failure(_db_path(args)), _open(args) as services:
         rnd = services.find_round(args.round)
@@ -815,6 +825,8 @@ def cmd_responses(args: argparse.Namespace) -> int:
         mapping.organisation = " ".join(args.organisation_column.split())
         if args.save_map:
             data = json.dumps(mapping.as_json(), indent=2, ensure_ascii=False) + "\n"
+            from . import files
+
             saved = files.write_atomically(
                 Path(args.save_map).expanduser(),
                 data.encode("utf-8"),
@@ -878,6 +890,8 @@ def _plan_and_apply(args: argparse.Namespace, db: Path, bundle, choice):
     if _is_fresh(db):
         # Checked against an empty database first: a dry run, or a file that would be
         # refused, creates nothing.
+        from .services import Services
+
         plan = Services.plan_import_into_new_database(bundle)
         if args.dry_run or plan.blocking:
             return plan, None
@@ -894,6 +908,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     file = Path(args.file).expanduser()
     choice = "keep-mine" if args.keep_mine else "take-theirs" if args.take_theirs else None
     db = _db_path(args)
+    from .services import Services
+
     bundle = Services.read_bundle(file)
     fresh = _FreshDatabase(db)
     with fresh.undone_on_failure():
@@ -1352,6 +1368,8 @@ def cmd_review(args: argparse.Namespace) -> int:
             )
         if args.json:
             raise UsageError("give -o FILE.pdf or --json, not both", "review")
+    from .services import PREVIOUS
+
     with _open(args, write=False) as services:
         rnd = services.find_compared_round(args.round, args.partnership)
         since = PREVIOUS
@@ -1455,7 +1473,8 @@ def cmd_concerns_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args, write=False) as services:
+    # services.check() runs SQLite's full integrity check: no quick check before it
+    with _open(args, write=False, check=False) as services:
         report = services.check()
         where = services.db_path
     counts = report.counts
@@ -1503,6 +1522,25 @@ def _selection_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="a round's id, unique beginning or exact name: export all of it (may be repeated)",
     )
+
+
+class _EnumValues:
+    """The values of an enum of domain.py as argparse ``choices``, read only when argparse
+    checks a value or prints help, so that building the parser imports no domain.py."""
+
+    def __init__(self, enum_name: str):
+        self.enum_name = enum_name
+
+    def _values(self) -> list[str]:
+        from . import domain
+
+        return [member.value for member in getattr(domain, self.enum_name)]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1698,11 +1736,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
     p.add_argument("--owner", metavar="OWNER", help="only this owner's actions")
-    p.add_argument(
-        "--status",
-        choices=[s.value for s in ActionStatus],
-        help="only actions with this status",
-    )
+    status = p.add_argument("--status", help="only actions with this status")
+    # Set after add_argument, which would read the choices to check the usage it prints.
+    status.choices = _EnumValues("ActionStatus")
     p.add_argument("--overdue", action="store_true", help="only the overdue actions")
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.add_argument(
@@ -1847,6 +1883,8 @@ def _main(argv: Sequence[str] | None) -> int:
         prog = f"ics-assess {sub}" if sub else "ics-assess"
         print(f"{prog}: say what to do (see '{prog} --help').", file=sys.stderr)
         return 2
+    from .services import StoreError, explain_write_error
+
     try:
         return func(args)
     except UsageError as exc:

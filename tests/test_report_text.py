@@ -5,9 +5,11 @@ with pypdf."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -92,6 +94,21 @@ def test_every_shipped_font_is_truetype_with_a_licence():
     assert total < 12_000_000, "the fonts should stay a few MB"
 
 
+# A word in each fallback font's script, by the font's name.
+SCRIPT_SAMPLES = {
+    "ReportArabic": URDU,
+    "ReportKorean": "한국어",
+    "ReportCJK": CHINESE,
+    "ReportBengali": "বাংলা",
+    "ReportDevanagari": "हिन्दी",
+    "ReportGujarati": "ગુજરાતી",
+    "ReportGurmukhi": "ਪੰਜਾਬੀ",
+    "ReportTamil": "தமிழ்",
+    "ReportMalayalam": "മലയാളം",
+    "ReportEthiopic": "አማርኛ",
+}
+
+
 def test_register_fonts_is_idempotent_and_keeps_the_contract_names():
     text.register_fonts()
     text.register_fonts()
@@ -99,8 +116,47 @@ def test_register_fonts_is_idempotent_and_keeps_the_contract_names():
 
     for name in (text.BODY, text.BOLD, text.ITALIC, text.BOLD_ITALIC):
         assert pdfmetrics.getFont(name).face.charToGlyph
-    for fallback in text._FALLBACKS:
-        assert pdfmetrics.getFont(fallback.name)
+    assert set(SCRIPT_SAMPLES) == {fallback.name for fallback in text._FALLBACKS}
+    for name, sample in SCRIPT_SAMPLES.items():
+        # a fallback is registered the first time a character needs it
+        assert f'<font face="{name}">' in text.markup(sample)
+        assert pdfmetrics.getFont(name).face.charToGlyph
+
+
+FONTS_OF_A_REPORT = """
+import json, sys
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import SimpleDocTemplate
+from ics_assess.reports import text
+
+words = sys.argv[2]
+style = text.style("body", fontSize=11, leading=16)
+SimpleDocTemplate(sys.argv[1]).build([text.paragraph(words, style) for _ in range(50)])
+print(json.dumps(sorted(pdfmetrics.getRegisteredFontNames())))
+"""
+
+
+def fonts_registered_by_a_report(tmp_path: Path, words: str) -> set[str]:
+    """The fonts a fresh process registers to print ``words`` (fonts stay registered for
+    the life of a process, so this one cannot tell)."""
+    result = subprocess.run(
+        [sys.executable, "-c", FONTS_OF_A_REPORT, str(tmp_path / "out.pdf"), words],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(result.stdout))
+
+
+def test_a_report_in_english_reads_no_fallback_font(tmp_path):
+    # Reading all fourteen fonts took 0.6 s of every report (issue 12).
+    english = f"{QUOTES}: the ICB board — 5 of 12 members (42%) £1,200 café naïve {WELSH}"
+    registered = fonts_registered_by_a_report(tmp_path, english)
+    assert text.BODY in registered
+    assert not registered & {fallback.name for fallback in text._FALLBACKS}
+    # ...and one Urdu comment reads the Arabic-script font, and only that one
+    registered = fonts_registered_by_a_report(tmp_path, f"{english} {URDU}")
+    assert registered & {fallback.name for fallback in text._FALLBACKS} == {"ReportArabic"}
 
 
 def test_shaping_is_available_and_on_in_the_style():
@@ -109,6 +165,7 @@ def test_shaping_is_available_and_on_in_the_style():
 
     text.register_fonts()
     assert pdfmetrics.getFont(text.BODY).shapable
+    text.markup(URDU)  # registers the Arabic-script fallback
     assert pdfmetrics.getFont("ReportArabic").shapable
     s = text.style("x", fontSize=9)
     assert s.shaping == 1

@@ -5,9 +5,11 @@ Contract (the report modules rely on it):
 
 - ``register_fonts()`` registers the body font family (idempotent) under ``BODY``,
   ``BOLD``, ``ITALIC`` and ``BOLD_ITALIC``, so that ``<b>`` and ``<i>`` in report
-  templates pick the right faces. It also registers the fallback fonts (Arabic script,
-  Chinese and Japanese, Korean, Bengali, Devanagari, Gujarati, Gurmukhi, Tamil,
-  Malayalam, Ethiopic) that ``markup`` switches to, and turns remote fetching off.
+  templates pick the right faces, and turns remote fetching off. The fallback fonts
+  that ``markup`` switches to (Arabic script, Chinese and Japanese, Korean, Bengali,
+  Devanagari, Gujarati, Gurmukhi, Tamil, Malayalam, Ethiopic) are registered one at a
+  time, the first time a character needs one: a report in English reads none of them
+  (they take most of a second to read, the Chinese one alone a quarter of that).
 - ``markup(text)`` turns any user or questionnaire text into safe Paragraph markup:
   every ``<``, ``>`` and ``&`` escaped (so ``<img src=...>`` or ``<a href=...>`` print
   literally and load or link nothing), newlines as ``<br/>``, runs of characters the
@@ -112,10 +114,15 @@ _FALLBACKS = (
     _Fallback("ReportEthiopic", "NotoSansEthiopic-Regular.ttf", ((0x1200, 0x139F),)),
 )
 
+_BY_NAME = {fallback.name: fallback for fallback in _FALLBACKS}
+# Code point ranges where a fallback wins over the body font (see _Fallback.prefer).
+_PREFERRED = tuple(span for fallback in _FALLBACKS for span in fallback.prefer)
+
 _lock = threading.Lock()
 _registered = False
 # Code points each registered font maps, copied at registration: reportlab's shaping adds
-# private-use code points to a font's own table as it meets unmapped glyphs.
+# private-use code points to a font's own table as it meets unmapped glyphs. A fallback
+# is in here once it is registered (see _fallback_coverage).
 _coverage: dict[str, frozenset[int]] = {}
 
 
@@ -125,9 +132,9 @@ def fonts_dir():
 
 
 def register_fonts() -> None:
-    """Register the body font family and the fallback fonts once per process; turn on
-    shaping (by default, and the per-font fix); make sure reportlab fetches nothing from
-    the network."""
+    """Register the body font family once per process; turn on shaping (by default, and
+    the per-font fix); make sure reportlab fetches nothing from the network. The fallback
+    fonts are registered when a character first needs one (_fallback_coverage)."""
     global _registered
     if _registered:
         return
@@ -140,12 +147,6 @@ def register_fonts() -> None:
         pdfmetrics.registerFontFamily(
             BODY, normal=BODY, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
         )
-        for fallback in _FALLBACKS:
-            _register(fallback.name, folder / fallback.filename)
-            name = fallback.name
-            pdfmetrics.registerFontFamily(
-                name, normal=name, bold=name, italic=name, boldItalic=name
-            )
         # No remote fetching, whatever the environment says (RL_trustedHosts): no host is
         # trusted and no URL scheme either. markup() escapes <img> and <a> anyway.
         rl_config.trustedHosts = None
@@ -165,6 +166,23 @@ def _register(name: str, path) -> None:
     _coverage[name] = frozenset(font.face.charToGlyph)
 
 
+def _fallback_coverage(name: str) -> frozenset[int]:
+    """The code points of fallback font ``name``, registering it (once per process) the
+    first time it is asked about: only a character the body font lacks, or one in a
+    range the fallback is preferred for, ever asks."""
+    coverage = _coverage.get(name)
+    if coverage is not None:
+        return coverage
+    with _lock:
+        if name not in _coverage:
+            _register(name, fonts_dir() / _BY_NAME[name].filename)
+            # Its one face for every style (see _Fallback), so <b> around it resolves.
+            pdfmetrics.registerFontFamily(
+                name, normal=name, bold=name, italic=name, boldItalic=name
+            )
+        return _coverage[name]
+
+
 def style(name: str, **kw: Any) -> ParagraphStyle:
     """A ParagraphStyle set up for user text: the body font and HarfBuzz shaping on."""
     register_fonts()
@@ -178,7 +196,8 @@ def style(name: str, **kw: Any) -> ParagraphStyle:
 
 
 def _has(font: str, cp: int) -> bool:
-    return cp in _coverage[font]
+    coverage = _coverage.get(font)
+    return cp in (coverage if coverage is not None else _fallback_coverage(font))
 
 
 @lru_cache(maxsize=8192)
@@ -372,11 +391,13 @@ def _line_markup(line: str) -> str:
 @lru_cache(maxsize=1)
 def _plain_chars() -> frozenset[str]:
     """Characters that always print in the body font as they are: the body font has them,
-    no fallback font is preferred for them, and they are no format characters."""
+    they are in no range a fallback font is preferred for (those are decided character by
+    character, reading the fallback only then), and they are no format characters."""
     return frozenset(
         ch
-        for ch in map(chr, _coverage[BODY])
-        if _font_for(ch) == BODY and unicodedata.category(ch) not in ("Cf", "Cs")
+        for cp in _coverage[BODY]
+        if not any(lo <= cp <= hi for lo, hi in _PREFERRED)
+        and unicodedata.category(ch := chr(cp)) not in ("Cf", "Cs")
     )
 
 

@@ -272,8 +272,9 @@ class AssessmentUseCases(ServicesCore):
     @staticmethod
     def read_assessment_list(db_path: Path | str) -> list[AssessmentSummary]:
         """The whole assessment list of a database file, on a connection of its own (so
-        any thread can call it), without reading the forms folders."""
-        with Store.open(Path(db_path), create=False) as store:
+        any thread can call it), without reading the forms folders, and without SQLite's
+        quick check: for a database the caller has open (and checked when it opened it)."""
+        with Store.open(Path(db_path), create=False, check=False) as store:
             return store.list_assessments()
 
     def resolve_assessment_id(self, text: str) -> str:

@@ -88,14 +88,20 @@ class ServicesCore:
         *,
         create: bool = True,
         readonly: bool = False,
+        check: bool = True,
     ) -> Self:
         """Open the database (default: the user's) and read the forms folders.
 
         ``readonly`` opens it for reading only (store/database.py's connect_readonly):
         no upgrade, no backup, nothing written to or beside the file, so a read-only
-        file or folder can be read; a missing file is then an error, never created."""
+        file or folder can be read; a missing file is then an error, never created.
+        ``check=False`` leaves SQLite's quick check of the file to the caller, who runs
+        ``check_integrity`` (on another thread, say) before the records are used."""
         path = Path(db_path) if db_path else paths.default_db_path()
-        store = Store(connect_readonly(path), path) if readonly else Store.open(path, create=create)
+        if readonly:
+            store = Store(connect_readonly(path, check=check), path)
+        else:
+            store = Store.open(path, create=create, check=check)
         return cls(store, _catalogue(forms_dirs), forms_dirs)
 
     @property

@@ -134,18 +134,16 @@ def _reading_uri(path: Path) -> str:
     return _readonly_uri(path)
 
 
-def inspect_database(path: Path) -> Inspection:
-    """Look at a database file without changing it; raise StoreError if it can't be used."""
-    if not path.exists() or path.stat().st_size == 0:
-        return Inspection(True, [], known_migration_names())
-    if path.is_dir():
-        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+@contextlib.contextmanager
+def _looking_at(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection that creates nothing beside the file; SQLite's errors while
+    it reads come out as NotADatabaseError or DamagedDatabaseError, in words."""
     try:
         conn = sqlite3.connect(_inspection_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise StoreError(f"{path} cannot be opened ({exc}).") from None
     try:
-        applied = _read_header_facts(conn, path)
+        yield conn
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "encrypted" in str(exc):
             raise NotADatabaseError(
@@ -158,6 +156,20 @@ def inspect_database(path: Path) -> Inspection:
         ) from None
     finally:
         conn.close()
+
+
+def inspect_database(path: Path, *, check: bool = True) -> Inspection:
+    """Look at a database file without changing it; raise StoreError if it can't be used.
+
+    ``check=False`` leaves out SQLite's quick check of every page (a quarter of a second
+    at 10,000 assessments): the caller runs ``check_integrity`` itself before the records
+    are used, as the window does on another thread while it builds its pages."""
+    if not path.exists() or path.stat().st_size == 0:
+        return Inspection(True, [], known_migration_names())
+    if path.is_dir():
+        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+    with _looking_at(path) as conn:
+        applied = _read_header_facts(conn, path, check=check)
     known = known_migration_names()
     unknown = [name for name in applied if name not in known]
     if unknown:
@@ -170,10 +182,8 @@ def inspect_database(path: Path) -> Inspection:
     return Inspection(not applied, applied, pending)
 
 
-def _read_header_facts(conn: sqlite3.Connection, path: Path) -> list[str]:
-    """Check a read-only connection's file; return the migrations applied to it."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick check of every page; DamagedDatabaseError saying what it found."""
     check = [row[0] for row in conn.execute("PRAGMA quick_check")]
     if check != ["ok"]:
         # SQLite prefixes its findings with a "*** in database main ***" banner line.
@@ -188,6 +198,26 @@ def _read_header_facts(conn: sqlite3.Connection, path: Path) -> list[str]:
             f"{path} is damaged (SQLite's integrity check says: {detail}). It has not "
             "been changed; restore a backup from its backups folder or start a new database."
         )
+
+
+def check_integrity(path: Path) -> None:
+    """SQLite's quick check of the whole file, on a read-only connection of its own (so
+    any thread can run it): DamagedDatabaseError (or NotADatabaseError) in words when it
+    finds anything, as opening does unless told ``check=False``. A missing or empty file
+    has nothing to check."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with _looking_at(path) as conn:
+        _quick_check(conn, path)
+
+
+def _read_header_facts(conn: sqlite3.Connection, path: Path, *, check: bool = True) -> list[str]:
+    """Check a read-only connection's file; return the migrations applied to it."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if check:
+        _quick_check(conn, path)
     ours = app_id == APPLICATION_ID or "_sqlite_migrations" in tables
     if tables and not ours:
         raise NotADatabaseError(
@@ -245,21 +275,22 @@ def check_writable(path: Path) -> None:
         )
 
 
-def connect_readonly(path: Path) -> Database:
+def connect_readonly(path: Path, *, check: bool = True) -> Database:
     """Open an ICS Assess database for reading only: no upgrade, no change of journal
     mode, no backup, and no file created beside it (see ``_reading_uri``), so a file
     that is read-only, or in a read-only folder, can still be read.
 
     An empty file reads as an empty database. A file from an older version is read
     only when the schema changes it lacks are all in READ_COMPATIBLE_MIGRATIONS;
-    otherwise it must be opened once with write access, which upgrades it."""
+    otherwise it must be opened once with write access, which upgrades it. ``check``:
+    as for ``inspect_database``."""
     path = Path(path)
     if not path.exists():
         raise MissingDatabaseError(f"There is no database at {path}.")
-    inspection = inspect_database(path)
+    inspection = inspect_database(path, check=check)
     if inspection.is_new:
         # Nothing in the file yet: the empty schema in memory, the file left alone.
-        db = Database(memory=True)
+        db = Database(memory=True, execute_plugins=False)
         migrations.apply(db)
         db.execute("PRAGMA query_only = ON")
         return db
@@ -284,7 +315,9 @@ def connect_readonly(path: Path) -> Database:
             f"{path} cannot be read without write access ({exc}); it has not been "
             "changed. Open it once with write access, or copy it to a folder of your own."
         ) from None
-    return Database(conn)
+    # No sqlite-utils plugins on the app's connections: none is needed, and looking for
+    # them (every installed package's entry points) cost every command 15 ms.
+    return Database(conn, execute_plugins=False)
 
 
 def connect(
@@ -292,6 +325,7 @@ def connect(
     *,
     create: bool = True,
     before_upgrade: Callable[[Path], object] | None = None,
+    check: bool = True,
 ) -> Database:
     """Open (creating or upgrading as needed) an ICS Assess database for writing.
 
@@ -299,11 +333,18 @@ def connect(
     that a mistyped path is reported instead of silently becoming an empty database.
     ``before_upgrade`` is called with the path before an existing database is upgraded
     (Store.open passes the backup, from backups.py, which builds on this module); an
-    exception from it stops the upgrade, with nothing changed."""
+    exception from it stops the upgrade, with nothing changed. ``check=False`` leaves
+    SQLite's quick check to the caller (``check_integrity``, before the records are
+    used), except that a file this is about to change (upgrade, or put in WAL mode) is
+    checked here first, as always."""
     path = Path(path)
     if not create and not path.exists():
         raise MissingDatabaseError(f"There is no database at {path}.")
-    inspection = inspect_database(path)
+    inspection = inspect_database(path, check=check)
+    on_network = is_network_path(path)
+    changes_file = inspection.pending or not (on_network or _in_wal_mode(path))
+    if not check and not inspection.is_new and changes_file:
+        check_integrity(path)
     check_writable(path)
     if inspection.pending and not inspection.is_new and before_upgrade is not None:
         before_upgrade(path)
@@ -312,14 +353,14 @@ def connect(
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{path} cannot be opened for writing ({exc}).") from None
-    db = Database(conn)
+    db = Database(conn, execute_plugins=False)
     try:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # WAL lets readers carry on while we write, but needs every process on one host;
         # a network share gets the rollback journal. FULL makes every committed answer
         # survive a power cut, at a fraction of a millisecond per write.
-        db.execute(f"PRAGMA journal_mode = {'DELETE' if is_network_path(path) else 'WAL'}")
+        db.execute(f"PRAGMA journal_mode = {'DELETE' if on_network else 'WAL'}")
         db.execute("PRAGMA synchronous = FULL")
         if inspection.pending:
             migrations.apply(db)

@@ -243,11 +243,15 @@ class Store:
         self.changed_by = changed_by
 
     @classmethod
-    def open(cls, path: Path | str, changed_by: str = "", *, create: bool = True) -> Store:
+    def open(
+        cls, path: Path | str, changed_by: str = "", *, create: bool = True, check: bool = True
+    ) -> Store:
         """Open, upgrading as needed (and creating, unless ``create`` is False); raise
-        StoreError with a sentence if the file cannot be used."""
+        StoreError with a sentence if the file cannot be used. ``check=False``: SQLite's
+        quick check is left to the caller (database.connect says when it is not)."""
         path = Path(path)
-        return cls(connect(path, create=create, before_upgrade=_back_up_first), path, changed_by)
+        opened = connect(path, create=create, before_upgrade=_back_up_first, check=check)
+        return cls(opened, path, changed_by)
 
     def close(self) -> None:
         """Close the connection; everything written is already committed."""

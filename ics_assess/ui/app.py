@@ -3,13 +3,11 @@ handler, and the main window."""
 
 from __future__ import annotations
 
-import ctypes.util
-import json
 import logging
-import logging.handlers
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +47,8 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
             "ICS Assess cannot open its window: no screen was found (DISPLAY is not set). "
             "Run it from a desktop session, or use the command line: python main.py --help"
         )
+    import ctypes.util
+
     missing = [pkg for lib, pkg in XCB_LIBRARIES.items() if not ctypes.util.find_library(lib)]
     if missing:
         return (
@@ -66,6 +66,8 @@ def log_path() -> Path:
 def setup_logging() -> Path:
     """Log to a rotating file in the data directory. Answers and comments are never
     logged: log messages name records by id only."""
+    import logging.handlers
+
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
@@ -111,8 +113,35 @@ class CrashHandler:
             self._showing = False
 
 
+def after_first_paint(window, then: Callable[[], None], *, at_most_ms: int = 1000) -> None:
+    """Call ``then`` once, as soon as ``window`` has been painted (or after ``at_most_ms``,
+    should no paint come, say on a minimised start), from the event loop."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Watcher(QObject):
+        done = False
+
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint and not self.done:
+                QTimer.singleShot(0, self.fire)
+            return False
+
+        def fire(self) -> None:
+            if not self.done:
+                self.done = True
+                window.removeEventFilter(self)
+                then()
+
+    watcher = Watcher(window)
+    window.installEventFilter(watcher)
+    QTimer.singleShot(at_most_ms, watcher.fire)
+
+
 def run_gui(db_path: Path | None = None) -> int:
-    """Open the main window and run until it closes; return the exit code."""
+    """Show the main window, open the database, and run until it closes; return the exit
+    code. The window shows itself first, saying it is opening the database, and opens it
+    once it has been painted: on 10,000 assessments nothing would be on screen for
+    seconds otherwise (issue 12)."""
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -121,7 +150,6 @@ def run_gui(db_path: Path | None = None) -> int:
 
     from .main_window import MainWindow
 
-    setup_logging()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName(paths.APP_NAME)
@@ -131,17 +159,51 @@ def run_gui(db_path: Path | None = None) -> int:
     sys.excepthook = handler
     window = MainWindow()
     handler.window = window
-    if not window.open_initial_database(db_path):
-        return 1
+    window.lock_menus(True)  # nothing in them works before a database is open
     window.show()
-    log.info("started ICS Assess %s", __version__)
-    smoke_folder = os.environ.get(SMOKE_TEST_ENV)
-    if smoke_folder:
-        from PySide6.QtCore import QTimer
 
-        # Once the event loop has shown the window (and painted it), report and quit.
-        QTimer.singleShot(500, lambda: app.exit(smoke_test_report(window, Path(smoke_folder))))
+    def open_database() -> None:
+        setup_logging()  # here, not before: nothing is logged before, and it takes time
+        window.lock_menus(False)  # the window answers nothing until this returns
+        if not window.open_initial_database(db_path):
+            app.exit(1)  # nothing could be opened, and the user chose to quit
+            return
+        log.info("started ICS Assess %s", __version__)
+        smoke_folder = os.environ.get(SMOKE_TEST_ENV)
+        if smoke_folder:
+            from PySide6.QtCore import QTimer
+
+            # Once the event loop has painted the open database, report and quit.
+            QTimer.singleShot(500, lambda: app.exit(smoke_test_report(window, Path(smoke_folder))))
+
+    def load_then_open() -> None:
+        # The code of the services (the store with sqlite-utils, the exchange formats,
+        # the scoring...) and of the pages loads on a thread of its own, and SQLite's
+        # quick check of the database runs on another, the window painted and answering
+        # meanwhile; the database is then opened here.
+        path = window.initial_database(db_path)
+
+        def loaded(_: object) -> None:  # or failed: open_database says what went wrong
+            open_database()
+
+        window.jobs.start(lambda: _load_code(window, path), loaded, loaded)
+
+    after_first_paint(window, load_then_open)
     return app.exec()
+
+
+def _load_code(window, path: Path) -> None:
+    """Import the services, start the quick check of the database at ``path`` (once the
+    services are there to run it), import the pages and wait for the check: the window
+    then opens the database without waiting. Importing them makes no Qt object (only
+    values such as colours), so another thread may."""
+    from .. import services  # noqa: F401
+    from .main_window import import_pages
+
+    checked = window.check_ahead(path)
+    import_pages()
+    if checked is not None:
+        checked.exception()  # waits; what it found is said when the database opens
 
 
 def smoke_test_report(window, folder: Path) -> int:
@@ -168,6 +230,8 @@ def smoke_test_report(window, folder: Path) -> int:
         "fonts": len(list(fonts.glob("*.ttf"))),
     }
     window.grab().save(str(folder / "window.png"))
+    import json
+
     (folder / "smoke.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     if sys.stdout is not None:
         print(f"{report['title']}: the {report['page']} page is shown", flush=True)

@@ -3,6 +3,10 @@
 It arranges pages and routes between them; the pages call the services. One database
 is open at a time, held with a lock file so that a second copy of the app is told who
 has it open instead of both writing to it.
+
+The services and the pages are imported when a database is first opened, not with this
+module: the window shows itself first (app.run_gui), saying it is opening the database,
+and then fills in (tests/test_ui_startup.py).
 """
 
 from __future__ import annotations
@@ -10,10 +14,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import socket
-import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer
@@ -33,23 +36,25 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__, paths
-from ..services import Services, StoreError
-from . import exchange_view, responses_view
-from .actions import ActionPlanPage
-from .backups_dialog import show_backups
 from .dialogs import Dialogs
-from .home import HomePage
-from .overview import OverviewPage
-from .participant import ParticipantScreen
-from .profile_view import ProfilePage
-from .report_view import ReportPage
-from .results import ResultsPage
-from .review_view import ConcernDialog, ReviewPage
 from .style import install_focus_visible_style
-from .walkthrough import WalkthroughPage
 from .widgets import WrappingLabel, heading, plain_label, scaled_font
 from .workers import JobRunner
-from .workshop import WorkshopPage, WorkshopsPage
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from ..services import Services
+    from .actions import ActionPlanPage
+    from .home import HomePage
+    from .overview import OverviewPage
+    from .participant import ParticipantScreen
+    from .profile_view import ProfilePage
+    from .report_view import ReportPage
+    from .results import ResultsPage
+    from .review_view import ReviewPage
+    from .walkthrough import WalkthroughPage
+    from .workshop import WorkshopPage, WorkshopsPage
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +143,24 @@ KEYBOARD_HELP = """
 </table>
 <p>Nothing needs saving: every answer is stored the moment you give it.</p>
 """
+
+
+def import_pages() -> None:
+    """Load the pages' code (and the services and charts it uses): the first time a
+    database is opened, after the window has shown itself (run_gui does it on another
+    thread first)."""
+    from . import (  # noqa: F401
+        actions,
+        home,
+        overview,
+        participant,
+        profile_view,
+        report_view,
+        results,
+        review_view,
+        walkthrough,
+        workshop,
+    )
 
 
 def settings() -> QSettings:
@@ -243,11 +266,18 @@ class MainWindow(QMainWindow):
         self.profile: ProfilePage | None = None
         self.review: ReviewPage | None = None
         self._menu_states: dict[QAction, bool] = {}
+        # SQLite's quick checks of database files, started before they are opened.
+        self._checker: ThreadPoolExecutor | None = None
+        self._checks: dict[Path, Future] = {}
 
         self.setWindowTitle(paths.APP_NAME)
         self.setMinimumSize(800, 560)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        # What the window shows until a database is open (run_gui shows it first).
+        self.opening = plain_label("Opening the database…")
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening)
         self.welcome = WelcomePage()
         self.welcome.start_button.clicked.connect(self.start_assessment)
         self.welcome.demo_button.clicked.connect(self.load_demo)
@@ -330,17 +360,47 @@ class MainWindow(QMainWindow):
 
     # --- the database ---------------------------------------------------------------
 
+    def check_ahead(self, path: Path) -> Future | None:
+        """Start SQLite's quick check of the database at ``path`` now, for open_database
+        to wait for when it opens it (run_gui: while the code loads, after first paint).
+        Returns it (None: nothing there to check)."""
+        path = Path(path).expanduser().absolute()
+        checked = self._start_check(path)
+        if checked is not None:
+            self._checks[path] = checked
+        return checked
+
+    def _start_check(self, path: Path) -> Future | None:
+        """SQLite's quick check of ``path``, running on a thread of its own; None for a
+        file that is not there yet (or empty): a database made now is new."""
+        from ..services import Services
+
+        if not (path.is_file() and path.stat().st_size > 0):
+            return None
+        if self._checker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quick-check")
+        return self._checker.submit(Services.check_integrity, path)
+
+    def initial_database(self, path: Path | None = None) -> Path:
+        """The database open_initial_database tries first: the one given, else the last
+        one used (if it still exists), else the default one in the data directory."""
+        last = self.settings.value("database/last")
+        if path is None and last and Path(last).exists():
+            path = Path(last)
+        return Path(path or paths.default_db_path()).expanduser().absolute()
+
     def open_initial_database(self, path: Path | None = None) -> bool:
         """Open the database given, else the last one used (if it still exists), else
         the default one in the data directory; then go back to where the user was."""
-        last = self.settings.value("database/last")
         # Read before opening: opening shows the home page, which forgets it.
         resume = self.settings.value("session/assessment")
-        if path is None and last and Path(last).exists():
-            path = Path(last)
-        opened = self.open_database(path or paths.default_db_path())
-        if not opened and path is not None and path != paths.default_db_path():
-            opened = self.open_database(paths.default_db_path())
+        first = self.initial_database(path)
+        opened = self.open_database(first)
+        default = paths.default_db_path()
+        if not opened and first != default.expanduser().absolute():
+            opened = self.open_database(default)
         while not opened:
             # Nothing could be opened (in use elsewhere, unreadable): never leave the
             # user in a window with no database; offer the ways on, or to quit.
@@ -363,16 +423,30 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: Path, *, create: bool = True) -> bool:
         """Open a database (creating it if new); say in words why not, and keep the one
-        already open if it cannot be used."""
+        already open if it cannot be used.
+
+        SQLite's quick check of the file (a quarter of a second at 10,000 assessments)
+        runs on a thread of its own (started by ``check_ahead`` if it was not already)
+        while the questionnaires are read and the pages' code is loaded, and is waited
+        for before any record is read: a damaged file is refused in words, as before."""
+        from ..services import Services, StoreError
+
         path = Path(path).expanduser().absolute()
         lock = QLockFile(str(path) + ".lock")
         lock.setStaleLockTime(0)  # only a dead owner makes the lock stale
         if path.parent.is_dir() and not lock.tryLock(200):
             self.dialogs.warn("Database in use", self._lock_message(path, lock))
             return False
+        checked = self._checks.pop(path, None) or self._start_check(path)
+        services = None
         try:
-            services = Services.open(path, create=create)
+            services = Services.open(path, create=create, check=False)
+            import_pages()
+            if checked is not None:
+                checked.result()
         except StoreError as exc:
+            if services is not None:
+                services.close()
             lock.unlock()
             self.dialogs.warn("This database cannot be opened", str(exc))
             return False
@@ -403,6 +477,8 @@ class MainWindow(QMainWindow):
         failure is logged and mentioned in the status bar: the work goes on."""
         if self.services is None:
             return
+        from ..services import Services
+
         path = self.services.db_path
 
         def failed(exc: Exception) -> None:
@@ -414,20 +490,28 @@ class MainWindow(QMainWindow):
     def export_assessments(self) -> None:
         """File > Export: the selected assessments, or the round chosen in the list."""
         if self.home is not None:
+            from . import exchange_view
+
             exchange_view.export_assessments(self)
 
     def import_assessments(self) -> None:
         """File > Import: check a file, show what it would do, then import."""
+        from . import exchange_view
+
         exchange_view.import_bundle(self)
 
     def import_responses(self) -> None:
         """File > Import responses: an online form's CSV or XLSX, mapped to statements."""
         if self.services is not None:
+            from . import responses_view
+
             responses_view.import_responses_dialog(self)
 
     def show_backups(self) -> None:
         """File > Backups: list the backups of this database, make one, restore one."""
         if self.services is not None:
+            from .backups_dialog import show_backups
+
             show_backups(self)
 
     @staticmethod
@@ -440,6 +524,8 @@ class MainWindow(QMainWindow):
         info = lock.getLockInfo()  # PySide6 gives (pid, hostname, app name), or nothing
         if info and len(info) == 3 and info[0]:
             pid, host, _app = info
+            import socket
+
             here = host in ("", socket.gethostname())
             who = f"process {pid} on this computer" if here else f"the computer {host}"
         else:
@@ -450,6 +536,17 @@ class MainWindow(QMainWindow):
         )
 
     def _build_pages(self, services: Services) -> None:
+        from .actions import ActionPlanPage
+        from .home import HomePage
+        from .overview import OverviewPage
+        from .participant import ParticipantScreen
+        from .profile_view import ProfilePage
+        from .report_view import ReportPage
+        from .results import ResultsPage
+        from .review_view import ReviewPage
+        from .walkthrough import WalkthroughPage
+        from .workshop import WorkshopPage, WorkshopsPage
+
         if self.report is not None:
             self.report.close_report()
         if self.workshop is not None:
@@ -590,6 +687,10 @@ class MainWindow(QMainWindow):
         if target.absolute() == current.absolute():
             self.dialogs.warn("Not saved", "That is the database that is open. Choose a new name.")
             return
+        import sqlite3
+
+        from ..services import StoreError
+
         partial = target.with_name(target.name + ".partial")
         try:
             partial.unlink(missing_ok=True)
@@ -816,6 +917,8 @@ class MainWindow(QMainWindow):
         section or statement chosen; the review asks about it."""
         if self.services is None or not preset.get("round_id"):
             return None
+        from .review_view import ConcernDialog
+
         rnd = self.services.round(preset["round_id"])
         dialog = ConcernDialog(
             self.services,
@@ -870,7 +973,7 @@ class MainWindow(QMainWindow):
         is reachable) until the facilitator's screen is unlocked."""
         self.workshop.close_projector()
         self.participant.code = code
-        self._lock_menus(True)
+        self.lock_menus(True)
         self.stack.setCurrentWidget(self.participant)
         self.participant.start(assessment_id)
         if self.participant.locked:  # could not be opened
@@ -880,7 +983,7 @@ class MainWindow(QMainWindow):
         """From the participant screen (locked) to the facilitator's page."""
         if self.participant is not None and not self.participant.locked:
             self.participant.step_away()
-        self._lock_menus(False)
+        self.lock_menus(False)
         self.stack.setCurrentWidget(self.workshop)
         self.workshop.refresh()
         self.workshop.table.setFocus()
@@ -888,8 +991,9 @@ class MainWindow(QMainWindow):
     def _participant_showing(self) -> bool:
         return self.participant is not None and self.stack.currentWidget() is self.participant
 
-    def _lock_menus(self, locked: bool) -> None:
-        """Every menu action off (their shortcuts too) while a participant has the laptop."""
+    def lock_menus(self, locked: bool) -> None:
+        """Every menu action off (their shortcuts too) while a participant has the laptop,
+        and while the window opens its first database (run_gui)."""
         actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
         if locked:
             if not self._menu_states:
@@ -910,6 +1014,8 @@ class MainWindow(QMainWindow):
         """Reopen the draft the user was answering when the app last closed."""
         if self.services is None:
             return
+        from ..services import StoreError
+
         try:
             assessment = self.services.assessment(assessment_id)
         except StoreError:
@@ -929,6 +1035,7 @@ class MainWindow(QMainWindow):
         if self.services is None:
             return
         from ..demo import DEMO_PARTNERSHIP_NAME, build_demo
+        from ..services import Services
 
         if any(p.name == DEMO_PARTNERSHIP_NAME for p in self.services.partnerships()):
             self.show_home()
