@@ -95,11 +95,12 @@ def test_home_lists_each_assessments_score_and_band(qtbot, demo):
         if score.mean is None:
             assert band == "Not enough answers"
         else:
-            assert text == f"{score.mean:.1f}"
+            # A score from fewer than all sections is marked provisional with a star.
+            assert text == f"{score.mean:.1f}" + ("*" if score.provisional else "")
             assert band == score.band.name
     home.table.sortByColumn(8, Qt.SortOrder.DescendingOrder)
     shown = [home.proxy.index(r, 8).data() for r in range(home.proxy.rowCount())]
-    numbers = [float(t) for t in shown if t not in ("–", "")]
+    numbers = [float(t.rstrip("*")) for t in shown if t not in ("–", "")]
     assert numbers == sorted(numbers, reverse=True)
 
 
