@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar, QTabWidget
 
-from .ui_support import FakeDialogs, open_window
+from .ui_support import FakeDialogs, first_submitted, open_window
 
 MENU_KEYS = {"f", "e", "v", "h"}
 
@@ -208,3 +208,268 @@ def test_focus_set_by_the_program_is_drawn(qtbot, window):
     assert button.hasFocus()
     with_focus = button.grab().toImage()
     assert with_focus != without
+
+
+# --- the keyboard-only run under a real window (issue 14): what it found ---------------------
+
+
+def no_alt_key(top) -> list[str]:
+    """The buttons, check boxes and radio buttons shown under ``top`` whose text has no
+    Alt key, less those reached another way: a dialog's OK and Cancel (Enter, Esc), the
+    walk-through's answers and section buttons and guidance (1-5, D, N, Ctrl+PgDown,
+    Ctrl+PgUp, Alt+G; the guide lists them), a search box's clear button, and the New…
+    beside each list of the New assessment dialog (Tab from its list; the dialog says so)."""
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QToolButton
+
+    found = []
+    for b in top.findChildren(QAbstractButton):
+        if not b.isVisibleTo(top) or not b.text().strip() or _key(b.text()) is not None:
+            continue
+        parent = b.parentWidget()
+        if isinstance(parent, (QTabBar, QDialogButtonBox, QLineEdit)):
+            continue
+        if type(parent).__name__ == "StatementCard" or b.text() == "New…":
+            continue
+        if b.accessibleName() in ("Previous section", "Next section"):
+            continue
+        if isinstance(b, QToolButton) and b.text() == "Show guidance and evidence":
+            continue
+        found.append(b.text())
+    return sorted(found)
+
+
+def test_every_button_of_every_page_and_dialog_has_an_alt_key(
+    qtbot, isolated_data_dir, demo_db, tmp_path
+):
+    """Found by keyboard: the welcome page's two buttons, the results page's Back, All
+    assessments, Report and Organisation report, every button of the report preview and
+    of the Backups dialog, and the New assessment dialog's answer-anonymously and
+    whose-view choices had no Alt key."""
+    from PySide6.QtWidgets import QApplication
+
+    from ics_assess.domain import AssessmentStatus
+    from ics_assess.ui.actions import ActionDialog
+    from ics_assess.ui.backups_dialog import BackupsDialog
+    from ics_assess.ui.exchange_view import ImportDialog
+    from ics_assess.ui.new_assessment import NewAssessmentDialog
+    from ics_assess.ui.profile_view import ProfileValueDialog
+    from ics_assess.ui.review_view import ConcernDialog
+
+    problems: dict[str, list[str]] = {}
+
+    def check(where: str, top) -> None:
+        QApplication.processEvents()
+        if missing := no_alt_key(top):
+            problems[where] = missing
+
+    dialogs = FakeDialogs()
+    empty = open_window(qtbot, None, dialogs)
+    check("welcome", empty.welcome)
+    dialog = NewAssessmentDialog(empty.services, dialogs, empty)
+    dialog.show()
+    check("New assessment, empty database", dialog)
+    dialog.close()
+    empty.close()
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    win = open_window(qtbot, path, dialogs)
+    services = win.services
+    (partnership,) = services.partnerships()
+    rows = services.list_assessments()
+    done = next(s.assessment.id for s in rows if s.assessment.status is AssessmentStatus.SUBMITTED)
+    draft = next(s.assessment.id for s in rows if s.assessment.status is AssessmentStatus.DRAFT)
+    workshop_id = services.workshops()[0].workshop.id
+    pages = {
+        "home": win.show_home,
+        "walk-through": lambda: win.open_walkthrough(draft),
+        "results": lambda: win.show_results(done),
+        "workshop": lambda: win.show_workshop(workshop_id),
+        "overview": lambda: win.show_overview(partnership.id),
+        "workshops": win.show_workshops,
+        "action plan": win.show_action_plan,
+        "profile": win.show_profile,
+        "review": win.show_review,
+    }
+    for name, show in pages.items():
+        show()
+        page = win.stack.currentWidget()
+        tabs = [t for t in page.findChildren(QTabWidget) if t.isVisibleTo(page)]
+        for tab_widget, index in [(t, i) for t in tabs for i in range(t.count())] or [(None, 0)]:
+            if tab_widget is not None:
+                tab_widget.setCurrentIndex(index)
+            check(f"{name}, tab {index}", page)
+    win.show_report(done)
+    qtbot.waitUntil(lambda: win.report.save_button.isEnabled(), timeout=60_000)
+    check("report preview", win.report)
+
+    review, baseline = services.rounds_latest_first(partnership.id)
+    bundle = tmp_path / "bundle.zip"
+    services.export_assessments([done], bundle)
+    tops = {
+        "New assessment": NewAssessmentDialog(services, dialogs, win),
+        "Backups": BackupsDialog(services.db_path, dialogs, win),
+        "Import": ImportDialog(services.plan_import(bundle), services.db_path, win),
+        "New action": ActionDialog(services, review.id, parent=win),
+        "Concern": ConcernDialog(services, partnership.id, baseline.id, win),
+        "Profile value": ProfileValueDialog(
+            services, review.id, services.round_profile(review.id).entries[0], win
+        ),
+    }
+    win.show_guide()
+    tops["Guide"] = win.guide
+    for name, top in tops.items():
+        top.show()
+        check(name, top)
+        top.close()
+    assert problems == {}
+
+
+def test_ctrl_s_saves_the_report(qtbot, window, tmp_path):
+    """The report page had Ctrl+S twice (StandardKey.Save and "Ctrl+S"), which Qt takes
+    as ambiguous and runs neither: Ctrl+S did nothing, though its tooltip offered it."""
+    win = window
+    done = first_submitted(win.services)
+    win.show_report(done)
+    qtbot.waitUntil(lambda: win.report.save_button.isEnabled(), timeout=60_000)
+    target = tmp_path / "saved.pdf"
+    win.dialogs.answers.append(target)
+    win.report.view.setFocus()
+    qtbot.keyClick(win.report.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert [t for k, t, _ in win.dialogs.asked if k == "save_path"] == ["Save the report"]
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def help_section(title: str) -> list[str]:
+    """The keys named in one section of the guide's keyboard help, as written there."""
+    import re
+
+    from ics_assess.ui.main_window import KEYBOARD_HELP
+
+    section = KEYBOARD_HELP.split(f"<h3>{title}</h3>", 1)[1].split("<h3>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td>", section, flags=re.S)
+    return [key for row in rows for key in re.findall(r"<b>(.*?)</b>", row)]
+
+
+def test_the_keys_the_guide_says_work_everywhere_are_the_windows_own(window):
+    """The guide listed Ctrl+F (search) and Enter (open) under "Everywhere"; both belong
+    to the list of assessments and do nothing on any other page. Every key in that
+    section is now a shortcut of a menu command, which works on every page."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    shortcuts = {
+        keys.toString() for action in window.findChildren(QAction) for keys in action.shortcuts()
+    }
+    listed = [key for key in help_section("Everywhere") if key != "Alt"]
+    missing = [k for k in listed if QKeySequence(k).toString() not in shortcuts]
+    assert missing == []
+    assert len(listed) >= 10
+    assert {"Ctrl+F", "Enter"} <= set(help_section("The list of assessments"))
+
+
+def test_the_guides_keyboard_help_is_a_whole_tab_not_a_cut_off_pane(qtbot, window):
+    """The keyboard help was a pane 240 pixels high above the method, scrolled inside
+    itself, so most of it was hidden; at 150% only four rows showed. Each is now a tab of
+    the dialog's full height, with an Alt key, and the dialog is sized to its font."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    window.show_guide()
+    guide = window.guide
+    qtbot.waitExposed(guide)
+    keys = next(
+        b for b in guide.findChildren(QTextBrowser) if b.accessibleName() == "Keyboard shortcuts"
+    )
+    assert guide.tabs.currentWidget() is keys
+    assert [guide.tabs.tabText(i) for i in range(guide.tabs.count())] == [
+        "&Keyboard",
+        "The &method",
+    ]
+    line = guide.fontMetrics().height()
+    assert keys.height() >= 30 * line  # two of the help's sections at once, at least
+    assert guide.width() >= 40 * line
+
+
+def test_the_export_hint_names_a_keyboard_way_to_pick_several(window):
+    """With nothing chosen, File > Export said "Ctrl+click picks several": a mouse only."""
+    window.show_home()
+    window.home.table.clearSelection()
+    window.home.round_filter.setCurrentIndex(0)
+    window.export_assessments()
+    (text,) = window.dialogs.messages("inform")[-1:]
+    assert "Shift with the arrow keys" in text
+
+
+def test_the_focus_ring_shows_on_tables_text_boxes_and_buttons(qtbot, window):
+    """Found by keyboard: a table, a multi-line text box and the report preview showed
+    no focus at all (Fusion draws none on their frame; the Edit action dialog opened
+    with focus in its Action box and nothing showed it), and a focused button looked
+    just like the default button beside it. A ring in the palette's window text colour
+    now sits just inside the edge of whichever of them has focus."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import (
+        QApplication,
+        QPlainTextEdit,
+        QPushButton,
+        QTextEdit,
+        QWidget,
+    )
+
+    from ics_assess.ui.actions import ActionDialog
+    from ics_assess.ui.style import RING_WIDTH, focus_ring
+
+    win = window
+    ring_keeper = focus_ring(QApplication.instance())
+    assert ring_keeper is not None
+
+    def ring_on(widget) -> bool:
+        QApplication.processEvents()
+        ring = ring_keeper.ring()
+        if ring is None or ring.parentWidget() is not widget or not ring.isVisible():
+            return False
+        if ring.geometry() != widget.rect():
+            return False
+        colour = widget.palette().color(QPalette.ColorRole.WindowText)
+        image = widget.grab().toImage()
+        inside = image.pixelColor(RING_WIDTH - 1, widget.height() // 2)
+        return inside == colour
+
+    win.show_action_plan()
+    table = win.action_plan.table
+    table.setFocus()
+    assert ring_on(table)
+
+    (partnership,) = win.services.partnerships()
+    review, _ = win.services.rounds_latest_first(partnership.id)
+    action = win.services.action_plan(review.id)[0].action
+    dialog = ActionDialog(win.services, review.id, action_id=action.id, parent=win)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    box = next(
+        w
+        for w in dialog.findChildren(QWidget)
+        if isinstance(w, (QPlainTextEdit, QTextEdit)) and w.isVisible() and w.isEnabled()
+    )
+    box.setFocus()
+    assert ring_on(box)
+    cancel, default = None, None
+    for b in dialog.findChildren(QPushButton):
+        if b.isVisible() and b.isDefault():
+            default = b
+        elif b.isVisible() and b.accessibleName() == "Cancel":
+            cancel = b
+    assert default is not None and cancel is not None
+    cancel.setFocus()
+    assert ring_on(cancel) and not ring_on(default)
+    dialog.close()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+
+    done = first_submitted(win.services)
+    win.show_results(done)
+    win.results.scroll.setFocus()  # where the page opens: it scrolls by keyboard
+    assert ring_on(win.results.scroll)
+    win.show_home()
+    win.home.search.setFocus()  # a line edit draws its own focus: no ring
+    QApplication.processEvents()
+    ring = ring_keeper.ring()
+    assert ring is None or not ring.isVisible()

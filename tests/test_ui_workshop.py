@@ -457,7 +457,7 @@ def test_the_workshop_report_is_previewed_and_back_returns_to_the_workshop(
     with qtbot.waitSignals([win.report.ready], timeout=60_000):
         qtbot.mouseClick(page.report_button, LEFT)
     assert win.stack.currentWidget() is win.report
-    assert win.report.back_button.text() == "Back to the workshop"
+    assert win.report.back_button.text() == "&Back to the workshop"
     pdf = tmp_path / "workshop.pdf"
     win.dialogs.answers.append(pdf)
     assert win.report.save() == pdf and pdf.read_bytes().startswith(b"%PDF")

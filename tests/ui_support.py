@@ -87,3 +87,10 @@ def open_window(qtbot, path: Path | None, dialogs: FakeDialogs):
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: not win.home.jobs.is_busy(), timeout=10_000)
     return win
+
+
+def first_submitted(services) -> str:
+    """The id of the first submitted assessment in the list."""
+    return next(
+        s.assessment.id for s in services.list_assessments() if s.assessment.status == "submitted"
+    )

@@ -43,12 +43,15 @@ from .widgets import (
     keep_table_width_shared,
     plain_label,
     plain_tooltip,
+    readable,
     share_table_width,
+    tint,
 )
 from .workshop import button, cell, date_text, table
 
+# An overdue row: a light red fill (on the palette's base, so dark on a dark palette)
+# with its date and status in red made readable on it.
 OVERDUE_TEXT = QColor("#B3261E")
-OVERDUE_FILL = QColor("#FBE9E7")
 COLUMNS = ["Action", "Owner", "Due", "Status", "Answers", "Carried"]  # carried from / to
 COLUMN_SHARES = (0.3, 0.15, 0.1, 0.12, 0.18, 0.15)
 PLAN_FILTER = "Spreadsheets (*.xlsx *.csv);;All files (*)"
@@ -449,6 +452,8 @@ class ActionPlanPage(QWidget):
             self.dialogs.warn("The action plan could not be read", str(exc))
             self.rows = []
         self.table.setRowCount(len(self.rows))
+        overdue_fill = tint(self.table.palette(), OVERDUE_TEXT, 0.12)
+        overdue_text = readable(OVERDUE_TEXT, overdue_fill)
         for n, r in enumerate(self.rows):
             a = r.action
             carried = f"from {r.carried_from_round}" if r.carried_from_round else ""
@@ -468,9 +473,9 @@ class ActionPlanPage(QWidget):
             for column, text in enumerate(values):
                 item = cell(text, a.id)
                 if r.overdue:
-                    item.setBackground(QBrush(OVERDUE_FILL))
+                    item.setBackground(QBrush(overdue_fill))
                     if column in (2, 3):
-                        item.setForeground(QBrush(OVERDUE_TEXT))
+                        item.setForeground(QBrush(overdue_text))
                         font = item.font()
                         font.setBold(True)
                         item.setFont(font)

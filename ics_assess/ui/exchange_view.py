@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..services import ConflictChoice, ImportPlan, ImportResult, Services
 from .host import Window
 from .report_view import suggested_name
-from .widgets import WrappingLabel, heading, plain_label
+from .widgets import REFUSAL_TEXT, WrappingLabel, heading, plain_label, readable
 from .workers import JobRunner
 
 BUNDLE_FILTER = "ICS Assess exchange files (*.zip);;All files (*)"
@@ -55,8 +56,9 @@ def export_assessments(window: Window) -> None:
     if not chosen and not round_id:
         window.dialogs.inform(
             "Export assessments",
-            "Select the assessments to export in the list (Ctrl+click picks several), or "
-            "choose a round in the Round filter to export the whole round.",
+            "Select the assessments to export in the list (Shift with the arrow keys, or "
+            "Ctrl+click, picks several), or choose a round in the Round filter to export "
+            "the whole round.",
         )
         return
     if chosen:
@@ -187,7 +189,11 @@ class ImportDialog(QDialog):
                 "This file cannot be imported: a questionnaire in it has the same id and "
                 "version as one here but different statements. Nothing will be changed."
             )
-            self.blocked.setStyleSheet("color: #b00020;")
+            # Red, made readable on the dialog's own background (a dark palette too).
+            palette = self.blocked.palette()
+            background = palette.color(QPalette.ColorRole.Window)
+            palette.setColor(self.blocked.foregroundRole(), readable(REFUSAL_TEXT, background))
+            self.blocked.setPalette(palette)
             layout.addWidget(self.blocked)
             self.import_button.setEnabled(False)
         nothing = not any(added.values()) and not plan.conflicts and not plan.changes_added

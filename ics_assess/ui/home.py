@@ -7,7 +7,7 @@ import heapq
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -109,6 +109,10 @@ class HomePage(QWidget):
         self.status_filter.addItem("Drafts and submitted", None)
         self.status_filter.addItem("Drafts", AssessmentStatus.DRAFT.value)
         self.status_filter.addItem("Submitted", AssessmentStatus.SUBMITTED.value)
+        # Three short choices, shown whole: the lists beside it give way on a narrow
+        # window or with a large font (it was cut to "Drafts and submitte").
+        self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_filter.setMinimumWidth(self.status_filter.sizeHint().width())
 
         # The partnership tree
         self.tree = QTreeWidget()
@@ -345,8 +349,22 @@ class HomePage(QWidget):
         organisation = self._text_width("Northshire County Council")
         room = self.table.viewport().width() - fixed - organisation
         share = max(self.fontMetrics().averageCharWidth() * 8, room // len(self._wanted))
-        for column, wanted in self._wanted.items():
-            self.table.setColumnWidth(column, min(wanted, share))
+        widths = {column: min(wanted, share) for column, wanted in self._wanted.items()}
+        # Then as wide as its heading (in bold, as Qt draws the headings of a selected
+        # row), which a large font cut at both ends ("artner typ"), as far as the room
+        # Organisation can give up and still show the start of its names.
+        bold = QFont(self.table.horizontalHeader().font())
+        bold.setBold(True)
+        heading_metrics = QFontMetrics(bold)
+        spare = room + organisation - self._text_width("Northshire Co") - sum(widths.values())
+        for column in widths:
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            grow = min(heading_metrics.horizontalAdvance(title) + 16 - widths[column], spare)
+            if grow > 0:
+                widths[column] += grow
+                spare -= grow
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:

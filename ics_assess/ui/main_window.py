@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QLockFile, QSettings, Qt, QTimer
+from PySide6.QtCore import QLockFile, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -74,14 +75,34 @@ KEYBOARD_HELP = """
 <h3>Everywhere</h3>
 <table cellpadding="3">
 <tr><td><b>Ctrl+N</b></td><td>new assessment</td></tr>
-<tr><td><b>Ctrl+F</b></td><td>search the assessments</td></tr>
-<tr><td><b>Enter</b></td><td>open the selected assessment</td></tr>
+<tr><td><b>Ctrl+Home</b></td><td>the list of assessments</td></tr>
 <tr><td><b>Ctrl+Z</b></td><td>undo a deletion</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open another database</td></tr>
+<tr><td><b>Ctrl+I</b></td><td>import assessments from an exchange file</td></tr>
 <tr><td><b>Ctrl+Shift+C</b></td><td>compare the partnership (the overview)</td></tr>
 <tr><td><b>Ctrl+Shift+A</b></td><td>the action plan</td></tr>
 <tr><td><b>Ctrl+Shift+F</b></td><td>the partnership profile</td></tr>
 <tr><td><b>Ctrl+Shift+R</b></td><td>the review of a round against an earlier one</td></tr>
+<tr><td><b>F1</b></td><td>this guide</td></tr>
+<tr><td><b>Alt</b>+letter</td>
+<td>the button or list whose name has that letter underlined</td></tr>
+</table>
+<h3>The list of assessments</h3>
+<table cellpadding="3">
+<tr><td><b>Ctrl+F</b></td><td>search the assessments</td></tr>
+<tr><td><b>Enter</b></td><td>open the selected assessment</td></tr>
+<tr><td><b>Shift+Up</b> / <b>Shift+Down</b></td>
+<td>select several (to export them); <b>Ctrl+Space</b> adds or removes one</td></tr>
+<tr><td><b>Delete</b></td><td>delete the selected assessment (Ctrl+Z undoes it)</td></tr>
+</table>
+<h3>Results and reports</h3>
+<table cellpadding="3">
+<tr><td><b>Alt+R</b> / <b>Alt+G</b></td><td>the report / the organisation's report</td></tr>
+<tr><td><b>Alt+A</b></td><td>add an action for the section selected</td></tr>
+<tr><td><b>Alt+B</b></td><td>back to where you came from</td></tr>
+<tr><td><b>Ctrl+S</b></td><td>on a report: save it as a PDF</td></tr>
+<tr><td><b>Ctrl++</b> / <b>Ctrl+-</b></td><td>on a report: zoom in / out</td></tr>
+<tr><td><b>PgDown</b> / <b>PgUp</b></td><td>on a report: scroll through its pages</td></tr>
 </table>
 <h3>The action plan</h3>
 <table cellpadding="3">
@@ -185,8 +206,8 @@ class WelcomePage(QWidget):
             "Answer on your own, offline; every answer is saved as you give it, and you "
             "get a score that explains itself."
         )
-        self.start_button = QPushButton("Start an assessment…")
-        self.demo_button = QPushButton("Load the demo partnership to look around")
+        self.start_button = QPushButton("&Start an assessment…")
+        self.demo_button = QPushButton("Load the &demo partnership to look around")
         self.start_button.setAccessibleName("Start an assessment")
         self.demo_button.setAccessibleName("Load the demo partnership")
         self.start_button.setDefault(True)
@@ -207,12 +228,19 @@ class WelcomePage(QWidget):
 
 
 class GuideDialog(QDialog):
-    """Help: the keyboard, and how every number is calculated (docs/scoring.md)."""
+    """Help: the keyboard, and how every number is calculated (docs/scoring.md), each on
+    a tab of its own and the dialog's full height (the keyboard's were cut off below a
+    small scrolled pane), sized to the font and the screen."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Guide to the method")
-        self.resize(760, 620)
+        line = self.fontMetrics().height()
+        size = QSize(56 * line, 48 * line)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            size = size.boundedTo(QSize(screen.width() * 9 // 10, screen.height() * 9 // 10))
+        self.resize(size)
         browser = QTextBrowser()
         browser.setAccessibleName("Guide to the method")
         browser.setOpenExternalLinks(False)
@@ -230,14 +258,15 @@ class GuideDialog(QDialog):
         keys = QTextBrowser()
         keys.setAccessibleName("Keyboard shortcuts")
         keys.setHtml(KEYBOARD_HELP)
-        keys.setMaximumHeight(240)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Guide")
+        self.tabs.addTab(keys, "&Keyboard")
+        self.tabs.addTab(browser, "The &method")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Keyboard", 2))
-        layout.addWidget(keys)
-        layout.addWidget(browser, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
 
 

@@ -107,8 +107,8 @@ class NewAssessmentDialog(QDialog):
         self.questionnaire = QComboBox()
         self.purpose = WrappingLabel()
         self.purpose.setObjectName("purpose")
-        self.organisation_kind = QRadioButton("The organisation's own response, shown by name")
-        self.individual_kind = QRadioButton("One person's view, shown only in groups")
+        self.organisation_kind = QRadioButton("The organisation's o&wn response, shown by name")
+        self.individual_kind = QRadioButton("One person's &view, shown only in groups")
         self.individual_kind.setToolTip(
             "One person's view is never shown on its own in comparisons: only in groups "
             "of three or more people."
@@ -119,7 +119,7 @@ class NewAssessmentDialog(QDialog):
         self.organisation_kind.setChecked(True)
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Cllr Jane Smith")
-        self.anonymous = QCheckBox("Answer anonymously")
+        self.anonymous = QCheckBox("&Answer anonymously")
         self.role = QLineEdit()
         self.role.setPlaceholderText("e.g. Leader of the Council")
         # Shown when the organisation already has its own response to this questionnaire

@@ -65,7 +65,8 @@ from .workers import JobRunner
 
 KINDS = (AssessmentKind.ORGANISATION, AssessmentKind.INDIVIDUAL)
 KIND_TITLES = ("Organisation responses", "Individual views")
-EXPORT_FILTER = "CSV (*.csv);;Excel workbook (*.xlsx)"
+# Excel first: the name suggested ends in .xlsx, and the type shown should say so.
+EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV (*.csv)"
 # Okabe-Ito, black first: distinguishable for the common colour blindnesses.
 LINE_COLOURS = (
     "#000000",
@@ -211,8 +212,9 @@ class OverviewPage(QWidget):
         choices.addWidget(questionnaire_caption)
         choices.addWidget(self.questionnaire_combo, 2)
         choices.addSpacing(12)
+        # No stretch of its own here: the room left goes to the two lists, whose names
+        # ("Six-month review, November 2026") were cut off with room to spare.
         choices.addWidget(self.kind_tabs)
-        choices.addStretch(1)
         choices.addWidget(self.busy_label)
         choices.addWidget(self.progress)
 

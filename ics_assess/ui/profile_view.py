@@ -9,7 +9,7 @@ Everything goes through Services (services/profile.py); nothing here reads the s
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,8 +30,10 @@ from .dialogs import Dialogs
 from .widgets import (
     WrappingLabel,
     form_rows,
+    group_fill,
     heading,
     keep_table_width_shared,
+    muted_text,
     ok_cancel,
     plain_label,
     plain_tooltip,
@@ -42,8 +44,6 @@ from .workshop import button, cell, table
 
 COLUMNS = ["Fact", "Value", "Source", "As of", "Trend"]
 COLUMN_SHARES = (0.34, 0.13, 0.25, 0.1, 0.18)
-GROUP_FILL = QColor("#EEF1F5")
-COMPUTED_TEXT = QColor("#44474E")
 
 
 def trend_words(entry: ProfileEntry) -> str:
@@ -289,11 +289,14 @@ class ProfilePage(QWidget):
         bold.setBold(True)
         italic = QFont(self.table.font())
         italic.setItalic(True)
+        # From the palette, so they read on a dark or high-contrast one too.
+        group = QBrush(group_fill(self.table.palette()))
+        computed = QBrush(muted_text(self.table.palette()))
         for n, row in enumerate(rows):
             if isinstance(row, str):
                 item = cell(row)
                 item.setFont(bold)
-                item.setBackground(QBrush(GROUP_FILL))
+                item.setBackground(group)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(n, 0, item)
                 self.table.setSpan(n, 0, 1, len(COLUMNS))
@@ -310,7 +313,7 @@ class ProfilePage(QWidget):
                 item = cell(text, fact.id)
                 if row.computed:
                     item.setFont(italic)
-                    item.setForeground(QBrush(COMPUTED_TEXT))
+                    item.setForeground(computed)
                 if column == 0:
                     tip = fact.description or fact.label
                     if row.computed:

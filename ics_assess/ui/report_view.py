@@ -76,12 +76,12 @@ class ReportPage(QWidget):
         self._retry: Callable[[], None] | None = None
 
         self.title = heading("Report")
-        self.back_button = QPushButton("Back to results")
-        self.save_button = QPushButton("Save as PDF…")
-        self.fit_width_button = QPushButton("Fit width")
-        self.fit_page_button = QPushButton("Whole page")
-        self.zoom_in_button = QPushButton("Zoom in")
-        self.zoom_out_button = QPushButton("Zoom out")
+        self.back_button = QPushButton("&Back to results")
+        self.save_button = QPushButton("&Save as PDF…")
+        self.fit_width_button = QPushButton("Fit &width")
+        self.fit_page_button = QPushButton("Whole &page")
+        self.zoom_in_button = QPushButton("Zoom &in")
+        self.zoom_out_button = QPushButton("Zoom &out")
         self.page_label = plain_label(wrap=False)
         self.page_label.setAccessibleName("Pages")
         for button, slot, tip in (
@@ -92,13 +92,18 @@ class ReportPage(QWidget):
             (self.zoom_in_button, lambda: self._zoom_by(1.25), "Zoom in (Ctrl++)"),
             (self.zoom_out_button, lambda: self._zoom_by(0.8), "Zoom out (Ctrl+-)"),
         ):
-            button.setAccessibleName(button.text().rstrip("…"))
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
             button.clicked.connect(slot)
             if tip:
                 button.setToolTip(tip)
         self.save_button.setDefault(True)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        # One shortcut for Save: a second on the same keys (StandardKey.Save is Ctrl+S
+        # here) made Qt call both ambiguous and run neither.
+        save_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Save)
+        if QKeySequence("Ctrl+S") not in save_keys:
+            save_keys.append(QKeySequence("Ctrl+S"))
+        for keys in save_keys:
+            QShortcut(keys, self, activated=self.save)
         QShortcut(QKeySequence.StandardKey.ZoomIn, self, activated=lambda: self._zoom_by(1.25))
         QShortcut(QKeySequence.StandardKey.ZoomOut, self, activated=lambda: self._zoom_by(0.8))
 
@@ -127,7 +132,7 @@ class ReportPage(QWidget):
         problem_layout = QVBoxLayout(problem)
         self.problem_text = plain_label()
         self.problem_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.retry_button = QPushButton("Try again")
+        self.retry_button = QPushButton("&Try again")
         self.retry_button.setAccessibleName("Try again")
         self.retry_button.clicked.connect(lambda: self._retry and self._retry())
         problem_layout.addStretch(1)
@@ -200,7 +205,7 @@ class ReportPage(QWidget):
         self._to_overview = True
         self._to_workshop = None
         self._to_review = False
-        self.back_button.setText("Back to the overview")
+        self.back_button.setText("&Back to the overview")
         self.back_button.setAccessibleName("Back to the overview")
         c = comparison
         self._name = suggested_name(c.partnership.name, c.questionnaire.title, c.round.name)
@@ -218,7 +223,7 @@ class ReportPage(QWidget):
         self._to_overview = False
         self._to_workshop = workshop_id
         self._to_review = False
-        self.back_button.setText("Back to the workshop")
+        self.back_button.setText("&Back to the workshop")
         self.back_button.setAccessibleName("Back to the workshop")
         title = summary.workshop.title
         self._name = suggested_name(summary.partnership_name, title, summary.round_name)
@@ -235,7 +240,7 @@ class ReportPage(QWidget):
         self._to_overview = False
         self._to_workshop = None
         self._to_review = True
-        self.back_button.setText("Back to the review")
+        self.back_button.setText("&Back to the review")
         self.back_button.setAccessibleName("Back to the review")
         r = review
         self._name = suggested_name(r.partnership.name, "review pack", r.round.name)
@@ -340,7 +345,7 @@ class ReportPage(QWidget):
         self._to_overview = False
         self._to_workshop = None
         self._to_review = False
-        self.back_button.setText("Back to results")
+        self.back_button.setText("&Back to results")
         self.back_button.setAccessibleName("Back to results")
 
     def _back(self) -> None:

@@ -58,6 +58,7 @@ QWIDGETSIZE_MAX = (1 << 24) - 1
 TARGET_SERIES_NAME = "Where we want to be"
 SCORE_SERIES_NAME = "Score"
 CHART_MIN = QSize(440, 340)
+"""The chart's least size at the usual font; a larger font needs more (chart_minimum)."""
 COLUMNS = (
     "Section",
     "Score",
@@ -289,10 +290,10 @@ class ResultsPage(QWidget):
         self.scroll.setWidget(content)
         self.scroll.setAccessibleName("Results")
 
-        self.back_button = QPushButton("Back to the assessment")
+        self.back_button = QPushButton("&Back to the assessment")
         self.back_button.setAccessibleName("Back to the assessment")
         self.back_button.clicked.connect(self._go_back)
-        self.home_button = QPushButton("All assessments")
+        self.home_button = QPushButton("A&ll assessments")
         self.home_button.setAccessibleName("All assessments")
         self.home_button.clicked.connect(self.home_requested)
         self.overview_button = QPushButton("Back to the &overview")
@@ -300,11 +301,11 @@ class ResultsPage(QWidget):
         self.overview_button.clicked.connect(self.overview_requested)
         self.overview_button.hide()
         self.actions_row = QHBoxLayout()
-        self.report_button = QPushButton("Report…")
+        self.report_button = QPushButton("&Report…")
         self.report_button.setAccessibleName("Report")
         self.report_button.setToolTip("The scored PDF report of this assessment")
         self.report_button.clicked.connect(self._request(self.report_requested))
-        self.organisation_report_button = QPushButton("Organisation report…")
+        self.organisation_report_button = QPushButton("Or&ganisation report…")
         self.organisation_report_button.setAccessibleName("Organisation report")
         self.organisation_report_button.setToolTip(
             "Every questionnaire this organisation answered in this round, in one PDF"
@@ -523,7 +524,7 @@ class ResultsPage(QWidget):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumSize(CHART_MIN)
+        view.setMinimumSize(self.chart_minimum())
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         view.setAccessibleName("Chart of section scores")
         view.setAccessibleDescription(_describe(sections, targets))
@@ -546,9 +547,18 @@ class ResultsPage(QWidget):
 
     # --- layout ------------------------------------------------------------------------
 
+    def chart_minimum(self) -> QSize:
+        """The chart's least size: CHART_MIN, or more with a large font, whose spoke labels
+        otherwise take the room and squeeze the radar to a dot (seen at 150%)."""
+        metrics = self.fontMetrics()
+        return QSize(
+            max(CHART_MIN.width(), 72 * metrics.averageCharWidth()),
+            max(CHART_MIN.height(), 22 * metrics.height()),
+        )
+
     def _arrange(self) -> None:
         """The summary beside the chart when both fit side by side, else above it."""
-        room = self.summary.minimumSizeHint().width() + CHART_MIN.width() + 60
+        room = self.summary.minimumSizeHint().width() + self.chart_minimum().width() + 60
         wide = self.width() >= room
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.top_row.direction() != direction:
@@ -556,6 +566,11 @@ class ResultsPage(QWidget):
         # Beside the chart it stays a readable column; above it, it takes the width.
         line = self.fontMetrics().height()
         self.summary.setMaximumWidth(36 * line if wide else QWIDGETSIZE_MAX)
+        if self.chart_view is not None:
+            # Below the summary the page scrolls: the radar may be as tall as it is
+            # wide, which its labels above and below need with a large font.
+            least = self.chart_minimum()
+            self.chart_view.setMinimumHeight(least.height() if wide else 32 * line)
 
     def _fit_table(self) -> None:
         """Make the table as tall as its rows, so the page scrolls rather than the table."""

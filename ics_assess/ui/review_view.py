@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,15 +36,17 @@ from .dialogs import Dialogs
 from .widgets import (
     WrappingLabel,
     form_rows,
+    group_fill,
     heading,
     keep_table_width_shared,
     ok_cancel,
     plain_tooltip,
+    readable,
     refusal_label,
 )
 from .workshop import button, cell, table
 
-GROUP_FILL = QColor("#EEF1F5")
+# The fates' colours on a white page; on another palette each is made readable there.
 FATE_COLOURS = {"done": "#1A7F37", "overdue": "#B3261E", "dropped": "#57606A"}
 
 CHANGE_COLUMNS = ["Where", "System", "NHS", "Local government", "Community"]
@@ -405,7 +407,7 @@ class ReviewPage(QWidget):
         bold = QFont(view.font())
         bold.setBold(True)
         item.setFont(bold)
-        item.setBackground(QBrush(GROUP_FILL))
+        item.setBackground(QBrush(group_fill(view.palette())))
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         view.setItem(n, 0, item)
         view.setSpan(n, 0, 1, view.columnCount())
@@ -478,7 +480,8 @@ class ReviewPage(QWidget):
                 n = self._add_row(view, [text, a.owner or "–", a.fate_words], tips=[a.description])
                 colour = FATE_COLOURS.get(a.fate)
                 if colour:
-                    view.item(n, 2).setForeground(QBrush(QColor(colour)))
+                    base = view.palette().color(QPalette.ColorRole.Base)
+                    view.item(n, 2).setForeground(QBrush(readable(colour, base)))
         view.resizeRowsToContents()
 
     def _fill_profile(self, r: Review | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -17,7 +17,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..palette import mix, readable_on
+
 REFUSAL_TEXT = QColor("#B3261E")
+
+
+# --- colours that follow the user's palette (a dark or high-contrast one included) ------
+
+
+def readable(colour: QColor | str, background: QColor) -> QColor:
+    """``colour`` for text on ``background``, made lighter or darker only as far as it
+    must be to read there (palette.readable_on): fixed colours chosen for a white page
+    would vanish on a dark or high-contrast palette."""
+    return QColor(readable_on(QColor(colour).name(), background.name()))
+
+
+def tint(palette: QPalette, colour: QColor | str, share: float = 0.15) -> QColor:
+    """A fill for rows or cells: ``share`` of ``colour`` over the palette's Base (the
+    background of lists and tables), so it is light on a light palette and dark on a dark
+    one, and the palette's own text stays readable on it."""
+    base = palette.color(QPalette.ColorRole.Base).name()
+    return QColor(mix(base, QColor(colour).name(), share))
+
+
+def group_fill(palette: QPalette) -> QColor:
+    """The fill of a group's heading row in a table: a tint of the palette's highlight."""
+    return tint(palette, palette.color(QPalette.ColorRole.Highlight))
+
+
+def muted_text(palette: QPalette) -> QColor:
+    """Text that says less than the rest (a computed figure): between the palette's text
+    and its base, still readable on the base."""
+    text = palette.color(QPalette.ColorRole.Text).name()
+    base = palette.color(QPalette.ColorRole.Base)
+    return readable(mix(text, base.name(), 0.35), base)
 
 
 def scaled_font(factor: float, *, bold: bool = False, base: QFont | None = None) -> QFont:
@@ -120,7 +153,8 @@ def refusal_label(name: str) -> WrappingLabel:
     label = WrappingLabel()
     label.setAccessibleName(name)
     palette = label.palette()
-    palette.setColor(label.foregroundRole(), REFUSAL_TEXT)
+    red = readable(REFUSAL_TEXT, palette.color(QPalette.ColorRole.Window))
+    palette.setColor(label.foregroundRole(), red)
     label.setPalette(palette)
     label.setVisible(False)
     return label
