@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from .. import textrules
 from ..domain import AssessmentKind, AssessmentSummary, PartnerType
+from ..partner_types import guess_partner_type
 from ..services import Services, StoreError
 from .dialogs import Dialogs
 from .widgets import WrappingLabel
@@ -32,12 +33,16 @@ PARTNER_TYPES = list(PartnerType)
 
 
 def ask_new_organisation(services: Services, dialogs: Dialogs, partnership_id: str):
-    """Ask for an organisation's name and partner type and create it; None if cancelled."""
+    """Ask for an organisation's name and partner type and create it; None if cancelled.
+    The type its name suggests is offered first (a council a council, not the ICB)."""
     name = dialogs.text("New organisation", "Name of the organisation:")
     if not name or not name.strip():
         return None
     labels = [t.label for t in PARTNER_TYPES]
-    index = dialogs.item("New organisation", f"What kind of partner is {name.strip()}?", labels)
+    guessed = PARTNER_TYPES.index(guess_partner_type(name))
+    index = dialogs.item(
+        "New organisation", f"What kind of partner is {name.strip()}?", labels, guessed
+    )
     if index is None:
         return None
     return services.add_organisation(partnership_id, name, PARTNER_TYPES[index])
@@ -193,7 +198,17 @@ class NewAssessmentDialog(QDialog):
             "Choose who is answering which questionnaire. Answers are saved as you give "
             "them; you can stop at any time and carry on later."
         )
+        # What to do next while a list is empty (a new database has no partnership,
+        # round or organisation: three empty lists said nothing of the New… buttons).
+        self.hint = WrappingLabel()
+        self.hint.setObjectName("nextStep")
+        self.hint.setAccessibleName("What to do next")
+        bold = self.hint.font()
+        bold.setBold(True)
+        self.hint.setFont(bold)
+        self.hint.hide()
         layout.addWidget(intro)
+        layout.addWidget(self.hint)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 
@@ -267,12 +282,32 @@ class NewAssessmentDialog(QDialog):
         self.purpose.setText(" ".join(entry.questionnaire.purpose.split()) if entry else "")
         self._update_start()
 
+    def next_step(self) -> str:
+        """What to do first while the partnership, round or organisation list is empty;
+        "" when none is."""
+        tab = "(Tab moves to it from the list)"
+        if not self.partnership.count():
+            return (
+                f"To begin, create your partnership: press New… beside Partnership {tab}. "
+                "Then add a round and your organisation the same way."
+            )
+        if not self.round.count():
+            return (
+                f"Next, add a round with New… beside Round {tab}, e.g. 'Baseline, November 2026'."
+            )
+        if not self.organisation.count():
+            return f"Next, add your organisation with New… beside Organisation {tab}."
+        return ""
+
     def _update_start(self) -> None:
         ready = all(
             combo.currentData()
             for combo in (self.partnership, self.round, self.organisation, self.questionnaire)
         )
         self.start_button.setEnabled(bool(ready))
+        hint = self.next_step()
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
         self._existing = []
         if ready and self.organisation_kind.isChecked():
             self._existing = self.services.organisation_responses(
