@@ -217,8 +217,7 @@ def no_alt_key(top) -> list[str]:
     """The buttons, check boxes and radio buttons shown under ``top`` whose text has no
     Alt key, less those reached another way: a dialog's OK and Cancel (Enter, Esc), the
     walk-through's answers and section buttons and guidance (1-5, D, N, Ctrl+PgDown,
-    Ctrl+PgUp, Alt+G; the guide lists them), a search box's clear button, and the New…
-    beside each list of the New assessment dialog (Tab from its list; the dialog says so)."""
+    Ctrl+PgUp, Alt+G; the guide lists them) and a search box's clear button."""
     from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QToolButton
 
     found = []
@@ -228,7 +227,7 @@ def no_alt_key(top) -> list[str]:
         parent = b.parentWidget()
         if isinstance(parent, (QTabBar, QDialogButtonBox, QLineEdit)):
             continue
-        if type(parent).__name__ == "StatementCard" or b.text() == "New…":
+        if type(parent).__name__ == "StatementCard":
             continue
         if b.accessibleName() in ("Previous section", "Next section"):
             continue

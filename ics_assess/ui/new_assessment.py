@@ -156,15 +156,16 @@ class NewAssessmentDialog(QDialog):
             widget.setAccessibleName(name)
 
         form = QFormLayout()
-        for text, combo, slot in (
-            ("&Partnership:", self.partnership, self._new_partnership),
-            ("&Round:", self.round, self._new_round),
-            ("&Organisation:", self.organisation, self._new_organisation),
+        for text, combo, slot, new_text in (
+            ("&Partnership:", self.partnership, self._new_partnership, "New partners&hip…"),
+            ("&Round:", self.round, self._new_round, "New ro&und…"),
+            ("&Organisation:", self.organisation, self._new_organisation, "New or&ganisation…"),
         ):
-            # The row holds the list and its New… button; Alt+letter goes to the list.
+            # The row holds the list and its New… button: the label's Alt key goes to the
+            # list, the button's own (Alt+H, Alt+U, Alt+G) creates one.
             label = QLabel(text)
             label.setBuddy(combo)
-            form.addRow(label, self._with_new(combo, slot))
+            form.addRow(label, self._with_new(combo, slot, new_text))
         form.addRow("&Questionnaire:", self.questionnaire)
         form.addRow("", self.purpose)
         kinds = QVBoxLayout()
@@ -225,12 +226,12 @@ class NewAssessmentDialog(QDialog):
             self._select(self.round, round_id)
         self._update_start()
 
-    def _with_new(self, combo: QComboBox, slot) -> QWidget:
+    def _with_new(self, combo: QComboBox, slot, text: str) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(combo, 1)
-        button = QPushButton("New…")
+        button = QPushButton(text)
         button.setAccessibleName(f"New {combo.accessibleName().lower()}")
         button.clicked.connect(slot)
         layout.addWidget(button)
@@ -288,15 +289,15 @@ class NewAssessmentDialog(QDialog):
         tab = "(Tab moves to it from the list)"
         if not self.partnership.count():
             return (
-                f"To begin, create your partnership: press New… beside Partnership {tab}. "
+                f"To begin, create your partnership: press New partnership… (Alt+H) {tab}. "
                 "Then add a round and your organisation the same way."
             )
         if not self.round.count():
             return (
-                f"Next, add a round with New… beside Round {tab}, e.g. 'Baseline, November 2026'."
+                f"Next, add a round with New round… (Alt+U) {tab}, e.g. 'Baseline, November 2026'."
             )
         if not self.organisation.count():
-            return f"Next, add your organisation with New… beside Organisation {tab}."
+            return f"Next, add your organisation with New organisation… (Alt+G) {tab}."
         return ""
 
     def _update_start(self) -> None:
