@@ -472,3 +472,75 @@ def test_the_focus_ring_shows_on_tables_text_boxes_and_buttons(qtbot, window):
     QApplication.processEvents()
     ring = ring_keeper.ring()
     assert ring is None or not ring.isVisible()
+
+
+def test_tab_walks_every_dialog_without_a_trap(qtbot, isolated_data_dir, demo_db, tmp_path):
+    """Each dialog's Tab chain comes back round, never sticks, and reaches every button
+    it shows (its OK and Cancel too)."""
+    import csv
+
+    from PySide6.QtWidgets import QApplication
+
+    from ics_assess.domain import AssessmentStatus
+    from ics_assess.services import Services
+    from ics_assess.ui.actions import ActionDialog
+    from ics_assess.ui.backups_dialog import BackupsDialog
+    from ics_assess.ui.exchange_view import ImportDialog
+    from ics_assess.ui.new_assessment import NewAssessmentDialog
+    from ics_assess.ui.profile_view import ProfileValueDialog
+    from ics_assess.ui.responses_view import ResponsesDialog
+    from ics_assess.ui.review_view import ConcernDialog
+
+    path = isolated_data_dir / "demo.sqlite"
+    shutil.copy(demo_db, path)
+    dialogs = FakeDialogs()
+    win = open_window(qtbot, path, dialogs)
+    services = win.services
+    (partnership,) = services.partnerships()
+    review, baseline = services.rounds_latest_first(partnership.id)
+    done = next(
+        s.assessment.id
+        for s in services.list_assessments()
+        if s.assessment.status is AssessmentStatus.SUBMITTED
+    )
+    bundle = tmp_path / "bundle.zip"
+    services.export_assessments([done], bundle)
+    q = services.latest_questionnaire("governance").questionnaire
+    sheet_path = tmp_path / "form.csv"
+    with sheet_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Organisation", "Name", *(i.statement for i in q.items[:3])])
+        writer.writerow(["Northshire County Council", "Ann", "Mostly true", "2", "x"])
+    sheet = Services.read_responses(sheet_path)
+    tops = {
+        "New assessment": NewAssessmentDialog(services, dialogs, win),
+        "Backups": BackupsDialog(services.db_path, dialogs, win),
+        "Import": ImportDialog(services.plan_import(bundle), services.db_path, win),
+        "Mapping": ResponsesDialog(
+            sheet,
+            services.suggest_response_mapping(sheet, "governance"),
+            q,
+            services.response_organisations(partnership.id),
+            win,
+        ),
+        "New action": ActionDialog(services, review.id, parent=win),
+        "Concern": ConcernDialog(services, partnership.id, baseline.id, win),
+        "Profile value": ProfileValueDialog(
+            services, review.id, services.round_profile(review.id).entries[0], win
+        ),
+    }
+    problems, walked = {}, {}
+    for name, top in tops.items():
+        top.show()
+        qtbot.waitExposed(top)
+        top.activateWindow()
+        qtbot.waitUntil(top.isActiveWindow)
+        QApplication.processEvents()
+        start = top.focusWidget() or top.nextInFocusChain()
+        reached = walk_tab_chain(qtbot, top, start)
+        walked[name] = len(reached)
+        if missing := unreached_buttons(top, reached):
+            problems[name] = missing
+        top.close()
+    assert min(walked.values()) >= 3, walked  # each walk really went round its dialog
+    assert problems == {}
