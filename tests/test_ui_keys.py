@@ -542,5 +542,8 @@ def test_tab_walks_every_dialog_without_a_trap(qtbot, isolated_data_dir, demo_db
         if missing := unreached_buttons(top, reached):
             problems[name] = missing
         top.close()
-    assert min(walked.values()) >= 3, walked  # each walk really went round its dialog
+    # Each walk really went round its dialog (the import of a bundle this database already
+    # holds has only its Close button to offer).
+    assert walked["Import"] >= 1, walked
+    assert min(n for name, n in walked.items() if name != "Import") >= 4, walked
     assert problems == {}
