@@ -227,6 +227,9 @@ class ComparisonTrend:
     changed_items: tuple[str, ...]
     improvements: tuple[Move, ...]
     declines: tuple[Move, ...]
+    # The questionnaire versions the earlier round's counted responses were answered on,
+    # with how many on each, as Comparison.versions is for this round.
+    previous_versions: tuple[tuple[str, int], ...] = ()
 
     @property
     def overall(self) -> Trend:
@@ -824,6 +827,7 @@ def _trend(
         only_before=_by_name(organisations, orgs_before - orgs_after),
         only_after=_by_name(organisations, orgs_after - orgs_before),
         changed_items=changed,
+        previous_versions=tuple(sorted(Counter(e.questionnaire.version for e in before).items())),
         improvements=tuple(
             sorted(
                 (m for m in moves if m.change > 0), key=lambda m: (-m.change, m.who, m.scope_label)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .domain import (
     ActionStatus,
+    Assessment,
     AssessmentKind,
     Item,
     Organisation,
@@ -24,11 +25,13 @@ from .domain import (
     Sector,
     Unrated,
 )
+from .questionnaires import LoadedQuestionnaire
 from .services import Services
 
 DEMO_PARTNERSHIP_NAME = "Northshire and Westmoor Health and Care Partnership"
 DEMO_ICS_NAME = "Northshire and Westmoor Integrated Care System"
 QUESTIONNAIRE_IDS = ("governance", "democratic-involvement", "equal-partnership")
+BASELINE_VERSION = "1.0"  # the baseline's version of each; the review is on the newest
 WORKSHOP_QUESTIONNAIRE = "equal-partnership"
 
 # (name, partner type, respondent, role)
@@ -99,7 +102,15 @@ ORGANISATIONS: tuple[tuple[str, PartnerType, str, str], ...] = (
         "Anita Desai",
         "Assistant Chief Fire Officer, Prevention",
     ),
+    # Care providers joined as partners for the six-month review (CARE_PROVIDERS_JOINED).
+    (
+        "Northshire Care Association",
+        PartnerType.CARE_PROVIDER,
+        "Marcus Adeyemi",
+        "Chief Executive",
+    ),
 )
+CARE_PROVIDERS_JOINED = 11  # the index of the care association, which answers round 2 only
 
 # Workshop participants: (organisation index, name or None for anonymous, role)
 WORKSHOP_PARTICIPANTS: tuple[tuple[int, str | None, str], ...] = (
@@ -117,6 +128,7 @@ WORKSHOP_PARTICIPANTS: tuple[tuple[int, str | None, str], ...] = (
     (7, "Dr Adaeze Okafor", "Director of Public Health"),
     (8, "Zofia Wójcik", "Chief Executive, Voluntary Action"),
     (9, None, "Healthwatch volunteer"),
+    (11, None, "Registered manager, care home"),
 )
 
 # How much higher NHS partners rate a section than councils do, by words in its title.
@@ -130,6 +142,8 @@ GAP_WORDS = {
     "icb": 1.0,
     "workforce": 0.8,
     "trust": 0.9,
+    # "Leading each place", new in version 1.1 and answered at the six-month review.
+    "place": 1.2,
 }
 
 # Evidence and comments by statement: (what a partner who rates it well says, what a
@@ -260,6 +274,55 @@ COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Delayed discharges are reviewed jointly each quarter, without blame.",),
         ("The trust and the council still argue over whose discharge figures are right.",),
     ),
+    # Statements of version 1.1, which the six-month review answered.
+    "gov-place-3": (
+        ("The place plan went to our cabinet twice before the ICB adopted it.",),
+        ("The place plan was adopted before our cabinet had seen it.",),
+    ),
+    "gov-decisions-8": (
+        ("Every partner signed off the forward plan in writing before it went ahead.",),
+        ("The plan went ahead because nobody objected in time.",),
+    ),
+    "gov-review-7": (
+        ("The last review moved two decisions from the ICB board to place.",),
+        ("The last review’s report was noted, and nothing changed.",),
+    ),
+    "dem-scrutiny-7": (
+        ("Scrutiny saw the draft forward plan in January; two of its points were taken up.",),
+        ("Scrutiny was shown the forward plan after the ICB board had approved it.",),
+    ),
+    "dem-owncare-1": (
+        ("Forty people now hold one budget for their health and social care.",),
+        ("People still juggle a health budget and a direct payment, with two plans.",),
+    ),
+    "eq-funding-6": (
+        ("This year’s growth money went first to home care, where the gap is widest.",),
+        ("The social care funding gap is in every report and in no allocation.",),
+    ),
+    "eq-agenda-8": (
+        ("The care association now sits on the discharge and community services board.",),
+        ("Care providers are asked for bed numbers, never to help plan.",),
+    ),
+    "eq-workforce-6": (
+        ("District nurses delegate insulin to trained care workers under a signed protocol.",),
+        ("Care workers give insulin with no agreement on training or cover.",),
+    ),
+}
+# Version 1.1 words some commented statements anew, under new ids (its `replaces`): their
+# comments follow them.
+COMMENTS |= {
+    new: COMMENTS[old]
+    for old, new in (
+        ("gov-decisions-1", "gov-decisions-6"),
+        ("gov-decisions-5", "gov-decisions-7"),
+        ("gov-structures-5", "gov-structures-7"),
+        ("gov-disputes-1", "gov-disputes-6"),
+        ("eq-agenda-2", "eq-agenda-5"),
+        ("eq-agenda-4", "eq-agenda-6"),
+        ("eq-prevention-2", "eq-prevention-6"),
+        ("eq-economy-3", "eq-economy-6"),
+        ("eq-culture-1", "eq-culture-6"),
+    )
 }
 COMMENT_CHANCE = 0.35
 """How often a respondent comments on a statement that has comments."""
@@ -461,7 +524,13 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
     rng = random.Random(seed)
     gen = _Generator(rng)
     store = services.store
-    questionnaires = {qid: services.latest_questionnaire(qid) for qid in QUESTIONNAIRE_IDS}
+    # The baseline was answered on version 1.0 of each questionnaire and the six-month
+    # review on the newest (1.1), so the review compares across versions as real data does.
+    newest = {qid: services.latest_questionnaire(qid) for qid in QUESTIONNAIRE_IDS}
+    on_version = (
+        {qid: services.catalogue.get(qid, BASELINE_VERSION) or newest[qid] for qid in newest},
+        newest,
+    )
     counts = {"assessments": 0, "actions": 0}
     with store.transaction():
         partnership = store.add_partnership(DEMO_PARTNERSHIP_NAME, DEMO_ICS_NAME)
@@ -474,14 +543,18 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
             for org_index, (org, (_, _, person, role)) in enumerate(
                 zip(orgs, ORGANISATIONS, strict=True)
             ):
-                for qid, loaded in questionnaires.items():
+                for qid, loaded in on_version[round_no - 1].items():
                     # The district council joined the democratic involvement work late.
                     if round_no == 1 and org_index == 6 and qid == "democratic-involvement":
                         continue
-                    a = services.start_assessment(
+                    # The care providers' association joined for the six-month review.
+                    if round_no == 1 and org_index == CARE_PROVIDERS_JOINED:
+                        continue
+                    a = _start(
+                        services,
+                        loaded,
                         round_id=rnd.id,
                         organisation_id=org.id,
-                        questionnaire_id=qid,
                         kind=AssessmentKind.ORGANISATION,
                         respondent_name=person,
                         respondent_role=role,
@@ -518,6 +591,16 @@ def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
         counts["assessments"],
         1,
         counts["actions"],
+    )
+
+
+def _start(services: Services, loaded: LoadedQuestionnaire, **fields) -> Assessment:
+    """A new draft on the questionnaire version ``loaded`` (Services.start_assessment
+    starts on the newest version; the baseline was answered on 1.0)."""
+    q = loaded.questionnaire
+    services.keep_questionnaire(loaded)
+    return services.store.create_assessment(
+        questionnaire_id=q.id, questionnaire_version=q.version, **fields
     )
 
 
@@ -564,8 +647,11 @@ PROFILE_FACTS: tuple[tuple[str, tuple[float, float], str], ...] = (
     ("icp_community_members", (6, 7), "ICP terms of reference"),
     ("icp_councillors", (11, 12), "ICP terms of reference"),
     ("prevention_share", (3.6, 3.9), "ICB annual accounts: spend by programme"),
+    # No target at the baseline; one point over five years agreed by the review.
+    ("prevention_target_points", (0, 1), "ICP minutes: prevention target"),
     ("pooled_beyond_bcf", (4_200_000, 5_100_000), "Section 75 agreements register"),
     ("social_care_vacancy_rate", (9.9, 9.4), "Adult social care workforce estimates"),
+    ("local_sme_contract_share", (11.2, 12.8), "Partners' procurement returns"),
 )
 PROFILE_DATES = ("2026-04-30", "2026-10-31")
 

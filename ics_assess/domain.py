@@ -7,7 +7,7 @@ clashes; timestamps are ISO 8601 strings in UTC.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -22,6 +22,7 @@ class PartnerType(StrEnum):
     PUBLIC_HEALTH = "public_health"
     VCSE = "vcse"
     HEALTHWATCH = "healthwatch"
+    CARE_PROVIDER = "care_provider"
     OTHER = "other"
 
     @property
@@ -57,6 +58,7 @@ PARTNER_TYPE_LABELS: dict[PartnerType, str] = {
     PartnerType.PUBLIC_HEALTH: "Public health",
     PartnerType.VCSE: "Voluntary and community sector",
     PartnerType.HEALTHWATCH: "Healthwatch",
+    PartnerType.CARE_PROVIDER: "Care provider",
     PartnerType.OTHER: "Other partner",
 }
 
@@ -75,6 +77,9 @@ SECTOR_OF: dict[PartnerType, Sector] = {
     PartnerType.PUBLIC_HEALTH: Sector.LOCAL_GOVERNMENT,
     PartnerType.VCSE: Sector.COMMUNITY,
     PartnerType.HEALTHWATCH: Sector.COMMUNITY,
+    # Care homes, home care agencies and their representative bodies: independent
+    # providers, neither NHS bodies nor elected councils (docs/scoring.md, Rule 9).
+    PartnerType.CARE_PROVIDER: Sector.COMMUNITY,
     PartnerType.OTHER: Sector.COMMUNITY,
 }
 
@@ -141,10 +146,13 @@ class ScalePoint:
 @dataclass(frozen=True)
 class Band:
     """A named range of percent scores. ``below`` is the exclusive upper cut-off;
-    the last band has ``below`` None and runs to 100."""
+    the last band has ``below`` None and runs to 100. ``descriptor`` says what the band
+    looks like for its questionnaire ("" when the file gives none); it is words for
+    people, so two bands of the same name and cut-off are equal whatever it says."""
 
     name: str
     below: float | None
+    descriptor: str = field(default="", compare=False)
 
 
 DEFAULT_BANDS: tuple[Band, ...] = (
@@ -165,6 +173,9 @@ class Item:
     evidence: str = ""
     weight: float = 1.0
     reverse: bool = False
+    # Ids of statements of an earlier version that this one takes the place of (one
+    # reworded in meaning or split gets a new id; this says which it came from).
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ def short_title(title: str, limit: int) -> str:
     return kept.rstrip(" ,;:-") + "…"
 
 
+REVERSE_NOTE = "Describes a problem: agreeing scores low"
+"""Shown with a reverse statement wherever it is shown (the walk-through, the report's
+statements table), so that nobody rates it as if agreeing were good."""
+
+
 def signed(value: float | None) -> str:
     """A change or gap to one decimal with its sign: "+0.4", "−1.2", and "0.0" (never
     "-0.0" for a change that rounds to nothing); "–" when there is none."""

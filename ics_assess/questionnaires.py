@@ -53,9 +53,9 @@ _DIRECTION_CONTROLS = frozenset(
 TOP_KEYS = {"id", "version", "title", "purpose", "scale", "bands", "sections"}
 TOP_REQUIRED = ("id", "version", "title", "purpose", "scale", "sections")
 SCALE_KEYS = {"value", "label", "descriptor"}
-BAND_KEYS = {"name", "below"}
+BAND_KEYS = {"name", "below", "descriptor"}
 SECTION_KEYS = {"id", "title", "description", "items"}
-ITEM_KEYS = {"id", "statement", "guidance", "evidence", "weight", "reverse"}
+ITEM_KEYS = {"id", "statement", "guidance", "evidence", "weight", "reverse", "replaces"}
 
 
 @dataclass(frozen=True)
@@ -419,6 +419,9 @@ def _bands(data: dict, c: _Checker) -> tuple[Band, ...]:
     bands: list[Band] = []
     previous = 0.0
     names: set[str] = set()
+    # A descriptor on one band asks for one on every band: a reader of the results would
+    # otherwise find words for some bands and silence for others.
+    described = any("descriptor" in table for table in tables)
     for n, table in enumerate(tables, start=1):
         where = f"band {n}"
         c.unknown_keys(table, BAND_KEYS, where)
@@ -428,6 +431,14 @@ def _bands(data: dict, c: _Checker) -> tuple[Band, ...]:
             if name.lower() in names:
                 c.add(where, "this band name is used twice")
             names.add(name.lower())
+        descriptor = ""
+        if "descriptor" in table:
+            descriptor = c.text(table, "descriptor", where)
+        elif described:
+            c.add(
+                where,
+                "'descriptor' is missing (when one band has a descriptor, every band needs one)",
+            )
         last = n == len(tables)
         below: float | None = None
         if last:
@@ -450,7 +461,7 @@ def _bands(data: dict, c: _Checker) -> tuple[Band, ...]:
                 )
             else:
                 previous = below
-        bands.append(Band(name, below))
+        bands.append(Band(name, below, descriptor))
     return tuple(bands)
 
 
@@ -476,12 +487,21 @@ def _sections(data: dict, c: _Checker) -> tuple[Section, ...]:
         description = c.text(table, "description", where, required=False)
         items = _items(table, where, c, item_ids)
         sections.append(Section(sid, title, tuple(items), description))
+    for section in sections:
+        for item in section.items:
+            for old in item.replaces:
+                if old in item_ids:
+                    c.add(
+                        f"section '{section.id}', item '{item.id}'",
+                        f"'replaces' names {_shown(old)}, which is still a statement of this "
+                        "file (a statement that is replaced does not keep its id)",
+                    )
     return tuple(sections)
 
 
 def _items(section: dict, section_where: str, c: _Checker, seen: dict[str, str]) -> list[Item]:
     tables = c.tables(section, "items", section_where)
-    if not tables and "items" not in section:
+    if not tables and section.get("items") in (None, []):  # (not a list: said by tables)
         c.add(section_where, "has no items ([[sections.items]])")
     items: list[Item] = []
     for n, table in enumerate(tables, start=1):
@@ -514,8 +534,35 @@ def _items(section: dict, section_where: str, c: _Checker, seen: dict[str, str])
         if not isinstance(reverse, bool):
             c.add(where, f"'reverse' must be true or false, not {_shown(reverse)}")
             reverse = False
-        items.append(Item(iid, statement, guidance, evidence, weight, reverse))
+        replaces = _replaces(table, where, c) if "replaces" in table else ()
+        items.append(Item(iid, statement, guidance, evidence, weight, reverse, replaces))
     return items
+
+
+def _replaces(item: dict, where: str, c: _Checker) -> tuple[str, ...]:
+    """The ids an item's ``replaces`` names: a list of at least one statement id, each once."""
+    value = item["replaces"]
+    if not isinstance(value, list) or not value:
+        shown = "an empty list" if isinstance(value, list) else _shown(value)
+        c.add(
+            where,
+            "'replaces' must be a list of the ids of the statements this one replaces, "
+            f'e.g. replaces = ["gov-decisions-1"], not {shown}',
+        )
+        return ()
+    found: list[str] = []
+    for old in value:
+        if not isinstance(old, str) or not ID_PATTERN.match(old):
+            c.add(
+                where,
+                f"'replaces' holds {_shown(old)}, which is not a statement id (letters, "
+                "digits, '-', '_' and '.', at most 80 characters)",
+            )
+        elif old in found:
+            c.add(where, f"'replaces' names {_shown(old)} twice")
+        else:
+            found.append(old)
+    return tuple(found)
 
 
 def read_questionnaire_file(path: Path) -> LoadedQuestionnaire:

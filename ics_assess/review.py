@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from .comparison import OVERALL, Comparison, ScopeTrend, kind_noun
+from .comparison import OVERALL, Comparison, ScopeTrend, kind_noun, statement_numbers
 from .domain import ActionStatus, AssessmentKind, Concern, Partnership, Round, Sector
 from .labels import signed
 from .profile import number_text
@@ -385,6 +385,21 @@ def _band_name(c: Comparison, value: float) -> str:
     return band_for(percent(value), c.questionnaire.bands).name
 
 
+def _not_asked(c: Comparison, item_id: str | None) -> str:
+    """For a statement the version compared no longer asks (a concern raised on an earlier
+    version), words saying so and naming the statements that replace it; "" otherwise."""
+    q = c.questionnaire
+    if not item_id or any(item.id == item_id for item in q.items):
+        return ""
+    numbers = statement_numbers(q)
+    successors = [item for item in q.items if item_id in item.replaces]
+    where = f"version {q.version} of the questionnaire, answered in {c.round.name},"
+    if not successors:
+        return f"{where} does not ask it"
+    named = " and ".join(f"{numbers[item.id]} “{item.statement}”" for item in successors)
+    return f"{where} replaced it with {named}"
+
+
 def _concern_questions(
     concern: Concern,
     qr: QuestionnaireReview | None,
@@ -410,8 +425,11 @@ def _concern_questions(
         )
     else:
         value, complete, by_sector = _standing(c, key)
+        gone = _not_asked(c, concern.item_id)
         if value is None:
-            questions.append(Question(ask, f"It has no score in {c.round.name}."))
+            questions.append(
+                Question(ask, f"It has no score in {c.round.name}{f': {gone}' if gone else ''}.")
+            )
         else:
             band = _band_name(c, value)
             what = "System score" if complete else "Mean of the sectors present"
@@ -434,7 +452,10 @@ def _concern_questions(
             scope = next((s for s in t.statements if s.key == concern.item_id), None)
         else:
             scope = next((s for s in t.scopes if s.key == key), None)
-    if c is not None and concern.item_id and concern.item_id in (t.changed_items if t else ()):
+    gone = _not_asked(c, concern.item_id) if c is not None and not c.empty else ""
+    if gone:
+        questions.append(Question(ask, f"Cannot tell: {gone}, so it has no change."))
+    elif c is not None and concern.item_id and concern.item_id in (t.changed_items if t else ()):
         questions.append(
             Question(
                 ask,

@@ -15,7 +15,7 @@ from ics_assess.services import ServiceError, Services
 from ics_assess.store import Store
 from ics_assess.store.schema import known_migration_names
 
-ITEM = "gov-decisions-1"
+ITEM = "gov-decisions-2"  # in both versions of governance
 TODAY = dt.date(2026, 12, 1)
 
 

@@ -130,15 +130,17 @@ def test_json_shape_on_the_demo(review_json, demo):
     assert uuid_like(d["partnership"]["id"])
     assert d["questionnaire"] == {
         "id": "equal-partnership",
-        "version": "1.0",
+        "version": "1.1",
         "title": "Equal partnership",
     }
     assert d["kind"] == "organisation"
-    assert d["counts"] == {"submitted": 9, "drafts": 2, "other_kind": 14}
-    assert d["versions"] == [{"version": "1.0", "assessments": 9}]
+    # The review is answered on 1.1, by the care providers' association too (and one of its
+    # managers in the workshop).
+    assert d["counts"] == {"submitted": 10, "drafts": 2, "other_kind": 15}
+    assert d["versions"] == [{"version": "1.1", "assessments": 10}]
     assert d["changed_statements"] == []
     cov = d["coverage"]
-    assert (cov["responded"], cov["organisations"]) == (9, 11)
+    assert (cov["responded"], cov["organisations"]) == (10, 12)
     assert "Northshire Fire and Rescue Service has not responded" in cov["sentence"]
     community = next(s for s in cov["sectors"] if s["sector"] == "community")
     assert [o["name"] for o in community["missing_organisations"]] == [
@@ -154,7 +156,7 @@ def test_json_shape_on_the_demo(review_json, demo):
     assert [s["id"] for s in d["sections"]][:2] == ["agenda", "funding"]
     # Groups: system, sectors, partner types, then the organisations by name.
     levels = [g["level"] for g in d["groups"]]
-    assert levels[0] == "system" and levels.count("organisation") == 9
+    assert levels[0] == "system" and levels.count("organisation") == 10
     assert d["groups"][0]["overall"] == h["system"]
     statement = d["statements"][0]
     assert set(statement) == {
@@ -276,7 +278,7 @@ def test_csv_is_one_long_table(capsys, demo, review_json, tmp_path):
     )
     assert code == 0, err
     assert stdout.strip() == (
-        f"Wrote the comparison of 9 organisations (equal-partnership 1.0, {REVIEW}) to {out}."
+        f"Wrote the comparison of 10 organisations (equal-partnership 1.1, {REVIEW}) to {out}."
     )
     rows = read_csv(out)
     assert list(rows[0]) == CSV_HEADERS
@@ -360,7 +362,7 @@ def test_pdf_calls_the_comparison_report(capsys, demo, tmp_path):
     assert code == 0, err
     pages = len(PdfReader(str(out)).pages)
     assert stdout.strip() == (
-        f"Wrote the comparison of 9 organisations (equal-partnership 1.0, {REVIEW}) to {out} "
+        f"Wrote the comparison of 10 organisations (equal-partnership 1.1, {REVIEW}) to {out} "
         f"({pages} pages)."
     )
 
@@ -610,28 +612,29 @@ def test_formula_looking_names_are_neutralised(capsys, small, tmp_path):
 
 
 def test_two_versions_in_one_round(capsys, small, isolated_data_dir):
-    text = (FORMS_DIR / "governance.toml").read_text(encoding="utf-8")
-    newer = text.replace('version = "1.0"', 'version = "1.1"', 1)
+    # The shipped newest, 1.1, and a 1.2 of its own with the first statement reworded.
+    text = (FORMS_DIR / "governance-1.1.toml").read_text(encoding="utf-8")
+    newer = text.replace('version = "1.1"', 'version = "1.2"', 1)
     with Services.open(small["db"], [FORMS_DIR]) as s:
         first = s.latest_questionnaire("governance").questionnaire.items[0]
     newer = newer.replace(first.statement, first.statement + " (reworded)", 1)
     forms = isolated_data_dir / "forms"
     forms.mkdir(exist_ok=True)
-    (forms / "governance-1.1.toml").write_text(newer, encoding="utf-8")
+    (forms / "governance-1.2.toml").write_text(newer, encoding="utf-8")
     with Services.open(small["db"], [FORMS_DIR, forms]) as s:
         rnd = next(r for r in s.rounds() if r.name == "Autumn")
         aid = _start(s, rnd, small["orgs"]["trust"])
-        assert s.assessment(aid).questionnaire_version == "1.1"
+        assert s.assessment(aid).questionnaire_version == "1.2"
         _answer_all(s, aid, 5)
     d = compare_json(capsys, small["db"], "--round", "Autumn", "--questionnaire", "governance")
-    assert d["questionnaire"]["version"] == "1.1"
+    assert d["questionnaire"]["version"] == "1.2"
     assert d["versions"] == [
-        {"version": "1.0", "assessments": 2},
-        {"version": "1.1", "assessments": 1},
+        {"version": "1.1", "assessments": 2},
+        {"version": "1.2", "assessments": 1},
     ]
     assert d["changed_statements"] == [first.id]
     assert d["statements"][0]["changed"] is True
-    assert any("versions 1.0 (2) and 1.1 (1)" in n for n in d["notes"])
+    assert any("versions 1.1 (2) and 1.2 (1)" in n for n in d["notes"])
 
 
 def test_a_round_name_in_two_partnerships_needs_the_partnership(capsys, small):

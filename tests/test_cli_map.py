@@ -32,7 +32,7 @@ def good_map() -> dict:
         "organisation": "Organisation",
         "respondent": "",
         "role": "",
-        "columns": {"gov-decisions-1": "gov-decisions-1"},
+        "columns": {"gov-decisions-6": "gov-decisions-6"},  # 1.1's first, as in the sheet
         "words": {"mostly true": "4", "skip": "", "5": 5, "none": None},
     }
 

@@ -96,7 +96,8 @@ def test_review_prints_the_summary_and_questions(capsys, demo_db):
     assert code == 0
     assert out.startswith("Northshire and Westmoor Health and Care Partnership: " + REVIEW)
     assert "- Actions agreed in Baseline, May 2026: 7 actions:" in out
-    assert "Concern 4: Governance and accountability: Section 4: Openness" in out
+    # Named as in governance 1.1, which the review answered ("Leading each place" is 2).
+    assert "Concern 4: Governance and accountability: Section 5: Openness" in out
 
 
 def test_review_refusals_are_one_sentence(capsys, demo_db, tmp_path):

@@ -69,12 +69,13 @@ def _workshop_id(capsys, db) -> str:
 def test_workshop_list_as_a_table_and_as_json(capsys, demo):
     code, out, err = run(capsys, "--db", demo, "workshop", "list")
     assert code == 0 and err == ""
-    assert "Equal partnership workshop" in out and "14/14" in out
+    # 15 since a care home manager joined (the review and its workshop are on 1.1).
+    assert "Equal partnership workshop" in out and "15/15" in out
     code, out, _ = run(capsys, "--db", demo, "workshop", "list", "--json")
     (row,) = json.loads(out)
     assert set(row) == LIST_KEYS == set(_documented_keys("### JSON: `workshop list --json`"))
-    assert (row["participants"], row["handed_back"], row["not_agreed"]) == (14, 14, 1)
-    assert row["agreed"] + row["not_agreed"] <= 28 and row["actions"] == 7
+    assert (row["participants"], row["handed_back"], row["not_agreed"]) == (15, 15, 1)
+    assert row["agreed"] + row["not_agreed"] <= 34 and row["actions"] == 7
 
 
 def test_workshop_list_when_there_are_none(capsys, tmp_path):
@@ -92,8 +93,8 @@ def test_workshop_show_names_no_participant(capsys, demo):
     workshop_id = _workshop_id(capsys, demo)
     code, out, err = run(capsys, "--db", demo, "workshop", "show", workshop_id[:8])
     assert code == 0, err
-    assert "Participants: 14 (14 handed back, 0 still answering)" in out
-    assert "by sector: NHS 6, Local government 5, Community 3" in out
+    assert "Participants: 15 (15 handed back, 0 still answering)" in out
+    assert "by sector: NHS 6, Local government 5, Community 4" in out
     assert re.search(r"not agreed \(\d held by [A-Za-z ,]+; \d held by [A-Za-z ,]+\)", out)
     assert "Action: Bring the joint review" in out
     code, as_json, _ = run(capsys, "--db", demo, "workshop", "show", workshop_id, "--json")
@@ -141,9 +142,9 @@ def test_fewer_than_three_show_no_spread(capsys, db_path):
         w = s.create_workshop(round_id=rnd.id, questionnaire_id="governance", title="Two")
         for rating in (2, 5):
             person = s.add_participant(w.id, organisation_id=org.id, respondent_name="Named")
-            s.answer(person.id, "gov-decisions-1", rating)
+            s.answer(person.id, "gov-decisions-6", rating)
             s.hand_back(person.id)
-        s.set_not_agreed(w.id, "gov-decisions-1", [Position(2, (Sector.LOCAL_GOVERNMENT,))])
+        s.set_not_agreed(w.id, "gov-decisions-6", [Position(2, (Sector.LOCAL_GOVERNMENT,))])
     code, out, err = run(capsys, "--db", db_path, "workshop", "show", w.id)
     assert code == 0, err
     assert "spread not shown" in out and "Named" not in out

@@ -83,6 +83,19 @@ def test_two_rounds(demo):
     assert rounds[0].opened_on < rounds[1].opened_on
 
 
+def test_the_baseline_is_answered_on_1_0_and_the_review_on_1_1(demo):
+    baseline, review = demo.store.rounds()
+    versions: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for a in demo.store.assessments():
+        versions[a.round_id].add((a.questionnaire_id, a.questionnaire_version))
+    assert versions[baseline.id] == {(qid, "1.0") for qid in SHIPPED_IDS}
+    assert versions[review.id] == {(qid, "1.1") for qid in SHIPPED_IDS}
+    # Care providers joined as partners for the review: their association answers it only.
+    (care,) = [o for o in demo.store.organisations() if o.partner_type is PartnerType.CARE_PROVIDER]
+    answered = {a.round_id for a in demo.store.assessments() if a.organisation_id == care.id}
+    assert answered == {review.id}
+
+
 def test_every_questionnaire_is_answered_by_organisations_in_both_rounds(demo):
     assert {qid for qid, _ in demo.catalogue.entries} == SHIPPED_IDS
     for rnd in demo.store.rounds():

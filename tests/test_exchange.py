@@ -356,8 +356,8 @@ def test_bundle_layout_manifest_and_checksums(services, world, bundle_path):
         # and checksum, comes last.
         assert names == [
             "records.json",
-            "questionnaires/equal-partnership@1.0.toml",
-            "questionnaires/governance@1.0.toml",
+            "questionnaires/equal-partnership@1.1.toml",
+            "questionnaires/governance@1.1.toml",
             "manifest.json",
         ]
         for info in infos:
@@ -376,8 +376,8 @@ def test_bundle_layout_manifest_and_checksums(services, world, bundle_path):
             }
         assert set(manifest["members"]) == set(names[:-1])
         # The exact stored text of each questionnaire version travels.
-        stored = services.store.questionnaire_source("governance", "1.0")
-        assert archive.read("questionnaires/governance@1.0.toml") == stored.encode("utf-8")
+        stored = services.store.questionnaire_source("governance", "1.1")
+        assert archive.read("questionnaires/governance@1.1.toml") == stored.encode("utf-8")
         records = json.loads(archive.read("records.json"))
     assert manifest["contents"] == counts_of(records)
     assert manifest["contents"]["assessments"] == 4
@@ -442,7 +442,7 @@ def test_one_assessment_takes_its_context_and_its_organisations_actions(services
     # round-wide ones do not.
     assert ids_in(records, "actions") == {world["council_action"]}
     assert records["workshops"] == []
-    assert [(q["id"], q["version"]) for q in records["questionnaires"]] == [("governance", "1.0")]
+    assert [(q["id"], q["version"]) for q in records["questionnaires"]] == [("governance", "1.1")]
     assessment = records["assessments"][0]
     assert len(assessment["answers"]) == len(services.store.answers(world["council_a"]))
     assert len(assessment["change_log"]) == len(services.store.change_log(world["council_a"]))
@@ -853,10 +853,11 @@ def test_a_whole_number_written_with_a_fraction_is_a_json_integer(services, worl
     """JSON Schema counts 4.0 as an integer, so the importer does too (stored as 4)."""
     source = tmp_path / "src.zip"
     services.export_assessments([world["council_a"]], source)
-    answer = records_of(source)["assessments"][0]["answers"][0]
+    answers = records_of(source)["assessments"][0]["answers"]
+    n, answer = next((n, a) for n, a in enumerate(answers) if a["rating"] is not None)
 
     def as_float(records):
-        records["assessments"][0]["answers"][0]["rating"] = float(answer["rating"])
+        records["assessments"][0]["answers"][n]["rating"] = float(answer["rating"])
 
     path = rebundle(source, tmp_path / "float.zip", as_float)
     assert services.plan_import(path).conflicts == []

@@ -415,7 +415,7 @@ def make_bundle_bytes(members: dict[str, bytes]) -> bytes:
 
 
 def test_questionnaire_members(corpus, catalogue):
-    name = "questionnaires/governance@1.0.toml"
+    name = "questionnaires/governance@1.1.toml"
     refused_with(
         corpus,
         catalogue,
@@ -423,7 +423,7 @@ def test_questionnaire_members(corpus, catalogue):
         "is not a valid questionnaire",
     )
     refused_with(corpus, catalogue, _questionnaire_case(corpus, name, b"\xff\xfe"), "is not UTF-8")
-    text = valid_members(corpus)[name].replace(b'version = "1.0"', b'version = "9.9"', 1)
+    text = valid_members(corpus)[name].replace(b'version = "1.1"', b'version = "9.9"', 1)
     refused_with(
         corpus, catalogue, _questionnaire_case(corpus, name, text), "lists it as 'governance'"
     )
@@ -575,7 +575,7 @@ hostile_names = st.one_of(
             "questionnaires\\x.toml",
             "records.json/",
             "RECORDS.JSON",
-            "questionnaires/governance@1.0.toml",
+            "questionnaires/governance@1.1.toml",
         ]
     ),
     st.text(min_size=1, max_size=30),
@@ -774,7 +774,7 @@ toml_edits = st.lists(
 def test_mutated_questionnaire_text(corpus, catalogue, edits, choice):
     """The questionnaire members are parsed as untrusted TOML too (checksums made to fit)."""
     members = valid_members(corpus)
-    name = "questionnaires/governance@1.0.toml"
+    name = "questionnaires/governance@1.1.toml"
     text = members[name].decode("utf-8")
     for at, length, insert in edits:
         at %= len(text) + 1

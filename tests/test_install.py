@@ -148,7 +148,10 @@ def test_a_wheel_installed_outside_the_source_tree_works(tmp_path):
 
     # The command line: the questionnaires, from inside the environment.
     forms = json.loads(run("ics-assess", "forms", "list", "--json"))
-    assert [f["id"] for f in forms] == QUESTIONNAIRES
+    # Both versions of each ship: 1.0, which answers were given on, and 1.1.
+    assert sorted((f["id"], f["version"]) for f in forms) == [
+        (qid, version) for qid in QUESTIONNAIRES for version in ("1.0", "1.1")
+    ]
     for form in forms:
         assert Path(form["path"]).is_relative_to(installed), form
         assert not Path(form["path"]).is_relative_to(PROJECT_ROOT / "forms"), form

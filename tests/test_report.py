@@ -216,7 +216,7 @@ def test_demo_assessment_report_holds_what_the_database_holds(demo_db, tmp_path)
         "Northshire and Westmoor Health and Care Partnership",
         "Northshire and Westmoor Integrated Care System",
         "Upper-tier council",
-        "Governance and accountability, version 1.0",
+        "Governance and accountability, version 1.1",  # the review was answered on 1.1
         "Six-month review, November 2026",
         "Cllr Siân Llewellyn",
         "Cabinet Member for Adult Social Care and Health",

@@ -198,7 +198,7 @@ def test_the_whole_demo(demo_db, tmp_path):
         total = sum(len(s.questionnaire_of(a).items) for a in s.store.assessments())
         result = s.export_answers(ids, tmp_path / "all.xlsx")
         csv_result = s.export_answers(ids, tmp_path / "all.csv")
-    assert len(ids) == 79
+    assert len(ids) == 83
     assert result.rows == csv_result.rows == total == len(read_xlsx(tmp_path / "all.xlsx"))
     assert len(read_csv(tmp_path / "all.csv")) == total
 

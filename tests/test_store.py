@@ -32,7 +32,7 @@ from ics_assess.store import (
 )
 from ics_assess.store.schema import APPLICATION_ID, known_migration_names, migrations
 
-from .conftest import FORMS_DIR
+from .conftest import FORMS_DIR, start_on_version
 
 
 def fingerprint(path: Path) -> tuple[str, list[str]]:
@@ -41,16 +41,26 @@ def fingerprint(path: Path) -> tuple[str, list[str]]:
     return digest, sorted(p.name for p in path.parent.iterdir())
 
 
-def start(services: Services, setup, questionnaire="governance", kind="organisation"):
+def start(
+    services: Services,
+    setup,
+    questionnaire="governance",
+    kind="organisation",
+    version: str | None = "1.0",
+):
+    """A draft on ``version`` (these tests name 1.0's statements), or with None on the
+    newest version, as Services.start_assessment starts it."""
     _, rnd, orgs = setup
-    return services.start_assessment(
-        round_id=rnd.id,
-        organisation_id=orgs["council"].id,
-        questionnaire_id=questionnaire,
-        kind=kind,
-        respondent_name="Cllr Test",
-        respondent_role="Leader",
-    )
+    fields = {
+        "round_id": rnd.id,
+        "organisation_id": orgs["council"].id,
+        "kind": kind,
+        "respondent_name": "Cllr Test",
+        "respondent_role": "Leader",
+    }
+    if version is None:
+        return services.start_assessment(questionnaire_id=questionnaire, **fields)
+    return start_on_version(services, questionnaire, version, **fields)
 
 
 # --- a new database ----------------------------------------------------------------------
@@ -384,10 +394,13 @@ def test_a_deletion_can_be_undone_exactly(services, partnership_setup):
 def test_duplicate_to_a_new_round_copies_answers_into_a_draft(services, partnership_setup):
     p, _, _ = partnership_setup
     a = start(services, partnership_setup)
-    services.answer(a.id, "gov-decisions-1", 4)
+    # Statements kept from 1.0 to 1.1 (the copy is on the newest version), and one that
+    # 1.1 replaced, whose answer stays behind.
+    services.answer(a.id, "gov-decisions-4", 4)
     services.answer(a.id, "gov-decisions-2", Unrated.DONT_KNOW)
-    services.set_comment(a.id, "gov-decisions-1", "As last time")
-    services.set_target(a.id, "gov-decisions-1", 5)
+    services.set_comment(a.id, "gov-decisions-4", "As last time")
+    services.set_target(a.id, "gov-decisions-4", 5)
+    services.answer(a.id, "gov-decisions-1", 3)
     services.submit(a.id, allow_unanswered=True)
     review = services.store.add_round(p.id, "Six-month review")
     copy = services.duplicate_to_round(a.id, review.id)
@@ -395,11 +408,13 @@ def test_duplicate_to_a_new_round_copies_answers_into_a_draft(services, partners
     assert copy.round_id == review.id
     assert copy.status is AssessmentStatus.DRAFT
     assert (copy.respondent_name, copy.organisation_id) == (a.respondent_name, a.organisation_id)
+    assert (a.questionnaire_version, copy.questionnaire_version) == ("1.0", "1.1")
     answers = services.store.answers(copy.id)
-    assert answers["gov-decisions-1"].rating == 4
-    assert answers["gov-decisions-1"].target == 5
-    assert answers["gov-decisions-1"].comment == "As last time"
+    assert answers["gov-decisions-4"].rating == 4
+    assert answers["gov-decisions-4"].target == 5
+    assert answers["gov-decisions-4"].comment == "As last time"
     assert answers["gov-decisions-2"].unrated is Unrated.DONT_KNOW
+    assert set(answers) == {"gov-decisions-4", "gov-decisions-2"}
     assert copy.position is None
     # The original is untouched.
     assert services.store.assessment(a.id).status is AssessmentStatus.SUBMITTED
@@ -433,7 +448,7 @@ def test_a_newer_questionnaire_version_never_changes_old_answers(
     forms.mkdir()
     (forms / "governance.toml").write_text(text)
     services.catalogue = load_catalogue([forms])
-    new = start(services, partnership_setup)
+    new = start(services, partnership_setup, version=None)
     assert new.questionnaire_version == "2.0"
     assert old.questionnaire_version == "1.0"
     detail = services.detail(old.id)
@@ -447,11 +462,8 @@ def test_old_answers_survive_the_form_file_disappearing(db_path, tmp_path):
         p = s.store.add_partnership("P")
         rnd = s.store.add_round(p.id, "R")
         org = s.store.add_organisation(p.id, "O", "icb")
-        a = s.start_assessment(
-            round_id=rnd.id,
-            organisation_id=org.id,
-            questionnaire_id="governance",
-            kind="individual",
+        a = start_on_version(
+            s, "governance", "1.0", round_id=rnd.id, organisation_id=org.id, kind="individual"
         )
         s.answer(a.id, "gov-decisions-1", 5)
     with Services.open(db_path, [tmp_path / "no-forms"]) as s:

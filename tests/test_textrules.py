@@ -193,8 +193,8 @@ def _legacy_database(path):
             questionnaire_id="governance",
             kind="organisation",
         )
-        services.answer(a.id, "gov-decisions-1", 4)
-        services.set_comment(a.id, "gov-decisions-1", "short")
+        services.answer(a.id, "gov-decisions-2", 4)  # in both versions; this is the newest
+        services.set_comment(a.id, "gov-decisions-2", "short")
         good = services.start_assessment(
             round_id=rnd.id,
             organisation_id=store.add_organisation(p.id, "Fine Trust", "nhs_trust").id,
@@ -221,14 +221,14 @@ def test_a_legacy_record_never_blocks_the_export_of_its_round(tmp_path):
         "organisation" in n and "32,767 characters, shortened to 200" in n for n in result.notes
     )
     assert any(
-        "answer" in n and "gov-decisions-1" in n and "50,000 characters" in n for n in result.notes
+        "answer" in n and "gov-decisions-2" in n and "50,000 characters" in n for n in result.notes
     )
     with Services.open(tmp_path / "other.sqlite", [FORMS_DIR]) as other:
         other.apply_import(other.plan_import(read_bundle(bundle)))
         shown = other.detail(legacy.id)
         assert shown.assessment.respondent_name == "AB"
         assert shown.organisation.name == "O" * 199 + "…"
-        assert shown.answers["gov-decisions-1"].comment == "c" * 9_999 + "…"
+        assert shown.answers["gov-decisions-2"].comment == "c" * 9_999 + "…"
         assert other.detail(good.id).organisation.name == "Fine Trust"
 
 

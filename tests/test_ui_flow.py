@@ -177,8 +177,9 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     page = window.walkthrough
     assert window.stack.currentWidget() is page
     assert page.assessment_id() == draft.id
+    # Governance 1.1, the newest: sections of 5, 4, 5, 6, 6 and 5 statements.
     items = [item.id for item in window.services.detail(draft.id).questionnaire.items]
-    assert len(items) == 25
+    assert len(items) == 31
     assert page.current_item_id() == items[0]
     assert focused_card() is page.card(items[0])
 
@@ -197,7 +198,7 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     expected = {items[0]: 4, items[1]: 3, items[2]: "d", items[3]: 5, items[4]: "n"}
     expected |= {items[5]: 2, items[6]: 4}
     assert stored(window, draft.id) == expected
-    assert page.current_section_id() == "structures"
+    assert page.current_section_id() == "places"
     assert focused_card() is page.card(items[7])
     assert page.progress.value() == 7
 
@@ -244,7 +245,7 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     assert window.stack.currentWidget() is page
     assert page.assessment_id() == draft.id
     assert page.current_item_id() == items[8]
-    assert page.current_section_id() == "structures"
+    assert page.current_section_id() == "places"
     assert focused_card() is page.card(items[8])
     assert window.save_state.text() == "All changes saved"
     for item, value in expected.items():
@@ -263,12 +264,13 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     for key in ("2", "4", "3", "1"):  # statements 9-12
         press(qtbot, key)
     press(qtbot, Qt.Key.Key_Down)  # past statement 13
-    for key in ("3", "4", "5", "d", "2", "2", "3", "4", "1"):  # statements 14-22
-        press(qtbot, key)
+    given_ = (3, 4, 5, "d", 2, 2, 3, 4, 1, 3, 4, 2, 5, "n", 3)
+    for key in given_:  # statements 14-28
+        press(qtbot, str(key))
     expected |= dict(zip(items[8:12], (2, 4, 3, 1), strict=True))
-    expected |= dict(zip(items[13:22], (3, 4, 5, "d", 2, 2, 3, 4, 1), strict=True))
+    expected |= dict(zip(items[13:28], given_, strict=True))
     assert stored(window, draft.id) == expected
-    assert page.current_item_id() == items[22]
+    assert page.current_item_id() == items[28]
 
     # Submit with gaps: the user is told how many, and sent to the first.
     fake_dialogs.answers.append(0)  # "Go to the first unanswered"
@@ -276,14 +278,14 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     kind, title, text = fake_dialogs.asked[-1]
     assert (kind, title) == ("choose", "Unanswered statements")
     assert text.startswith("4 statements are still unanswered")
-    # Statements 13 and 23 of 25, numbered as the reports number them: section 3's and
-    # section 5's third; section 5 has too few answers yet to be scored.
-    assert "• 3.3 " in text and "• 5.3 " in text
-    assert "would go unscored, for want of answers: Review and learning (section 5)" in text
-    assert "The overall score would be provisional, based on 4 of 5 sections." in text
+    # Statements 13 and 29 of 31, numbered as the reports number them: section 3's
+    # fourth and section 6's third; section 6 has too few answers yet to be scored.
+    assert "• 3.4 " in text and "• 6.3 " in text
+    assert "would go unscored, for want of answers: Review and learning (section 6)" in text
+    assert "The overall score would be provisional, based on 5 of 6 sections." in text
     assert store.assessment(draft.id).status is AssessmentStatus.DRAFT
     assert page.current_item_id() == items[12]
-    assert page.current_section_id() == "disputes"
+    assert page.current_section_id() == "structures"
     assert focused_card() is page.card(items[12])
     qtbot.waitUntil(lambda: is_scrolled_into_view(page.card(items[12])))
 
@@ -309,7 +311,7 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
     assert results.score_label.text() == f"{score.mean:.2f} of 5"
     assert results.percent_label.text() == f"{score.percent:.0f}%"
     assert results.band_chip.text() == score.band.name
-    assert "22 of 25 statements answered" in results.status_label.text()
+    assert "28 of 31 statements answered" in results.status_label.text()
     assert results.status_label.text().startswith("Submitted")
     assert window.settings.value("session/assessment") is None  # nothing to resume now
 
@@ -326,7 +328,7 @@ def test_a_council_leader_completes_an_assessment_end_to_end(qtbot, fake_dialogs
         "Baseline, November 2026",
         "Cllr Ann Example",
         "Submitted",
-        "22 of 25",
+        "28 of 31",
     ]
     assert window.services.check().problems == []
 
@@ -437,7 +439,7 @@ def test_every_interactive_control_has_an_accessible_name(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     assert window.stack.currentWidget() is window.home
     home = window.home
     home.table.selectRow(0)  # Open, Copy and Delete are enabled with a selection
@@ -497,7 +499,7 @@ def test_the_search_box_clear_button_has_an_accessible_name(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     qtbot.keyClicks(window.home.search, "Healthwatch")
     # Healthwatch: three questionnaires in two rounds, and one workshop view.
     assert window.home.proxy.rowCount() == 7
@@ -778,7 +780,7 @@ def test_the_workshop_screens_name_every_control_and_reach_them_by_tab(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     qtbot.mouseClick(window.home.workshops_button, LEFT)
     assert window.stack.currentWidget() is window.workshops
     check("workshops", window)
@@ -859,7 +861,7 @@ def test_the_action_plan_names_every_control_and_reaches_them_by_tab(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     qtbot.mouseClick(window.home.action_plan_button, LEFT)
     page = window.action_plan
     assert window.stack.currentWidget() is page
@@ -922,7 +924,7 @@ def test_the_profile_names_every_control_and_reaches_them_by_tab(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     check("home with the profile button", window)
     qtbot.mouseClick(window.home.profile_button, LEFT)
     page = window.profile
@@ -974,7 +976,7 @@ def test_every_dialog_and_new_page_names_its_controls(
     path = isolated_data_dir / "demo.sqlite"
     shutil.copy(demo_db, path)
     window = open_window(qtbot, fake_dialogs, path)
-    wait_loaded(qtbot, window, 79)
+    wait_loaded(qtbot, window, 83)
     services = window.services
     problems: dict[str, list[str]] = {}
     seen: dict[str, int] = {}

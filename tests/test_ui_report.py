@@ -23,7 +23,7 @@ def window(qtbot, fake_dialogs, isolated_data_dir, demo_db):
     win.resize(1024, 700)
     assert win.open_initial_database(path)
     win.show()
-    qtbot.waitUntil(lambda: win.home.model.rowCount() == 79, timeout=10_000)
+    qtbot.waitUntil(lambda: win.home.model.rowCount() == 83, timeout=10_000)
     yield win
     win.close()
 

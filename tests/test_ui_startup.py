@@ -131,7 +131,7 @@ def test_the_window_checks_the_file_once_at_start_off_the_gui_thread(
     try:
         assert window.open_initial_database(path)
         window.show()
-        qtbot.waitUntil(lambda: window.home.model.rowCount() == 79, timeout=10_000)
+        qtbot.waitUntil(lambda: window.home.model.rowCount() == 83, timeout=10_000)
         qtbot.waitUntil(
             lambda: window.home.model.score(window.home.model.summary(0).assessment.id) is not None,
             timeout=10_000,

@@ -25,8 +25,9 @@ from ics_assess.store.schema import known_migration_names
 
 from .conftest import FORMS_DIR
 
-ITEM = "gov-decisions-1"
-OTHER = "gov-decisions-2"
+# Statements in the "decisions" section of both versions (a new workshop is on 1.1).
+ITEM = "gov-decisions-2"
+OTHER = "gov-decisions-4"
 
 
 @pytest.fixture
@@ -217,7 +218,7 @@ def test_reasoning_goes_through_the_text_rules(services, workshop):
 
 def test_create_list_and_resolve_workshops(services, partnership_setup, workshop):
     p, rnd, _ = partnership_setup
-    assert workshop.questionnaire_version == "1.0"
+    assert workshop.questionnaire_version == "1.1"  # the newest
     (summary,) = services.workshops()
     assert summary.id == workshop.id and summary.title == "Governance workshop"
     assert (summary.partnership_name, summary.round_name) == (p.name, rnd.name)
@@ -241,7 +242,7 @@ def test_participants_arrive_named_or_not_and_two_of_one_organisation_are_two(
     second = services.add_participant(workshop.id, organisation_id=orgs["council"].id)
     third = services.add_participant(workshop.id, organisation_id=orgs["icb"].id)
     assert first.kind is AssessmentKind.INDIVIDUAL and first.workshop_id == workshop.id
-    assert first.round_id == rnd.id and first.questionnaire_version == "1.0"
+    assert first.round_id == rnd.id and first.questionnaire_version == "1.1"
     services.answer(second.id, ITEM, 4)
     people = services.participants(workshop.id)
     assert [p.assessment_id for p in people] == [first.id, second.id, third.id]
@@ -251,7 +252,7 @@ def test_participants_arrive_named_or_not_and_two_of_one_organisation_are_two(
         Sector.LOCAL_GOVERNMENT,
         Sector.NHS,
     ]
-    assert (people[1].answered, people[1].total) == (1, 25)
+    assert (people[1].answered, people[1].total) == (1, 31)  # governance 1.1: 31 statements
     assert people[0].named and not people[1].named
     summary = services.workshop_summary(workshop.id)
     assert (summary.participants, summary.answered) == (3, 0)

@@ -164,6 +164,17 @@ def name(text: str, limit: int = NAME_MAX) -> str:
     return shorten(text, limit)
 
 
+def previous_versions_text(c: Comparison) -> str:
+    """The versions the earlier round was answered on, as versions_text says this round's:
+    'version 1.0' or 'versions 1.0 (5) and 1.1 (4)'; "" with no earlier round or answers."""
+    versions = c.trend.previous_versions if c.trend else ()
+    if not versions:
+        return ""
+    if len(versions) == 1:
+        return f"version {versions[0][0]}"
+    return "versions " + " and ".join(f"{v} ({n})" for v, n in versions)
+
+
 def versions_text(c: Comparison) -> str:
     """'version 1.0' or 'versions 1.0 (5) and 1.1 (4)'."""
     if not c.versions:
@@ -395,7 +406,10 @@ def cover(c: Comparison, produced_on: date) -> list[Flowable]:
         ("Counted", _counts_text(c)),
         (
             "Compared with",
-            name(c.trend.previous_round.name, 300) if c.trend else "No earlier round",
+            name(c.trend.previous_round.name, 300)
+            + (f", {previous_versions_text(c)}" if previous_versions_text(c) else "")
+            if c.trend
+            else "No earlier round",
         ),
         ("Report produced", fmt_date(produced_on)),
     ]
@@ -645,7 +659,8 @@ def split_table(c: Comparison) -> Flowable:
         rows.append(
             [
                 Paragraph(r.number, s.cell),
-                Paragraph(markup(shorten(r.item.statement, 110)), s.cell),
+                # Cut as the gaps table above cuts them: one line each on the summary page.
+                Paragraph(markup(shorten(r.item.statement, 62)), s.cell),
                 Paragraph(f"<b>{sp.consensus:.2f}</b>", s.cell_right),
                 Paragraph(str(sp.n), s.cell_right),
                 Paragraph(f"{score_text(sp.minimum)} to {score_text(sp.maximum)}", s.cell_right),

@@ -19,6 +19,7 @@ from reportlab.platypus import (
 )
 
 from ..domain import Action, ActionStatus, Answer, Band, Questionnaire, Section, Unrated
+from ..labels import REVERSE_NOTE
 from ..scoring import QuestionnaireScore, SectionScore, position_in_band, scored_value
 from .analysis import TIE_RULE, RatedStatement, TargetGap, shared_scores, statement_numbers
 from .charts import BandScale, RadarChart
@@ -132,6 +133,18 @@ def provisional_words(score: QuestionnaireScore) -> str:
     return f" · <b>provisional</b>, {score.basis}" if score.provisional else ""
 
 
+def band_descriptor(band: Band | None) -> list[Flowable]:
+    """What the band looks like for its questionnaire, as its file says, under the band
+    chip; nothing when the file gives no descriptors (the defaults, and 1.0 files)."""
+    if band is None or not band.descriptor:
+        return []
+    s = styles()
+    return [
+        Spacer(1, 1 * mm),
+        Paragraph(f"<b>What {markup(band.name)} looks like:</b> {markup(band.descriptor)}", s.body),
+    ]
+
+
 def band_position_sentence(pct: float, band: Band, bands: Sequence[Band]) -> str:
     """Where a percent sits inside its band, in words (report markup)."""
     index = list(bands).index(band) if band in bands else 0
@@ -191,6 +204,7 @@ def headline(
             ),
             Paragraph(f"<b>{fmt_percent(score.percent)}</b> of the scale", s.body),
             band_chip(score.band, q.bands, width=40 * mm),
+            *band_descriptor(score.band),
             Spacer(1, 2 * mm),
             BandScale(score.percent, q.bands, width=scale_width),
             Paragraph(band_position_sentence(score.percent, score.band, q.bands), s.body_muted),
@@ -536,7 +550,7 @@ def statements_table(
         answer = answers.get(item.id)
         notes = []
         if item.reverse:
-            notes.append("reverse-scored: a rating r counts as 6 − r")
+            notes.append(f"{REVERSE_NOTE.lower()}: a rating r counts as 6 − r")
         if item.weight != 1:
             notes.append(f"weight {weight_text(item.weight)}")
         statement: list[Flowable] = [para(item.statement, s.cell)]

@@ -41,7 +41,13 @@ from ..review import (
     headline_change,
 )
 from ..scoring import GAP_THRESHOLD, MOVED_THRESHOLD
-from .comparison import one_round_only, organisation_changes, trend_table
+from .comparison import (
+    one_round_only,
+    organisation_changes,
+    previous_versions_text,
+    trend_table,
+    versions_text,
+)
 from .document import (
     ACCENT_COLOUR,
     FRAME_WIDTH,
@@ -286,6 +292,16 @@ def questionnaire_part(qr: QuestionnaireReview, r: Review) -> list[Flowable]:
         flow.append(
             Paragraph(
                 f"Responded in {_name(r.round.name)}: {markup(c.coverage.sentence())}.",
+                s.body_muted,
+            )
+        )
+    before = previous_versions_text(c)
+    if before and before != versions_text(c):
+        flow.append(
+            Paragraph(
+                f"Answered on {markup(versions_text(c))} in {_name(r.round.name)}, and on "
+                f"{markup(before)} in {_name(r.since.name)}: statements are matched by id, "
+                "and those that differ between the versions are named below.",
                 s.body_muted,
             )
         )

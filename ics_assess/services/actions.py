@@ -193,6 +193,12 @@ class ActionUseCases(ServicesCore):
             q = self._action_questionnaire(questionnaire_id)
             if q is None:
                 raise ServiceError(f"There is no questionnaire with id '{questionnaire_id}'.")
+            # A statement or section of an earlier version (answered in an earlier
+            # round) is named in the newest version that has it.
+            q = (
+                self.questionnaire_with(questionnaire_id, item_id=item_id, section_id=section_id)
+                or q
+            )
             if item_id:
                 try:
                     item_section = q.section_of(item_id).id
@@ -455,6 +461,8 @@ class ActionUseCases(ServicesCore):
             q = self._action_questionnaire(a.questionnaire_id)
             if q is not None:
                 q_title = q.title
+                # Named in the newest version that has it (a later one may replace it).
+                q = self.questionnaire_with(q.id, item_id=a.item_id, section_id=a.section_id) or q
                 section = next((s for s in q.sections if s.id == a.section_id), None)
                 section_title = section.title if section else (a.section_id or "")
                 if a.item_id:

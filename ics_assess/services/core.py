@@ -21,6 +21,7 @@ from ..questionnaires import (
     QuestionnaireError,
     load_catalogue,
     parse_questionnaire,
+    version_key,
 )
 from ..store import RecordNotFoundError, Store, StoreError
 from ..store.database import connect_readonly
@@ -56,6 +57,13 @@ def _find_one(records, text: str, noun: str, missing: str = ""):
 @lru_cache(maxsize=64)
 def _parse_cached(source: str, label: str) -> Questionnaire:
     return parse_questionnaire(source, label)
+
+
+def _holds(q: Questionnaire, item_id: str | None, section_id: str | None) -> bool:
+    """True when ``q`` has the statement ``item_id`` (if given), else the section."""
+    if item_id:
+        return any(item.id == item_id for item in q.items)
+    return bool(section_id) and any(s.id == section_id for s in q.sections)
 
 
 def _catalogue(forms_dirs: Sequence[Path] | None) -> Catalogue:
@@ -163,3 +171,29 @@ class ServicesCore:
         """Id, version, title and item count of every questionnaire version stored with
         answers (rows of questionnaire_id, version, title, item_count, sha256)."""
         return self.store.stored_questionnaires()
+
+    def questionnaire_with(
+        self, questionnaire_id: str, *, item_id: str | None = None, section_id: str | None = None
+    ) -> Questionnaire | None:
+        """The newest version of a questionnaire (in the forms folders or stored with
+        answers) that has the statement ``item_id``, or else the section ``section_id``;
+        None when no version has it. An action or a concern of an earlier round may name
+        a statement that a later version replaced: it is found, and named, in the version
+        that has it."""
+        latest = self.catalogue.latest(questionnaire_id)
+        if latest is not None and _holds(latest.questionnaire, item_id, section_id):
+            return latest.questionnaire  # the usual case, without reading the database
+        versions = {v for qid, v in self.catalogue.entries if qid == questionnaire_id}
+        versions |= {
+            r["version"]
+            for r in self.stored_questionnaires()
+            if r["questionnaire_id"] == questionnaire_id
+        }
+        for version in sorted(versions, key=version_key, reverse=True):
+            try:
+                q = self.questionnaire(questionnaire_id, version)
+            except ServiceError:
+                continue
+            if _holds(q, item_id, section_id):
+                return q
+        return None

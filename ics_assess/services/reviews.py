@@ -90,6 +90,9 @@ class ReviewUseCases(ServicesCore):
         same section or statement raised twice by the same partner is refused."""
         rnd = self._review_round(round_id)
         q = self.concern_questionnaire(questionnaire_id)
+        # A statement or section of an earlier version (answered in an earlier round) is
+        # found in the newest version that has it.
+        q = self.questionnaire_with(questionnaire_id, item_id=item_id, section_id=section_id) or q
         if item_id:
             try:
                 section = q.section_of(item_id).id
@@ -416,6 +419,13 @@ class ReviewUseCases(ServicesCore):
             q = None
         if q is not None:
             title = q.title
+            # Named in the newest version that has it (a later one may replace it).
+            q = (
+                self.questionnaire_with(
+                    q.id, item_id=concern.item_id, section_id=concern.section_id
+                )
+                or q
+            )
             if concern.item_id:
                 numbers = statement_numbers(q)
                 if concern.item_id in numbers:

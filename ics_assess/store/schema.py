@@ -8,6 +8,8 @@ CHECK constraints keep values the domain does not know out of the file.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -25,12 +27,18 @@ READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
     # Each only adds a table that readers treat as empty when it is missing, or (0004)
     # a nullable column that readers treat as null when it is missing.
     {"0003_partner_type_changes", "0004_action_history", "0005_profile", "0006_concerns"}
+    # (0007) only widens a CHECK: a file without it holds no value this version would not
+    # read, since only a file that has it can hold a care provider.
+    | {"0007_care_provider"}
 )
 
+# The partner types of version 1 (migrations 0001 and 0003, which never change), and the
+# partner types since 0007, which added care providers.
 _PARTNER_TYPES = (
     "'icb','nhs_trust','primary_care','upper_tier_council','district_council',"
     "'public_health','vcse','healthwatch','other'"
 )
+_PARTNER_TYPES_0007 = _PARTNER_TYPES + ",'care_provider'"
 
 
 @migrations(name="0001_initial")
@@ -317,6 +325,101 @@ def concerns(db: Database) -> None:
         CREATE INDEX concerns_partnership ON concerns(partnership_id);
         """
     )
+
+
+@migrations(name="0007_care_provider", transactional=False)
+def care_provider(db: Database) -> None:
+    """Issue 13: care providers as partners, with a partner type of their own
+    (``care_provider``, in the community sector).
+
+    The partner types are a CHECK on ``organisations.partner_type`` and on both types in
+    ``partner_type_changes``, and SQLite cannot change a CHECK in place, so both tables
+    are rebuilt with their rows copied, by SQLite's own procedure for changing a table
+    (https://www.sqlite.org/lang_altertable.html#otheralter). ``organisations`` is the
+    parent of assessments, actions, concerns and partner type changes (ON DELETE CASCADE
+    or SET NULL): dropping it with foreign keys on would delete or orphan every one of
+    their rows. So foreign keys are turned off for the rebuild, which SQLite allows only
+    outside a transaction (hence ``transactional=False``); the rebuild is one transaction
+    of its own, which commits only when every row was copied and no foreign key points
+    anywhere it did not point before; and foreign keys are turned back on (if they were
+    on) whatever happens. Run again after an interruption (sqlite-utils records it as
+    applied after it commits), it finds the new CHECK in place and does nothing."""
+    conn = db.conn
+    if all("'care_provider'" in _table_sql(db, t) for t in _REBUILT):
+        return
+    if conn.in_transaction:
+        # PRAGMA foreign_keys would be silently ignored, and DROP TABLE would cascade.
+        raise sqlite3.OperationalError("0007_care_provider must run outside a transaction")
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+            raise sqlite3.OperationalError("0007_care_provider could not turn foreign keys off")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _rebuild_with_care_providers(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
+
+
+# The tables whose DDL holds the partner types, rebuilt by 0007.
+_REBUILT = ("organisations", "partner_type_changes")
+
+
+def _table_sql(db: Database, table: str) -> str:
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def _rebuild_with_care_providers(conn) -> None:
+    """0007's rebuild, inside its transaction, with foreign keys off."""
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _REBUILT}
+    dangling_before = set(conn.execute("PRAGMA foreign_key_check").fetchall())
+    for statement in (
+        f"""
+        CREATE TABLE organisations_0007 (
+            id TEXT PRIMARY KEY,
+            partnership_id TEXT NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            partner_type TEXT NOT NULL CHECK (partner_type IN ({_PARTNER_TYPES_0007})),
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        """
+        INSERT INTO organisations_0007 (id, partnership_id, name, partner_type, created_at)
+            SELECT id, partnership_id, name, partner_type, created_at FROM organisations""",
+        "DROP TABLE organisations",
+        "ALTER TABLE organisations_0007 RENAME TO organisations",
+        "CREATE INDEX organisations_partnership ON organisations(partnership_id)",
+        f"""
+        CREATE TABLE partner_type_changes_0007 (
+            organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+            changed_at TEXT NOT NULL,
+            old_type TEXT NOT NULL CHECK (old_type IN ({_PARTNER_TYPES_0007})),
+            new_type TEXT NOT NULL CHECK (new_type IN ({_PARTNER_TYPES_0007})),
+            PRIMARY KEY (organisation_id, changed_at)
+        ) STRICT, WITHOUT ROWID""",
+        """
+        INSERT INTO partner_type_changes_0007 (organisation_id, changed_at, old_type, new_type)
+            SELECT organisation_id, changed_at, old_type, new_type FROM partner_type_changes""",
+        "DROP TABLE partner_type_changes",
+        "ALTER TABLE partner_type_changes_0007 RENAME TO partner_type_changes",
+    ):
+        conn.execute(statement)
+    copied = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _REBUILT}
+    if copied != counts:
+        raise sqlite3.IntegrityError(f"0007_care_provider copied {copied} rows of {counts}")
+    dangling = set(conn.execute("PRAGMA foreign_key_check").fetchall()) - dangling_before
+    if dangling:
+        raise sqlite3.IntegrityError(
+            f"0007_care_provider would leave {len(dangling)} broken references"
+        )
 
 
 def known_migration_names() -> list[str]:

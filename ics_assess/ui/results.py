@@ -214,6 +214,9 @@ class ResultsPage(QWidget):
         self.band_chip = self._label(scaled_font(1.15, bold=True, base=base))
         self.band_chip.setMargin(max(4, base.pointSize() // 2))
         self.position_label = self._label()
+        # What the band looks like for this questionnaire, when its file says (1.1 on).
+        self.band_descriptor_label = self._label()
+        self.band_descriptor_label.setObjectName("bandDescriptor")
         self.band_bar = BandBar()
         self.not_enough_label = self._label()
         self.based_on_label = self._label()
@@ -262,6 +265,7 @@ class ResultsPage(QWidget):
         summary_layout.addLayout(numbers)
         summary_layout.addWidget(self.band_bar)
         summary_layout.addWidget(self.position_label)
+        summary_layout.addWidget(self.band_descriptor_label)
         summary_layout.addWidget(self.not_enough_label)
         summary_layout.addWidget(self.based_on_label)
         summary_layout.addStretch(1)
@@ -427,6 +431,7 @@ class ResultsPage(QWidget):
         scored = score.mean is not None and score.percent is not None
         for widget in (self.percent_label, self.band_chip, self.band_bar, self.position_label):
             widget.setVisible(scored)
+        self.band_descriptor_label.setVisible(False)  # shown below once there is a band
         self.not_enough_label.setVisible(not scored)
         self.score_label.setFont(self._score_fonts[0 if scored else 1])
         # A score resting on fewer than all the sections says so in its heading.
@@ -453,6 +458,11 @@ class ResultsPage(QWidget):
         self.band_chip.setAccessibleName(f"Band: {score.band.name}")
         where = position_words(score.percent, bands)
         self.position_label.setText(f"The overall score is {where}.")
+        descriptor = score.band.descriptor
+        self.band_descriptor_label.setText(
+            f"What {score.band.name} looks like: {descriptor}" if descriptor else ""
+        )
+        self.band_descriptor_label.setVisible(bool(descriptor))
         self.band_bar.set_value(score.percent, bands)
         total, left_out = len(score.sections), len(score.unreported)
         if left_out:

@@ -63,6 +63,7 @@ from ..domain import (
     Unrated,
     statement_numbers,
 )
+from ..labels import REVERSE_NOTE
 from ..palette import ACCENT
 from ..services import AssessmentDetail, Services
 from .dialogs import Dialogs
@@ -211,6 +212,14 @@ class StatementCard(QFrame):
         heading.setMinimumWidth(heading.fontMetrics().horizontalAdvance("0.00"))
         statement = plain_label(item.statement)
         statement.setFont(scaled_font(1.1, base=self.font()))
+        # A reverse statement says so under it (only 1.0 questionnaires have them).
+        self.reverse_note = plain_label(f"{REVERSE_NOTE}." if item.reverse else "")
+        self.reverse_note.setObjectName("reverseNote")
+        self.reverse_note.setStyleSheet("font-style: italic;")
+        if not item.reverse:
+            self.reverse_note.hide()  # (showing a label with no parent yet opens a window)
+        else:
+            statement.setAccessibleDescription(f"{REVERSE_NOTE}.")
 
         # Answer buttons: the five scale points, then don't know / not applicable.
         self._buttons: dict[Value, QPushButton] = {}
@@ -271,6 +280,7 @@ class StatementCard(QFrame):
         fill(
             QVBoxLayout(self),
             fill(QHBoxLayout(), heading, (statement, 1)),
+            self.reverse_note,
             fill(QHBoxLayout(), *scale),
             fill(QHBoxLayout(), *unrated_buttons, 1, target_label, self.target),
             self.comment,
