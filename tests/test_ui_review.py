@@ -105,7 +105,9 @@ def test_the_demo_review_shows_every_part(qtbot, window):
     facts = _texts(page.profile)
     n = facts.index("Councillors among the ICB's voting members")
     assert [page.profile.item(n, c).text() for c in (1, 2, 3)] == ["9", "11", "+2"]
-    assert "Baseline" in page.profile.horizontalHeaderItem(1).text()
+    assert page.profile.horizontalHeaderItem(1).text() == "Then"  # fits; named below
+    assert "Baseline" in page.profile.horizontalHeaderItem(1).toolTip()
+    assert facts[0] == "Then: Baseline, May 2026 · Now: Six-month review, November 2026"
     # The concerns and the questions on the one selected.
     assert page.concerns.rowCount() == 4
     page.tabs.setCurrentIndex(3)

@@ -489,9 +489,12 @@ class ReviewPage(QWidget):
         self._reset(view)
         if r is None:
             return
-        view.setHorizontalHeaderLabels(
-            ["Fact", f"Then ({r.since.name})", f"Now ({r.round.name})", "Change", "Source"]
-        )
+        # Short headings that fit; the rounds they stand for are named in the first row
+        # and in the headings' tooltips.
+        view.setHorizontalHeaderLabels(PROFILE_COLUMNS)
+        for column, name in ((1, r.since.name), (2, r.round.name)):
+            view.horizontalHeaderItem(column).setToolTip(plain_tooltip(name))
+        self._group_row(view, f"Then: {r.since.name} · Now: {r.round.name}")
         known = [p for p in r.profile if p.before is not None or p.after is not None]
         if not known:
             self._group_row(view, "No facts of the profile were entered for either round.")
