@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..domain import Action, ActionStatus, Questionnaire
+from ..domain import Action, ActionStatus
 from ..exchange.spreadsheets import export_table
 from ..store import RecordNotFoundError
 from .core import ServiceError, ServicesCore
@@ -190,7 +190,7 @@ class ActionUseCases(ServicesCore):
         if (section_id or item_id) and not questionnaire_id:
             raise ServiceError("A section or statement needs its questionnaire.")
         if questionnaire_id:
-            q = self._action_questionnaire(questionnaire_id)
+            q = self.newest_questionnaire(questionnaire_id)
             if q is None:
                 raise ServiceError(f"There is no questionnaire with id '{questionnaire_id}'.")
             # A statement or section of an earlier version (answered in an earlier
@@ -325,7 +325,7 @@ class ActionUseCases(ServicesCore):
         for a in self.store.actions(round_id=round_id):
             if not (a.questionnaire_id and a.section_id):
                 continue
-            q = self._action_questionnaire(a.questionnaire_id)
+            q = self.newest_questionnaire(a.questionnaire_id)
             section = next((s for s in q.sections if s.id == a.section_id), None) if q else None
             title = f"{q.title}: {section.title}" if q and section else a.section_id
             found[f"{a.questionnaire_id}/{a.section_id}"] = title
@@ -442,23 +442,10 @@ class ActionUseCases(ServicesCore):
         except RecordNotFoundError:
             raise ServiceError(f"There is no {noun} with the id '{record_id}'.") from None
 
-    def _action_questionnaire(self, questionnaire_id: str) -> Questionnaire | None:
-        """The newest version of a questionnaire an action names: in the forms folders,
-        else the newest stored with answers; None when neither has it."""
-        loaded = self.catalogue.latest(questionnaire_id)
-        if loaded is not None:
-            return loaded.questionnaire
-        stored = [
-            r for r in self.stored_questionnaires() if r["questionnaire_id"] == questionnaire_id
-        ]
-        if not stored:
-            return None
-        return self.questionnaire(questionnaire_id, stored[-1]["version"])
-
     def _action_row(self, a, rounds, orgs, origin_round, today) -> ActionRow:
         section_title = statement = q_title = ""
         if a.questionnaire_id:
-            q = self._action_questionnaire(a.questionnaire_id)
+            q = self.newest_questionnaire(a.questionnaire_id)
             if q is not None:
                 q_title = q.title
                 # Named in the newest version that has it (a later one may replace it).

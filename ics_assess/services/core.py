@@ -172,6 +172,21 @@ class ServicesCore:
         answers (rows of questionnaire_id, version, title, item_count, sha256)."""
         return self.store.stored_questionnaires()
 
+    def newest_questionnaire(self, questionnaire_id: str) -> Questionnaire | None:
+        """The newest version of a questionnaire: in the forms folders, else the newest
+        stored with answers (one no longer in the folders); None when neither has it."""
+        loaded = self.catalogue.latest(questionnaire_id)
+        if loaded is not None:
+            return loaded.questionnaire
+        stored = [
+            r["version"]
+            for r in self.stored_questionnaires()
+            if r["questionnaire_id"] == questionnaire_id
+        ]
+        if not stored:
+            return None
+        return self.questionnaire(questionnaire_id, max(stored, key=version_key))
+
     def questionnaire_with(
         self, questionnaire_id: str, *, item_id: str | None = None, section_id: str | None = None
     ) -> Questionnaire | None:

@@ -401,15 +401,10 @@ class ReviewUseCases(ServicesCore):
     def concern_questionnaire(self, questionnaire_id: str) -> Questionnaire:
         """The newest version of a questionnaire a concern can name: in the forms
         folders, else the newest stored with answers; ServiceError when neither has it."""
-        loaded = self.catalogue.latest(questionnaire_id)
-        if loaded is not None:
-            return loaded.questionnaire
-        stored = [
-            r for r in self.stored_questionnaires() if r["questionnaire_id"] == questionnaire_id
-        ]
-        if not stored:
+        q = self.newest_questionnaire(questionnaire_id)
+        if q is None:
             raise ServiceError(f"There is no questionnaire with the id '{questionnaire_id}'.")
-        return self.questionnaire(questionnaire_id, stored[-1]["version"])
+        return q
 
     def _concern_row(self, concern: Concern) -> ConcernRow:
         title, label = concern.questionnaire_id, concern.item_id or concern.section_id or ""
