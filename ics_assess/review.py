@@ -20,7 +20,7 @@ The thresholds are the comparison's: a change of 0.5 or more either way "moved"
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -345,6 +345,18 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ConcernRow:
+    """A concern with the names around it: as the window lists it, and as the review
+    asks about it."""
+
+    concern: Concern
+    questionnaire_title: str
+    label: str  # "Section 2: Decisions and accountability" or "2.3 <statement>"
+    raised_by: str  # the organisation, or "The partnership"
+    round_name: str
+
+
+@dataclass(frozen=True)
 class ConcernReview:
     """A concern raised, and the questions for the decision about it."""
 
@@ -637,31 +649,23 @@ def build_review(
     actions: Sequence[ActionFate],
     new_actions: Sequence[ActionFate],
     profile: Sequence[ProfileLine],
-    concerns: Sequence[Concern],
-    names: Mapping[str, str],
-    round_names: Mapping[str, str],
-    scope_labels: Mapping[tuple[str, str], tuple[str, str]],
+    concerns: Sequence[ConcernRow],
 ) -> Review:
     """The review of ``round`` since ``since``. ``comparisons`` are of ``round`` with the
-    trend since ``since``, one per questionnaire; ``names`` maps organisation ids to
-    names, ``round_names`` round ids to names, and ``scope_labels`` (questionnaire id,
-    section or item id) to (questionnaire title, label) for the concerns."""
+    trend since ``since``, one per questionnaire; ``concerns`` are those raised up to
+    ``round``, with their names."""
     reviews = tuple(QuestionnaireReview(c, gap_changes(c), most_moved(c)) for c in comparisons)
     by_questionnaire = {qr.comparison.questionnaire.id: qr for qr in reviews}
     concern_reviews = []
-    for concern in concerns:
-        key = concern.item_id or concern.section_id or ""
-        title, label = scope_labels.get(
-            (concern.questionnaire_id, key), (concern.questionnaire_id, key)
-        )
+    for row in concerns:
         concern_reviews.append(
             review_concern(
-                concern,
-                questionnaire_title=title,
-                label=label,
-                raised_by=names.get(concern.organisation_id or "", "The partnership"),
-                raised_in=round_names.get(concern.round_id, ""),
-                review=by_questionnaire.get(concern.questionnaire_id),
+                row.concern,
+                questionnaire_title=row.questionnaire_title,
+                label=row.label,
+                raised_by=row.raised_by,
+                raised_in=row.round_name,
+                review=by_questionnaire.get(row.concern.questionnaire_id),
                 since=since,
                 actions=actions,
             )
@@ -685,6 +689,7 @@ __all__ = [
     "MOST_MOVED",
     "ActionFate",
     "ConcernReview",
+    "ConcernRow",
     "GapChange",
     "ProfileLine",
     "Question",

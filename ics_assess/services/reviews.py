@@ -14,7 +14,6 @@ up to the later round; ``ics_assess.review.build_review`` works out the rest. Us
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from ..comparison import OVERALL, statement_numbers
 from ..domain import AssessmentKind, Concern, Questionnaire, Round
 from ..review import (
     ActionFate,
+    ConcernRow,
     ProfileLine,
     Review,
     build_review,
@@ -34,21 +34,6 @@ from ..store import InvalidTextError, RecordNotFoundError
 from .core import ServiceError, ServicesCore
 
 _PREVIOUS = "previous"  # comparisons.PREVIOUS, without importing another area
-
-
-@dataclass(frozen=True)
-class ConcernRow:
-    """A concern with the names around it, as the window lists it."""
-
-    concern: Concern
-    questionnaire_title: str
-    label: str  # "Section 2: Decisions and accountability" or "2.3 <statement>"
-    raised_by: str  # the organisation, or "The partnership"
-    round_name: str
-
-    @property
-    def scope_word(self) -> str:
-        return "Statement" if self.concern.item_id else "Section"
 
 
 def _names(organisations) -> list[str]:
@@ -210,16 +195,7 @@ class ReviewUseCases(ServicesCore):
             actions=self._fates(earlier, rnd, today),
             new_actions=self._new_actions(rnd, today),
             profile=self.profile_lines(rnd.id, earlier.id),
-            concerns=[r.concern for r in rows],
-            names={o.id: o.name for o in self.store.organisations(rnd.partnership_id)},
-            round_names={r.id: r.name for r in self.store.rounds(rnd.partnership_id)},
-            scope_labels={
-                (r.concern.questionnaire_id, r.concern.item_id or r.concern.section_id or ""): (
-                    r.questionnaire_title,
-                    r.label,
-                )
-                for r in rows
-            },
+            concerns=rows,
         )
 
     def review_document(self, review: Review) -> dict[str, Any]:
