@@ -412,6 +412,17 @@ def _not_asked(c: Comparison, item_id: str | None) -> str:
     return f"{where} replaced it with {named}"
 
 
+def _all_changed(c: Comparison, section_id: str | None, changed: Sequence[str]) -> bool:
+    """True when a section (of the comparison's questionnaire) has statements and every
+    one of them is new or differs between the versions answered."""
+    section = next((s for s in c.questionnaire.sections if s.id == section_id), None)
+    return (
+        section is not None
+        and bool(section.items)
+        and {i.id for i in section.items} <= set(changed)
+    )
+
+
 def _concern_questions(
     concern: Concern,
     qr: QuestionnaireReview | None,
@@ -473,6 +484,14 @@ def _concern_questions(
                 ask,
                 "Cannot tell: the statement reads or scores differently between the "
                 "questionnaire versions answered, so it is left out of the change.",
+            )
+        )
+    elif t is not None and _all_changed(c, concern.section_id, t.changed_items):
+        questions.append(
+            Question(
+                ask,
+                "Cannot tell: every statement of this section is new or reads differently "
+                "in the version answered now, so there is nothing earlier to compare with.",
             )
         )
     elif scope is None or headline_change(scope).change is None:

@@ -178,3 +178,14 @@ def test_a_reverse_statement_says_so_in_the_walk_through(
     )
     page.open_assessment(newer.id)
     assert all(card.reverse_note.isHidden() for card in page._cards.values())
+
+
+def test_a_concern_on_a_section_new_in_1_1_says_why_no_change_is_known(services, rounds):
+    """A section whose every statement is new in the version answered now has nothing
+    earlier to compare with; the review says so, not that nobody answered twice."""
+    baseline, review, *_ = rounds
+    services.add_concern(review.id, questionnaire_id="governance", section_id="places")
+    (cr,) = services.review(review.id, since=baseline.id, today=TODAY).concerns
+    moved = cr.questions[1].answer
+    assert moved.startswith("Cannot tell: every statement of this section is new")
+    assert cr.verdict == "no change known"
