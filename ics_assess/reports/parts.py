@@ -70,6 +70,22 @@ def muted(text_markup: str, size: float = 7.5) -> str:
     return f'<font size="{size}" color="{MUTED_HEX}">{text_markup}</font>'
 
 
+def ruled_table(rows: list[list], widths: Sequence[float], extra: Sequence = ()) -> ReportTable:
+    """A table with a heading row (repeated on each page) and a thin rule above every
+    other row; ``extra`` adds style commands (spans)."""
+    commands: list = [*PAD, *HEAD_ROW, *extra]
+    for n in range(1, len(rows)):
+        commands.append(("LINEABOVE", (0, n), (-1, n), 0.4, RULE))
+    table = ReportTable(rows, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def fill_widths(*fixed: float) -> list[float]:
+    """Column widths across the frame: the first column takes what the others leave."""
+    return [FRAME_WIDTH - sum(fixed), *fixed]
+
+
 def head(*labels: str) -> list[Paragraph]:
     """A table's header row (the report's own words)."""
     return [Paragraph(label, styles().cell_head) for label in labels]

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, TableStyle
+from reportlab.platypus import Flowable, Paragraph
 
 from ..review import ProfileLine
-from .document import FRAME_WIDTH, RULE, ReportTable, bookmarked, fmt_date, para, shorten, styles
-from .parts import HEAD_ROW, PAD, head, muted
+from .document import bookmarked, fmt_date, para, shorten, styles
+from .parts import fill_widths, head, muted, ruled_table
 from .text import markup
 
 
@@ -100,14 +100,7 @@ def profile_flow(
                 else para(p.source or "–", s.cell_small),
             ]
         )
-    widths = [0, 24 * mm, 24 * mm, 22 * mm, 48 * mm]
-    widths[0] = FRAME_WIDTH - sum(widths)
-    commands: list = [*PAD, *HEAD_ROW, *extra]
-    for n in range(1, len(rows)):
-        commands.append(("LINEABOVE", (0, n), (-1, n), 0.4, RULE))
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    flow.append(table)
+    flow.append(ruled_table(rows, fill_widths(24 * mm, 24 * mm, 22 * mm, 48 * mm), extra))
     return flow
 
 

@@ -67,7 +67,7 @@ from .document import (
     unsupported_note,
 )
 from .model import BuiltReport
-from .parts import HEAD_ROW, PAD, details_table, head, muted, notice
+from .parts import PAD, details_table, fill_widths, head, muted, notice, ruled_table
 from .profile import profile_flow
 from .text import markup
 from .where import COMPARISON_REPORT, METHOD_GUIDE
@@ -82,20 +82,6 @@ FATE_COLOURS = {"done": "#1A7F37", "overdue": "#B3261E", "dropped": "#57606A"}
 
 def _name(text: str, limit: int = NAME_MAX) -> str:
     return markup(shorten(text, limit))
-
-
-def _table(rows: list[list], widths: list[float], extra: Sequence = ()) -> ReportTable:
-    commands: list = [*PAD, *HEAD_ROW, *extra]
-    for n in range(1, len(rows)):
-        commands.append(("LINEABOVE", (0, n), (-1, n), 0.4, RULE))
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _widths(*fixed: float) -> list[float]:
-    """Column widths: the first column takes what the others leave."""
-    return [FRAME_WIDTH - sum(fixed), *fixed]
 
 
 def header_parts(r: Review) -> tuple[str, ...]:
@@ -193,7 +179,7 @@ def _gap_rows(gaps: Sequence[GapChange]) -> list[list]:
     return rows
 
 
-def gaps_table(qr: QuestionnaireReview) -> list[Flowable]:
+def gapsruled_table(qr: QuestionnaireReview) -> list[Flowable]:
     s = styles()
     flow: list[Flowable] = [Paragraph("<b>Gaps between sectors that narrowed or widened</b>", s.h2)]
     broad = [g for g in qr.gaps if g.scope != "statement"]
@@ -205,10 +191,12 @@ def gaps_table(qr: QuestionnaireReview) -> list[Flowable]:
             s.body_muted,
         )
     )
-    widths = _widths(44 * mm, 44 * mm, 28 * mm)
+    widths = fill_widths(44 * mm, 44 * mm, 28 * mm)
     if broad:
         flow.append(
-            _table([head("Overall and sections", "Then", "Now", "Gap"), *_gap_rows(broad)], widths)
+            ruled_table(
+                [head("Overall and sections", "Then", "Now", "Gap"), *_gap_rows(broad)], widths
+            )
         )
     else:
         flow.append(
@@ -222,7 +210,7 @@ def gaps_table(qr: QuestionnaireReview) -> list[Flowable]:
         shown = statements[:GAP_STATEMENTS]
         flow.append(Spacer(1, 3 * mm))
         flow.append(
-            _table(
+            ruled_table(
                 [
                     head("Statements: NHS and local government", "Then", "Now", "Gap"),
                     *_gap_rows(shown),
@@ -241,7 +229,7 @@ def gaps_table(qr: QuestionnaireReview) -> list[Flowable]:
     return flow
 
 
-def moved_table(qr: QuestionnaireReview) -> list[Flowable]:
+def movedruled_table(qr: QuestionnaireReview) -> list[Flowable]:
     s = styles()
     flow: list[Flowable] = [Paragraph("<b>The statements that moved most</b>", s.h2)]
     if not qr.moved:
@@ -265,7 +253,7 @@ def moved_table(qr: QuestionnaireReview) -> list[Flowable]:
                 ),
             ]
         )
-    flow.append(_table(rows, _widths(16 * mm, 16 * mm, 18 * mm)))
+    flow.append(ruled_table(rows, fill_widths(16 * mm, 16 * mm, 18 * mm)))
     if len(qr.moved) == MOST_MOVED:
         flow.append(
             Paragraph(
@@ -311,8 +299,8 @@ def questionnaire_part(qr: QuestionnaireReview, r: Review) -> list[Flowable]:
     flow.append(trend_table(c))
     if c.kind == AssessmentKind.ORGANISATION:
         flow += organisation_changes(c)
-    flow += gaps_table(qr)
-    flow += moved_table(qr)
+    flow += gapsruled_table(qr)
+    flow += movedruled_table(qr)
     flow += one_round_only(c)
     if c.trend.changed_items:
         numbers = {row.item.id: row.number for row in c.statements}
@@ -343,7 +331,7 @@ def _fate_cell(a: ActionFate) -> Paragraph:
     return Paragraph(text, s.cell)
 
 
-def actions_table(actions: Sequence[ActionFate], *, carried_note: bool) -> ReportTable:
+def actionsruled_table(actions: Sequence[ActionFate], *, carried_note: bool) -> ReportTable:
     s = styles()
     rows: list[list] = [head("Action", "Owner", "What became of it" if carried_note else "Status")]
     for a in actions:
@@ -351,7 +339,7 @@ def actions_table(actions: Sequence[ActionFate], *, carried_note: bool) -> Repor
         if carried_note and a.carried_to:
             what.append(para(f"Carried forward to {a.carried_to}", s.cell_small))
         rows.append([what, para(a.owner or "–", s.cell), _fate_cell(a)])
-    return _table(rows, _widths(40 * mm, 44 * mm))
+    return ruled_table(rows, fill_widths(40 * mm, 44 * mm))
 
 
 def actions_part(r: Review) -> list[Flowable]:
@@ -375,11 +363,11 @@ def actions_part(r: Review) -> list[Flowable]:
                 s.body_muted,
             )
         )
-        flow.append(actions_table(r.actions, carried_note=True))
+        flow.append(actionsruled_table(r.actions, carried_note=True))
     if r.new_actions:
         flow += [
             Paragraph(f"<b>Agreed since, in {_name(r.round.name)}</b>", s.h2),
-            actions_table(r.new_actions, carried_note=False),
+            actionsruled_table(r.new_actions, carried_note=False),
         ]
     return flow
 
