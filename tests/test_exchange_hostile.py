@@ -628,6 +628,17 @@ def test_zip_entries_dropped_renamed_duplicated_swapped_and_added(corpus, catalo
     attempt(corpus, catalogue, buffer.getvalue(), choice)
 
 
+def test_a_member_with_no_name_is_refused_in_a_sentence(corpus, catalogue):
+    """Found by the fuzz test above: a member named "" made zipfile's own is_dir() raise
+    IndexError instead of the bundle being refused."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in valid_members(corpus).items():
+            archive.writestr(name, data)
+        archive.writestr(zipfile.ZipInfo(""), b"{}")
+    refused_with(corpus, catalogue, buffer.getvalue(), "a member has no name")
+
+
 json_scalars = st.one_of(
     st.none(),
     st.booleans(),

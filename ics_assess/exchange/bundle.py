@@ -206,6 +206,9 @@ def _check_names(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     for info in infos:
         name = info.filename
         shown = show(info.orig_filename)
+        if not name:
+            # zipfile's own checks (is_dir) would fail on it with an IndexError.
+            raise BundleError("a member has no name")
         if info.orig_filename != name or "\\" in name:
             raise BundleError(f"the member name {shown} contains a NUL or a backslash")
         if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
