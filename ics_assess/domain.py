@@ -296,6 +296,8 @@ class Answer:
     target: int | None = None
     comment: str = ""
     updated_at: str = ""
+    # Where the evidence is: a document, a link, a minute (one per line); "" for none.
+    evidence: str = ""
 
     @property
     def is_answered(self) -> bool:

@@ -16,13 +16,13 @@ from ics_assess import demo as demo_module
 from ics_assess import paths
 from ics_assess.domain import PartnerType, Sector
 from ics_assess.exchange import records
-from ics_assess.questionnaires import load_catalogue
 from ics_assess.services import Services
 from ics_assess.store import Store, StoreError
 from ics_assess.store import schema as schema_module
 from ics_assess.store.database import connect_readonly
-from ics_assess.store.schema import APPLICATION_ID, known_migration_names, migrations
+from ics_assess.store.schema import known_migration_names
 
+from .older_files import database_before
 from .ui_support import FakeDialogs
 
 FORMS_DIR = paths.builtin_forms_dir()
@@ -77,11 +77,6 @@ def _database_before_care_providers(path: Path, monkeypatch) -> None:
     """A database of the schema before 0007, holding the demo partnership (less its
     care provider, a partner type that schema refuses): assessments on both versions,
     a workshop, actions carried forward, the profile and concerns."""
-    conn = sqlite3.connect(path)
-    db = Database(conn)
-    db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db, stop_before=MIGRATION)
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     organisations = demo_module.ORGANISATIONS[: demo_module.CARE_PROVIDERS_JOINED]
     monkeypatch.setattr(demo_module, "ORGANISATIONS", organisations)
     monkeypatch.setattr(
@@ -89,18 +84,19 @@ def _database_before_care_providers(path: Path, monkeypatch) -> None:
         "WORKSHOP_PARTICIPANTS",
         tuple(p for p in demo_module.WORKSHOP_PARTICIPANTS if p[0] < len(organisations)),
     )
-    services = Services(Store(db, path), load_catalogue([FORMS_DIR]), [FORMS_DIR])
-    demo_module.build_demo(services)
-    # And a partner type change, so that table has rows to copy.
-    org = services.store.organisations()[0]
-    services.update_organisation(org.id, partner_type="nhs_trust")
-    services.update_organisation(org.id, partner_type="icb")
-    conn.commit()
-    conn.close()
+
+    def build(services: Services) -> None:
+        demo_module.build_demo(services)
+        # And a partner type change, so that table has rows to copy.
+        org = services.store.organisations()[0]
+        services.update_organisation(org.id, partner_type="nhs_trust")
+        services.update_organisation(org.id, partner_type="icb")
+
+    database_before(path, MIGRATION, build)
 
 
-def _dump(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table but the migrations' record, sorted."""
+def _columns(path: Path) -> dict[str, list[str]]:
+    """Every table's columns but the migrations' record."""
     conn = sqlite3.connect(path)
     try:
         tables = [
@@ -110,8 +106,21 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
                 "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations'"
             )
         ]
+        return {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+    finally:
+        conn.close()
+
+
+def _dump(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple]]:
+    """Every row of every table but the migrations' record, sorted; with ``columns``
+    (the tables and columns of the file before a later migration added some), only
+    those."""
+    columns = columns or _columns(path)
+    conn = sqlite3.connect(path)
+    try:
         return {
-            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+            t: sorted(conn.execute(f'SELECT {", ".join(names)} FROM "{t}"').fetchall(), key=repr)
+            for t, names in columns.items()
         }
     finally:
         conn.close()
@@ -144,18 +153,18 @@ def test_the_old_schema_refuses_a_care_provider(old_db):
 
 
 def test_a_database_from_before_care_providers_upgrades_with_nothing_lost(old_db):
-    before = _dump(old_db)
+    before, columns = _dump(old_db), _columns(old_db)
     assert len(before["assessments"]) > 70 and before["partner_type_changes"]
     assert before["actions"] and before["concerns"] and before["agreed_scores"]
 
     with Store.open(old_db) as store:
         applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations")]
-        assert applied == known_migration_names() and applied[-1] == MIGRATION
+        assert applied == known_migration_names() and MIGRATION in applied
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert store.integrity_problems() == []
 
-    assert _dump(old_db) == before
+    assert _dump(old_db, columns) == before
     for table in ("organisations", "partner_type_changes"):
         assert "'care_provider'" in _sql(old_db, table)
     assert _sql(old_db, "organisations_partnership")  # its index is back
@@ -201,7 +210,7 @@ def test_the_upgrade_runs_once_and_again_does_nothing(old_db):
 
 
 def test_a_failed_rebuild_leaves_the_database_as_it_was(old_db, monkeypatch):
-    before = _dump(old_db)
+    before, columns = _dump(old_db), _columns(old_db)
     rebuild = schema_module._rebuild_with_care_providers
 
     def half_then_fail(conn):
@@ -220,7 +229,7 @@ def test_a_failed_rebuild_leaves_the_database_as_it_was(old_db, monkeypatch):
     monkeypatch.undo()
     with Store.open(old_db) as store:
         assert store.integrity_problems() == []
-    assert _dump(old_db) == before
+    assert _dump(old_db, columns) == before
 
 
 def test_a_database_without_0007_is_still_read_read_only(old_db, tmp_path):

@@ -163,11 +163,22 @@ class AssessmentUseCases(ServicesCore):
         )
 
     def set_comment(self, assessment_id: str, item_id: str, comment: str) -> Answer:
-        """Record the comment or evidence for a statement."""
+        """Record the comment on a statement (its evidence reference is set_evidence)."""
         return self._write_answer(
             assessment_id,
             (item_id,),
             lambda key: self.store.set_comment(assessment_id, item_id, comment, questionnaire=key),
+        )
+
+    def set_evidence(self, assessment_id: str, item_id: str, evidence: str) -> Answer:
+        """Record where the evidence for a statement is: a document, a link or a minute,
+        one per line ("" for none)."""
+        return self._write_answer(
+            assessment_id,
+            (item_id,),
+            lambda key: self.store.set_evidence(
+                assessment_id, item_id, evidence, questionnaire=key
+            ),
         )
 
     def set_position(self, assessment_id: str, item_id: str | None) -> None:
@@ -228,6 +239,8 @@ class AssessmentUseCases(ServicesCore):
                     self.store.set_target(new.id, item_id, answer.target)
                 if answer.comment:
                     self.store.set_comment(new.id, item_id, answer.comment)
+                if answer.evidence:
+                    self.store.set_evidence(new.id, item_id, answer.evidence)
             self.store.set_position(new.id, None)
         return self.store.assessment(new.id)
 

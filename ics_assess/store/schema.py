@@ -30,6 +30,9 @@ READ_COMPATIBLE_MIGRATIONS: frozenset[str] = frozenset(
     # (0007) only widens a CHECK: a file without it holds no value this version would not
     # read, since only a file that has it can hold a care provider.
     | {"0007_care_provider"}
+    # (0008) adds a column that readers treat as empty when it is missing, and rebuilds
+    # the change log with one more field allowed, which a reader never checks.
+    | {"0008_answer_evidence"}
 )
 
 # The partner types of version 1 (migrations 0001 and 0003, which never change), and the
@@ -419,6 +422,57 @@ def _rebuild_with_care_providers(conn) -> None:
     if dangling:
         raise sqlite3.IntegrityError(
             f"0007_care_provider would leave {len(dangling)} broken references"
+        )
+
+
+@migrations(name="0008_answer_evidence")
+def answer_evidence(db: Database) -> None:
+    """Issue 13: each answer may name its evidence (a document, a link, a minute), the
+    top of the scale being "true, and we could show the evidence"; a change to it is
+    logged like a change to the comment.
+
+    ``answers`` gains the column by ALTER TABLE (every answer so far has none). The log's
+    ``field`` CHECK cannot be widened in place, so ``change_log`` is rebuilt with its rows
+    copied, seq for seq, and its append-only triggers made again (SQLite drops a table's
+    triggers with it, before its rows, so the drop fires none). The rebuilt log has no
+    AUTOINCREMENT (issue 12): its triggers refuse every DELETE, so its largest seq is
+    never removed and SQLite's rowid choice (largest + 1) numbers the log as before,
+    without AUTOINCREMENT's write to sqlite_sequence on every change."""
+    before = db.execute("SELECT count(*), coalesce(max(seq), 0) FROM change_log").fetchone()
+    db.executescript(
+        """
+        ALTER TABLE answers ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+
+        CREATE TABLE change_log_0008 (
+            seq INTEGER PRIMARY KEY,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL DEFAULT '',
+            assessment_id TEXT NOT NULL,
+            item_id TEXT,
+            field TEXT NOT NULL CHECK (field IN
+                ('rating','target','comment','evidence','status','created','deleted',
+                 'restored')),
+            old_value TEXT,
+            new_value TEXT
+        ) STRICT;
+        INSERT INTO change_log_0008
+            (seq, changed_at, changed_by, assessment_id, item_id, field, old_value, new_value)
+            SELECT seq, changed_at, changed_by, assessment_id, item_id, field, old_value,
+                   new_value
+            FROM change_log ORDER BY seq;
+        DROP TABLE change_log;
+        ALTER TABLE change_log_0008 RENAME TO change_log;
+        CREATE INDEX change_log_assessment ON change_log(assessment_id);
+        CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+        """
+    )
+    after = db.execute("SELECT count(*), coalesce(max(seq), 0) FROM change_log").fetchone()
+    if tuple(after) != tuple(before):
+        raise sqlite3.IntegrityError(
+            f"0008_answer_evidence copied {after[0]} change-log entries of {before[0]}"
         )
 
 

@@ -81,13 +81,16 @@ SQL_TOUCH = (
 )
 SQL_POSITION = "UPDATE assessments SET position = ? WHERE id = ?"
 SQL_ANSWER_OLD = (
-    "SELECT rating, unrated, target, comment FROM answers WHERE assessment_id = ? AND item_id = ?"
+    "SELECT rating, unrated, target, comment, evidence FROM answers "
+    "WHERE assessment_id = ? AND item_id = ?"
 )
 SQL_ANSWER_PUT = (
     "INSERT INTO answers (assessment_id, item_id, rating, unrated, target, comment, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_id) DO UPDATE "
+    "evidence, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (assessment_id, item_id) DO UPDATE "
     "SET rating = excluded.rating, unrated = excluded.unrated, target = excluded.target, "
-    "comment = excluded.comment, updated_at = excluded.updated_at"
+    "comment = excluded.comment, evidence = excluded.evidence, "
+    "updated_at = excluded.updated_at"
 )
 SQL_LOG = (
     "INSERT INTO change_log (changed_at, changed_by, assessment_id, item_id, field, "
@@ -96,7 +99,8 @@ SQL_LOG = (
 SQL_QUESTIONNAIRE_OF = (
     "SELECT questionnaire_id, questionnaire_version FROM assessments WHERE id = ?"
 )
-NO_ANSWER = (None, None, None, "")  # rating, unrated, target, comment of an unstored answer
+# rating, unrated, target, comment, evidence of an unstored answer
+NO_ANSWER = (None, None, None, "", "")
 
 
 class QuestionnaireChangedError(StoreError):
@@ -174,6 +178,8 @@ def _answer(row: dict) -> Answer:
         unrated=Unrated(row["unrated"]) if row["unrated"] else None,
         target=row["target"],
         comment=row["comment"],
+        # A file read before evidence was kept (migration 0008) has no such column.
+        evidence=row.get("evidence", ""),
         updated_at=row["updated_at"],
     )
 
@@ -738,14 +744,15 @@ class Store:
                     "This assessment is now on another version of its questionnaire."
                 )
             old = conn.execute(SQL_ANSWER_OLD, (assessment_id, item_id)).fetchone() or NO_ANSWER
-            rating, unrated, target, comment = old
+            rating, unrated, target, comment, evidence = old
             rating = changes.get("rating", rating)
             unrated = changes.get("unrated", unrated)
             target = changes.get("target", target)
             comment = changes.get("comment", comment)
+            evidence = changes.get("evidence", evidence)
             conn.execute(
                 SQL_ANSWER_PUT,
-                (assessment_id, item_id, rating, unrated, target, comment, stamp),
+                (assessment_id, item_id, rating, unrated, target, comment, evidence, stamp),
             )
             if "rating" in changes or "unrated" in changes:
                 before = _rating_text(old[0], old[1])
@@ -758,12 +765,15 @@ class Store:
                 self._log(assessment_id, "target", before_t, after_t, item_id, stamp)
             if "comment" in changes and old[3] != comment:
                 self._log(assessment_id, "comment", old[3], comment, item_id, stamp)
+            if "evidence" in changes and old[4] != evidence:
+                self._log(assessment_id, "evidence", old[4], evidence, item_id, stamp)
         return Answer(
             item_id=item_id,
             rating=rating,
             unrated=Unrated(unrated) if unrated else None,
             target=target,
             comment=comment,
+            evidence=evidence,
             updated_at=stamp,
         )
 
@@ -815,6 +825,19 @@ class Store:
     ) -> Answer:
         """Record the evidence / comment text of an answer (checked by textrules)."""
         changes = {"comment": _text(comment, "comment")}
+        return self._write_answer(assessment_id, item_id, changes, None, questionnaire)
+
+    def set_evidence(
+        self,
+        assessment_id: str,
+        item_id: str,
+        evidence: str,
+        *,
+        questionnaire: tuple[str, str] | None = None,
+    ) -> Answer:
+        """Record where the evidence for an answer is (a document, a link, a minute; one
+        per line), checked by textrules like a comment."""
+        changes = {"evidence": _text(evidence, "evidence reference")}
         return self._write_answer(assessment_id, item_id, changes, None, questionnaire)
 
     def change_log(self, assessment_id: str) -> list[dict]:
