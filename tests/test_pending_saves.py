@@ -150,7 +150,7 @@ def test_a_waiting_comment_is_saved_once_the_database_is_free(
     blocker.release()
     qtbot.waitUntil(lambda: page.waiting() == 0, timeout=5000)
     assert fresh_answers(db_path, draft.id)[items[0]][3] == "Minutes of the March board"
-    assert not page.card(items[0]).comment_dirty
+    assert not page.card(items[0]).dirty
 
 
 def test_retries_back_off(qtbot, page, items, blocker, monkeypatch):
@@ -322,4 +322,21 @@ def test_a_longer_legacy_comment_is_shown_whole(qtbot, services, draft, fake_dia
     assert card.comment.toPlainText() == legacy
     assert card.comment_note.isVisible()
     assert "saved before the limit" in card.comment_note.text()
-    assert not card.comment_dirty
+    assert not card.dirty
+
+
+def test_a_waiting_evidence_reference_is_saved_once_the_database_is_free(
+    qtbot, page, services, draft, items, blocker
+):
+    blocker.hold()
+    box = page.card(items[0]).evidence
+    qtbot.keyClicks(box, "Minutes of the March board, item 4")
+    page.flush()
+    assert page.waiting() == 1 and "1 answer" in page.status()
+    assert box.toPlainText() == "Minutes of the March board, item 4"
+    blocker.release()
+    qtbot.waitUntil(lambda: page.waiting() == 0, timeout=5000)
+    assert services.store.answers(draft.id)[items[0]].evidence == (
+        "Minutes of the March board, item 4"
+    )
+    assert not page.card(items[0]).dirty

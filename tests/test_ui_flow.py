@@ -600,10 +600,10 @@ for n, key in enumerate(keys):
         QTest.mouseClick(card.comment, Qt.MouseButton.LeftButton)
         QTest.keyClicks(card.comment, text)
         if n % 2:
-            wait_until(lambda: not card.comment_dirty, "the pause in typing to save")
+            wait_until(lambda: not card.dirty, "the pause in typing to save")
         back_tab()
         back_tab()
-        wait_until(lambda: not card.comment_dirty, "leaving the box to save")
+        wait_until(lambda: not card.dirty, "leaving the box to save")
         report(event="comment", item=item, text=text)
     focused = QApplication.focusWidget()
     assert card.isAncestorOf(focused), (item, focused)

@@ -373,9 +373,10 @@ def test_a_failed_comment_stays_in_the_box(
     assert stored(services, draft, items[0]).comment == "Important evidence"
 
 
-def test_tab_order_answers_target_comment_guidance_then_next(qtbot, page, items):
+def test_tab_order_answers_target_comment_evidence_guidance_then_next(qtbot, page, items):
     first, second = page.card(items[0]), page.card(items[1])
-    expected = [first.target, first.comment, first.guidance_toggle, second.answer_button(1)]
+    expected = [first.target, first.comment, first.evidence, first.guidance_toggle]
+    expected.append(second.answer_button(1))
     for widget in expected:
         press(qtbot, Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget
@@ -435,3 +436,78 @@ def test_a_rating_can_be_taken_back(qtbot, page, services, draft, items):
     assert not stored(services, draft, items[2]).is_answered
     assert not page.card(items[2]).answer_button(Unrated.NOT_APPLICABLE).isChecked()
     assert page.progress.value() == 0
+
+
+# --- the evidence reference (issue 13) --------------------------------------------------
+
+
+def test_evidence_is_saved_after_a_pause_and_on_leaving_the_box(
+    qtbot, page, services, draft, items
+):
+    card = page.card(items[0])
+    assert card.evidence.accessibleName() == "Evidence for statement 1.1"
+    assert "document, link or minute" in card.evidence.placeholderText()
+    card.evidence.setFocus()
+    qtbot.keyClicks(card.evidence, "Board minutes 12 March 2026, item 7")
+    assert stored(services, draft, items[0]) is None  # not yet: still typing
+    qtbot.waitUntil(
+        lambda: getattr(stored(services, draft, items[0]), "evidence", "") != "",
+        timeout=COMMENT_PAUSE_MS * 4,
+    )
+    assert stored(services, draft, items[0]).evidence == "Board minutes 12 March 2026, item 7"
+    assert page.current_item_id() == items[0]  # digits typed were text, not ratings
+    qtbot.keyClicks(card.evidence, "; terms of reference")
+    press(qtbot, Qt.Key.Key_Tab)  # leaving the box saves at once
+    answer = stored(services, draft, items[0])
+    assert answer.evidence == "Board minutes 12 March 2026, item 7; terms of reference"
+    assert answer.comment == "" and not answer.is_answered
+    assert page.status() == "All changes saved"
+
+
+def test_comment_and_evidence_are_saved_apart_and_come_back(
+    qtbot, page, services, draft, fake_dialogs, items
+):
+    card = page.card(items[2])
+    qtbot.keyClicks(card.comment, "Delegations are written down.")
+    qtbot.keyClicks(card.evidence, "Scheme of delegation, 2025")
+    assert card.dirty
+    page.flush()
+    answer = stored(services, draft, items[2])
+    assert (answer.comment, answer.evidence) == (
+        "Delegations are written down.",
+        "Scheme of delegation, 2025",
+    )
+    page.close()
+    again = make_page(qtbot, services, fake_dialogs, draft.id)
+    assert again.card(items[2]).evidence.toPlainText() == "Scheme of delegation, 2025"
+    assert again.card(items[2]).comment.toPlainText() == "Delegations are written down."
+    assert not again.card(items[2]).dirty
+
+
+def test_a_too_long_evidence_reference_is_never_cut(qtbot, page, services, draft, items):
+    from ics_assess import textrules
+
+    card = page.card(items[1])
+    card.evidence.setPlainText("x" * (textrules.TEXT_MAX + 5))  # pasted
+    assert card.evidence_note.isVisible()
+    assert "This evidence reference is 10,005 characters long" in card.evidence_note.text()
+    assert card.evidence_note.accessibleName() == "Evidence reference length for statement 1.2"
+    page.flush()
+    assert stored(services, draft, items[1]) is None
+    assert "the evidence reference on statement 1.2 is 10,005 characters" in page.status()
+    card.evidence.setPlainText("Minutes")
+    assert not card.evidence_note.isVisible()
+    page.flush()
+    assert stored(services, draft, items[1]).evidence == "Minutes"
+
+
+def test_a_submitted_assessment_shows_its_evidence_read_only(
+    qtbot, services, draft, fake_dialogs, items
+):
+    services.set_evidence(draft.id, items[0], "Annual report, p. 12")
+    services.submit(draft.id, allow_unanswered=True)
+    page = make_page(qtbot, services, fake_dialogs, draft.id)
+    card = page.card(items[0])
+    assert card.evidence.toPlainText() == "Annual report, p. 12"
+    assert not card.evidence.isEnabled()
+    assert page.card(items[1]).evidence.placeholderText() == "No evidence named"

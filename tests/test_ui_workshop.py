@@ -372,7 +372,7 @@ def test_stepping_away_and_resuming_is_the_facilitators_alone(qtbot, setup):
     assert screen.assessment_id() == first
     card = screen.walkthrough.card(screen.walkthrough._order[0])
     assert card.answer_button(2).isChecked()
-    assert card.comment_text() == "STEPPED-AWAY-COMMENT"
+    assert card.texts["comment"].text() == "STEPPED-AWAY-COMMENT"
     hand_back(qtbot, win, dialogs)
     dialogs.answers.append("4321")
     qtbot.mouseClick(screen.unlock_button, LEFT)

@@ -33,7 +33,7 @@ DISK = "disk"
 READ_ONLY = "read-only"
 BUSY_DELAYS_MS = (250, 500, 1000, 2000)  # then every 2 s while the database stays busy
 PROBLEM_DELAY_MS = 15_000
-FIELDS = ("rating", "target", "comment")
+FIELDS = ("rating", "target", "comment", "evidence")
 
 
 def held_back(exc: BaseException) -> str | None:
@@ -54,7 +54,7 @@ def held_back(exc: BaseException) -> str | None:
 
 @dataclass
 class PendingWrite:
-    """One change to store: a rating (1-5, Unrated or None), target or comment."""
+    """One change to store: a rating (1-5, Unrated or None), target, comment or evidence."""
 
     assessment_id: str
     item_id: str

@@ -178,18 +178,118 @@ def unscored_sentence(detail: AssessmentDetail, *, handing_back: bool = False) -
     )
 
 
+# The answer's texts, saved after a pause in typing: field -> what the user is told it is.
+TEXT_FIELDS = {"comment": "comment", "evidence": "evidence reference"}
+
+
+class TextBox(QObject):
+    """A text of an answer (its comment, its evidence reference): the box, a note said
+    beside it when the text is longer than can be saved, and the pause in typing after
+    which it is due to be saved (or leaving the box). Only the box knows when typing
+    pauses, so the debounce is here; the page decides what to store."""
+
+    pending = Signal()  # typing started: something is not yet saved
+    due = Signal()  # time to save
+
+    def __init__(self, what: str, name: str, number: str, lines: int, parent: QObject):
+        super().__init__(parent)
+        self.what = what
+        self.box = QPlainTextEdit()
+        self.box.setTabChangesFocus(True)  # Tab leaves the box; it never types a tab
+        self.box.setAccessibleName(name)
+        height = self.box.fontMetrics().lineSpacing() * lines
+        self.box.setFixedHeight(height + 2 * self.box.frameWidth() + 12)
+        self.box.textChanged.connect(self._changed)
+        self.box.installEventFilter(self)
+        self.note = plain_label()
+        self.note.setAccessibleName(f"{what.capitalize()} length for statement {number}")
+        self.note.setStyleSheet("color: palette(highlight); font-weight: bold;")
+        self.note.hide()
+        self.dirty = False
+        self._loading = False
+        self._timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS)
+        self._timer.timeout.connect(self.due)
+
+    def load(self, text: str) -> None:
+        """Show a stored text, which is then not dirty."""
+        self._loading = True
+        try:
+            self.box.setPlainText(text)
+        finally:
+            self._loading = False
+        self.dirty = False
+        self._timer.stop()
+        self._show_length(edited=False)
+
+    def text(self) -> str:
+        """The text in the box."""
+        return self.box.toPlainText()
+
+    def length(self) -> int:
+        """The text's length as the store counts it (textrules.clean_text)."""
+        return len(textrules.clean_text(self.box.toPlainText()))
+
+    @property
+    def too_long(self) -> bool:
+        """True when the text is longer than textrules.TEXT_MAX, so it cannot be saved."""
+        return self.length() > textrules.TEXT_MAX
+
+    def saved(self, text: str) -> None:
+        """The page stored ``text``; the box is clean unless typing went on meanwhile."""
+        if self.box.toPlainText() == text:
+            self.dirty = False
+            self._timer.stop()
+
+    def _show_length(self, *, edited: bool) -> None:
+        length = self.length()
+        if length <= textrules.TEXT_MAX:
+            self.note.hide()
+            self.note.clear()
+            return
+        over, most, what = length - textrules.TEXT_MAX, textrules.TEXT_MAX, self.what
+        if edited:
+            text = (
+                f"This {what} is {length:,} characters long; at most {most:,} can be saved. "
+                f"Shorten it by {over:,} characters to save it: until then the {what} saved "
+                "before is kept, and nothing is cut."
+            )
+        else:
+            text = (
+                f"This {what}, saved before the limit, is {length:,} characters long and is "
+                f"shown whole; a change to it can be saved once it is at most {most:,} "
+                f"characters ({over:,} fewer)."
+            )
+        self.note.setText(text)
+        self.note.show()
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self._show_length(edited=True)
+        if not self.dirty:
+            self.dirty = True
+            self.pending.emit()
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Leaving the box saves what was typed in it."""
+        if event.type() == QEvent.Type.FocusOut and self.dirty:
+            self._timer.stop()
+            self.due.emit()
+        return False
+
+
 class StatementCard(QFrame):
-    """One statement: its answer buttons, target, comment and guidance.
+    """One statement: its answer buttons, target, comment, evidence and guidance.
 
     The card only shows and collects; it reports what the user did through signals and
-    the page decides what to store. Comments are debounced here because only the card
-    knows when typing pauses or the box is left.
+    the page decides what to store.
     """
 
     rating_chosen = Signal(str, object, bool)  # item id, 1-5 or Unrated, move on afterwards
     target_chosen = Signal(str, object)  # item id, 1-5 or None
-    comment_pending = Signal(str)  # typing started: something is not yet saved
-    comment_due = Signal(str)  # time to save the comment
+    text_pending = Signal(str)  # item id: typing started, something is not yet saved
+    text_due = Signal(str, str)  # item id, field of TEXT_FIELDS: time to save it
     move_requested = Signal(str, int)  # item id, -1 or +1
     entered = Signal(str)  # focus came into the card
 
@@ -199,7 +299,6 @@ class StatementCard(QFrame):
         self.number = number
         self._editable = True
         self._loading = False
-        self._comment_dirty = False
         self.setObjectName("statementCard")
         self.setProperty("current", False)
         # Clicking the card's background puts focus on its answers (see focusInEvent).
@@ -246,19 +345,26 @@ class StatementCard(QFrame):
         target_label = QLabel("Where we want to be:")
         target_label.setBuddy(self.target)
 
-        self.comment = QPlainTextEdit()
-        self.comment.setTabChangesFocus(True)  # Tab leaves the box; it never types a tab
-        self.comment.setAccessibleName(f"Comment on statement {number}")
-        lines = self.comment.fontMetrics().lineSpacing() * 3
-        self.comment.setFixedHeight(lines + 2 * self.comment.frameWidth() + 12)
-        self.comment.textChanged.connect(self._comment_changed)
-        # Said next to the box when the comment is longer than can be saved.
-        self.comment_note = plain_label()
-        self.comment_note.setAccessibleName(f"Comment length for statement {number}")
-        self.comment_note.setStyleSheet("color: palette(highlight); font-weight: bold;")
-        self.comment_note.hide()
-        self._timer = QTimer(self, singleShot=True, interval=COMMENT_PAUSE_MS)
-        self._timer.timeout.connect(lambda: self.comment_due.emit(self.item.id))
+        # The comment, and where the evidence for the answer is (the top of the scale is
+        # "true, and we could show the evidence"): one per line, a document, link or minute.
+        self.texts = {
+            "comment": TextBox("comment", f"Comment on statement {number}", number, 3, self),
+            "evidence": TextBox(
+                "evidence reference", f"Evidence for statement {number}", number, 1, self
+            ),
+        }
+        for field, text in self.texts.items():
+            text.pending.connect(lambda: self.text_pending.emit(self.item.id))
+            text.due.connect(lambda field=field: self.text_due.emit(self.item.id, field))
+        self.comment, self.comment_note = self.texts["comment"].box, self.texts["comment"].note
+        self.evidence, self.evidence_note = self.texts["evidence"].box, self.texts["evidence"].note
+        # Named beside the box, since a filled box shows no placeholder to say what it is.
+        evidence_label = QLabel("Evidence:")
+        evidence_label.setBuddy(self.evidence)
+        self.evidence.setToolTip(
+            "Where the evidence for this answer is: a document, a link or a minute, one per "
+            "line (optional). Reports show it beside the comment."
+        )
 
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
@@ -285,6 +391,8 @@ class StatementCard(QFrame):
             fill(QHBoxLayout(), *unrated_buttons, 1, target_label, self.target),
             self.comment,
             self.comment_note,
+            fill(QHBoxLayout(), evidence_label, (self.evidence, 1)),
+            self.evidence_note,
             fill(QHBoxLayout(), self.guidance_toggle, 1),
             self.guidance,
         )
@@ -317,20 +425,21 @@ class StatementCard(QFrame):
         return self._buttons[value]
 
     def tab_chain(self) -> list[QWidget]:
-        """The card's widgets in tab order: answers, target, comment, guidance. Only one
-        answer button is a tab stop at a time (Left/Right move among them), like a radio
-        group, so Tab goes answers, target, comment, guidance, next statement."""
-        return [*self._buttons.values(), self.target, self.comment, self.guidance_toggle]
+        """The card's widgets in tab order: answers, target, comment, evidence, guidance.
+        Only one answer button is a tab stop at a time (Left/Right move among them), like
+        a radio group, so Tab goes answers, target, comment, evidence, guidance, next
+        statement."""
+        buttons = self._buttons.values()
+        return [*buttons, self.target, self.comment, self.evidence, self.guidance_toggle]
 
     def load(self, answer: Answer | None) -> None:
-        """Show a stored answer: rating, target and comment."""
+        """Show a stored answer: rating, target, comment and evidence."""
         self._loading = True
         try:
             self.show_rating(answer)
             self.show_target(answer.target if answer else None)
-            self.comment.setPlainText(answer.comment if answer else "")
-            self._comment_dirty = False
-            self._show_length(edited=False)
+            self.texts["comment"].load(answer.comment if answer else "")
+            self.texts["evidence"].load(answer.evidence if answer else "")
         finally:
             self._loading = False
 
@@ -354,10 +463,13 @@ class StatementCard(QFrame):
     def set_editable(self, editable: bool) -> None:
         """Enable or disable every input (submitted assessments are read-only)."""
         self._editable = editable
-        for widget in (*self._buttons.values(), self.target, self.comment):
+        for widget in (*self._buttons.values(), self.target, self.comment, self.evidence):
             widget.setEnabled(editable)
         self.comment.setPlaceholderText(
-            "Evidence or comment (optional), saved as you type" if editable else "No comment"
+            "Comment (optional), saved as you type" if editable else "No comment"
+        )
+        self.evidence.setPlaceholderText(
+            "Evidence: a document, link or minute (optional)" if editable else "No evidence named"
         )
 
     def set_current(self, current: bool) -> None:
@@ -387,50 +499,9 @@ class StatementCard(QFrame):
             self.guidance_toggle.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
-    def comment_dirty(self) -> bool:
-        """True while the comment box holds text that is not yet stored."""
-        return self._comment_dirty
-
-    def comment_text(self) -> str:
-        """The text in the comment box."""
-        return self.comment.toPlainText()
-
-    def comment_length(self) -> int:
-        """The comment's length as the store counts it (textrules.clean_text)."""
-        return len(textrules.clean_text(self.comment.toPlainText()))
-
-    @property
-    def comment_too_long(self) -> bool:
-        """True when the comment is longer than textrules.TEXT_MAX, so it cannot be saved."""
-        return self.comment_length() > textrules.TEXT_MAX
-
-    def _show_length(self, *, edited: bool) -> None:
-        length = self.comment_length()
-        if length <= textrules.TEXT_MAX:
-            self.comment_note.hide()
-            self.comment_note.clear()
-            return
-        over = length - textrules.TEXT_MAX
-        if edited:
-            text = (
-                f"This comment is {length:,} characters long; at most "
-                f"{textrules.TEXT_MAX:,} can be saved. Shorten it by {over:,} characters to "
-                "save it: until then the comment saved before is kept, and nothing is cut."
-            )
-        else:
-            text = (
-                f"This comment, saved before the limit, is {length:,} characters long and "
-                f"is shown whole; a change to it can be saved once it is at most "
-                f"{textrules.TEXT_MAX:,} characters ({over:,} fewer)."
-            )
-        self.comment_note.setText(text)
-        self.comment_note.show()
-
-    def comment_saved(self, text: str) -> None:
-        """The page stored ``text``; the box is clean unless typing went on meanwhile."""
-        if self.comment.toPlainText() == text:
-            self._comment_dirty = False
-            self._timer.stop()
+    def dirty(self) -> bool:
+        """True while a text box holds text that is not yet stored."""
+        return any(text.dirty for text in self.texts.values())
 
     # --- events --------------------------------------------------------------------------
 
@@ -448,26 +519,14 @@ class StatementCard(QFrame):
         if not self._loading:
             self.target_chosen.emit(self.item.id, self.target.itemData(index))
 
-    def _comment_changed(self) -> None:
-        if self._loading:
-            return
-        self._show_length(edited=True)
-        if not self._comment_dirty:
-            self._comment_dirty = True
-            self.comment_pending.emit(self.item.id)
-        self._timer.start()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """Notice focus entering the card, save the comment when it is left, and take
-        the statement keys from the buttons (which would otherwise treat arrows as Tab)."""
+        """Notice focus entering the card, and take the statement keys from the buttons
+        (which would otherwise treat arrows as Tab)."""
         kind = event.type()
         if kind == QEvent.Type.FocusIn:
             if watched in self._buttons.values():
                 self._update_tab_stop(watched)  # type: ignore[arg-type]
             self.entered.emit(self.item.id)
-        elif kind == QEvent.Type.FocusOut and watched is self.comment and self._comment_dirty:
-            self._timer.stop()
-            self.comment_due.emit(self.item.id)
         elif kind == QEvent.Type.KeyPress and isinstance(watched, QAbstractButton):
             return self._handle_key(event)  # type: ignore[arg-type]
         return False
@@ -485,7 +544,7 @@ class StatementCard(QFrame):
     def _handle_key(self, event: QKeyEvent) -> bool:
         """Rating keys, and arrows between statements and answer buttons; True if used.
 
-        Only the card and its buttons come here: the comment box and the target list
+        Only the card and its buttons come here: the text boxes and the target list
         keep their own keys, so digits typed there are text, never ratings.
         """
         mods = event.modifiers() & ~(
@@ -718,10 +777,11 @@ class WalkthroughPage(QWidget):
         self.submit_button.setEnabled(False)
 
     def flush(self) -> None:
-        """Save any comment still waiting for the pause in typing."""
+        """Save any comment or evidence still waiting for the pause in typing."""
         for card in self._cards.values():
-            if card.comment_dirty:
-                self._save_comment(card.item_id)
+            for field, text in card.texts.items():
+                if text.dirty:
+                    self._save_text(card.item_id, field)
 
     def waiting(self) -> int:
         """How many changes wait to be written (the database was busy, full or read-only)."""
@@ -850,8 +910,8 @@ class WalkthroughPage(QWidget):
                 card.load(self._answers.get(item.id))
                 card.rating_chosen.connect(self._rate)
                 card.target_chosen.connect(self._set_target)
-                card.comment_pending.connect(lambda _id: self._set_status("Saving…"))
-                card.comment_due.connect(self._save_comment)
+                card.text_pending.connect(lambda _id: self._set_status("Saving…"))
+                card.text_due.connect(self._save_text)
                 card.move_requested.connect(self._move)
                 card.entered.connect(self._make_current)
                 column_layout.addWidget(card)
@@ -993,7 +1053,7 @@ class WalkthroughPage(QWidget):
         self._refresh_status()
 
     def _pending(self) -> bool:
-        return any(card.comment_dirty for card in self._cards.values())
+        return any(card.dirty for card in self._cards.values())
 
     def _failed(self, what: str, item_id: str, exc: Exception, advice: str) -> None:
         reason = str(exc) or type(exc).__name__
@@ -1018,6 +1078,8 @@ class WalkthroughPage(QWidget):
                 return s.answer(a, i, change.value, position=change.position)  # type: ignore[arg-type]
             if change.field == "target":
                 return s.set_target(a, i, change.value)  # type: ignore[arg-type]
+            if change.field == "evidence":
+                return s.set_evidence(a, i, change.value)  # type: ignore[arg-type]
             return s.set_comment(a, i, change.value)  # type: ignore[arg-type]
 
     def _write(
@@ -1038,11 +1100,11 @@ class WalkthroughPage(QWidget):
             advice = (
                 "Your text is still in the box and is saved again when you next type in it "
                 "or leave it."
-                if what == "comment"
+                if what in TEXT_FIELDS
                 else f"Choose the {what} again once the problem is put right (for example, "
                 "free some disk space or make sure the file can be written)."
             )
-            self._failed(what, item_id, exc, advice)
+            self._failed(TEXT_FIELDS.get(what, what), item_id, exc, advice)
             return None
         if answer is None:
             self._refresh_status()
@@ -1088,7 +1150,7 @@ class WalkthroughPage(QWidget):
             shown = self._shown(change.item_id)
             card.show_target(shown.target if shown else None)
         else:
-            card.comment_saved(str(change.value))
+            card.texts[change.field].saved(str(change.value))
         self._update_counts()
 
     def _waiting_dropped(self, change: PendingWrite, exc: Exception) -> None:
@@ -1097,7 +1159,8 @@ class WalkthroughPage(QWidget):
         if not self._detail or change.assessment_id != self._detail.assessment.id or not card:
             log.warning("A waiting %s of another assessment could not be saved", change.field)
             return
-        self._failed(change.field, change.item_id, exc, "Choose it again if it is still right.")
+        what = TEXT_FIELDS.get(change.field, change.field)
+        self._failed(what, change.item_id, exc, "Choose it again if it is still right.")
         shown = self._shown(change.item_id)
         if change.field == "rating":
             card.show_rating(shown)
@@ -1138,21 +1201,23 @@ class WalkthroughPage(QWidget):
             shown = self._shown(item_id)
             self._cards[item_id].show_target(shown.target if shown else None)
 
-    def _save_comment(self, item_id: str) -> None:
+    def _save_text(self, item_id: str, field: str) -> None:
+        """Store a comment or evidence reference the user typed (field of TEXT_FIELDS)."""
         card = self._cards.get(item_id)
-        if card is None or not card.comment_dirty:
+        box = card.texts[field] if card else None
+        if card is None or box is None or not box.dirty:
             return
-        if card.comment_too_long:
+        if box.too_long:
             # Never cut short silently: the card says how long it is; nothing is saved.
             self._set_status(
-                f"Not saved: the comment on statement {card.number} is "
-                f"{card.comment_length():,} characters long; at most "
+                f"Not saved: the {box.what} on statement {card.number} is "
+                f"{box.length():,} characters long; at most "
                 f"{textrules.TEXT_MAX:,} are allowed"
             )
             return
-        text = card.comment_text()
-        if self._write(item_id, "comment", text) not in (None, WAITING):
-            card.comment_saved(text)
+        text = box.text()
+        if self._write(item_id, field, text) not in (None, WAITING):
+            box.saved(text)
             self._refresh_status()
 
     def _update_counts(self) -> None:
