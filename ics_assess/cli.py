@@ -405,6 +405,7 @@ def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
                     "response": _response(answer),
                     "target": answer.target if answer else None,
                     "comment": answer.comment if answer else "",
+                    "evidence": answer.evidence if answer else "",
                 }
             )
         sections.append(
@@ -524,6 +525,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             if answer and answer.comment:
                 for comment_line in answer.comment.splitlines():
                     out.append(f"      > {comment_line}")
+            if answer and answer.evidence.strip():
+                references = [one_line(x) for x in answer.evidence.splitlines() if x.strip()]
+                out.append(f"      Evidence: {'; '.join(references)}")
     print("\n".join(out))
     return 0
 

@@ -146,7 +146,7 @@ GAP_WORDS = {
     "place": 1.2,
 }
 
-# Evidence and comments by statement: (what a partner who rates it well says, what a
+# Comments by statement: (what a partner who rates it well says, what a
 # partner who rates it poorly says), each about the statement it sits on. Statements not
 # listed get no comments.
 COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -325,6 +325,31 @@ COMMENTS |= {
     )
 }
 COMMENT_CHANCE = 0.35
+
+# Where a partner that rates a statement 4 or 5 could show the evidence (issue 13): the
+# documents a real partnership would name, each on the statement it bears out. Drawn by
+# a random generator of its own, so that adding them changed no rating of the demo.
+EVIDENCE: dict[str, tuple[str, ...]] = {
+    "gov-decisions-6": (
+        "Scheme of delegation, agreed by every partner board, March 2026",
+        "ICB governance handbook 2026/27, section 3",
+    ),
+    "gov-decisions-2": ("Place partnership terms of reference, version 2.1, section 4",),
+    "gov-disputes-3": ("ICP minutes, 14 May 2026, item 6 (the disagreement recorded)",),
+    "gov-transparency-1": ("ICP meeting papers page: published seven days before each meeting",),
+    "gov-transparency-3": ("Register of interests, ICB and ICP boards, updated June 2026",),
+    "gov-review-4": ("Board action log, reviewed at every ICB board meeting",),
+    "dem-members-5": ("Full council minutes, 22 July 2026, item 9: report back from the ICP",),
+    "dem-scrutiny-3": (
+        "Health scrutiny committee minutes, 9 July 2026, item 5\n"
+        "ICB written response to the committee's discharge recommendations, August 2026",
+    ),
+    "dem-influence-4": ("“You said, we did” report to the ICP, September 2026",),
+    "eq-funding-1": ("Joint finance report to the ICP, quarter 1 2026/27",),
+    "eq-funding-3": ("Better Care Fund year-end review, presented to the HWB, June 2026",),
+    "eq-workforce-1": ("One workforce plan 2026-2029, chapter 4: adult social care",),
+    "eq-culture-2": ("Discharge dashboard, shared weekly by the ICB and both councils",),
+}
 """How often a respondent comments on a statement that has comments."""
 
 REASONINGS = (
@@ -471,8 +496,9 @@ def _gap(section: Section) -> float:
 class _Generator:
     """Draws answers from the model described in the module docstring."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, evidence_rng: random.Random):
         self.rng = rng
+        self.evidence_rng = evidence_rng
         self.levels: dict[str, float] = {}
 
     def level(self, item: Item) -> float:
@@ -517,12 +543,15 @@ class _Generator:
                     said = good if scored >= 4 else poor if scored <= 2 else ()
                     if said:
                         services.set_comment(assessment_id, item.id, rng.choice(said))
+                if scored >= 4 and item.id in EVIDENCE and self.evidence_rng.random() < 0.5:
+                    named = self.evidence_rng.choice(EVIDENCE[item.id])
+                    services.set_evidence(assessment_id, item.id, named)
 
 
 def build_demo(services: Services, seed: int = 2026) -> DemoSummary:
     """Add the demo partnership, in one transaction: all of it or nothing."""
     rng = random.Random(seed)
-    gen = _Generator(rng)
+    gen = _Generator(rng, random.Random(seed + 1))
     store = services.store
     # The baseline was answered on version 1.0 of each questionnaire and the six-month
     # review on the newest (1.1), so the review compares across versions as real data does.

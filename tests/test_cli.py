@@ -525,6 +525,7 @@ ITEM_KEYS = {
     "response",
     "target",
     "comment",
+    "evidence",
 }
 RESPONSES = {"rating", "dont_know", "not_applicable", "unanswered"}
 
@@ -627,6 +628,7 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
             assert item_json["rating"] == (answer.rating if answer else None)
             assert item_json["target"] == (answer.target if answer else None)
             assert item_json["comment"] == (answer.comment if answer else "")
+            assert item_json["evidence"] == (answer.evidence if answer else "")
             if item_json["response"] == "rating":
                 assert item_json["rating"] in {1, 2, 3, 4, 5}
             else:

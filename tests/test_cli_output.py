@@ -53,7 +53,10 @@ def hostile_db(tmp_path) -> tuple[Path, str]:
                 "UPDATE assessments SET respondent_name = ?, respondent_role = ?",
                 [HOSTILE, HOSTILE],
             )
-            db.execute("UPDATE answers SET comment = ?", [HOSTILE + "\nsecond line"])
+            db.execute(
+                "UPDATE answers SET comment = ?, evidence = ?",
+                [HOSTILE + "\nsecond line", HOSTILE + "\nhttps://example.org/minutes"],
+            )
     return path, a.id
 
 
@@ -83,6 +86,11 @@ def test_show_escapes_names_and_keeps_comments_readable(capsys, hostile_db):
     assert "      > Evil\\x1b]0;pwned\\x07\\x1b[2J" in lines
     assert "      > Corp\\x7f\\x9b31m" in lines
     assert "      > second line" in lines
+    # The evidence references (one per line) on one line, each escaped, after the comment.
+    assert (
+        "      Evidence: Evil\\x1b]0;pwned\\x07\\x1b[2J; Corp\\x7f\\x9b31m; "
+        "https://example.org/minutes" in lines
+    )
 
 
 @pytest.mark.parametrize("command", ["list", "show"])
@@ -100,6 +108,8 @@ def test_json_output_stays_json_and_gives_back_the_exact_text(capsys, hostile_db
         assert data["organisation"]["name"] == HOSTILE
         assert data["round"]["name"] == HOSTILE
         assert data["sections"][0]["items"][0]["comment"] == HOSTILE + "\nsecond line"
+        evidence = data["sections"][0]["items"][0]["evidence"]
+        assert evidence == HOSTILE + "\nhttps://example.org/minutes"
 
 
 @pytest.mark.parametrize(

@@ -171,6 +171,8 @@ def assert_report_matches_database(pdf: Pdf, services: Services, assessment_id: 
             answer = detail.answers.get(item.id)
             if answer is not None and answer.comment.strip():
                 assert_comment(pdf, answer.comment)
+            if answer is not None and answer.evidence.strip():
+                assert_comment(pdf, answer.evidence)
 
 
 def assert_comment(pdf: Pdf, comment: str) -> None:
@@ -287,6 +289,34 @@ def test_draft_report_says_draft_on_every_page(services, draft, tmp_path):
     services.submit(draft.id, allow_unanswered=True)
     pdf = Pdf(services.report_assessment(draft.id, tmp_path / "submitted.pdf").path)
     assert not any("DRAFT" in page for page in pdf.pages)
+
+
+def test_evidence_is_printed_under_the_comment_with_its_name(services, draft, tmp_path):
+    q = services.questionnaire_of(draft)
+    first, second, third = (item.id for item in q.items[:3])
+    services.answer(draft.id, first, 5)
+    services.set_comment(draft.id, first, "Every decision is minuted.")
+    references = "ICB board minutes, 12 March 2026, item 7\nScheme of delegation"
+    services.set_evidence(draft.id, first, references)
+    services.answer(draft.id, second, 4)
+    services.set_evidence(draft.id, second, "Annual governance statement 2025/26")
+    # Two long texts on one statement: the table ends, and the rest follows in one-row
+    # tables, the evidence named where it starts.
+    services.set_comment(draft.id, third, _sentences(9_000)[: textrules.TEXT_MAX])
+    services.set_evidence(draft.id, third, "EVIDENCE-START " + _sentences(9_000)[:9_000])
+    pdf = Pdf(services.report_assessment(draft.id, tmp_path / "evidence.pdf").path)
+    text = pdf.text
+    assert (
+        norm(
+            "Comment Every decision is minuted. Evidence ICB board minutes, 12 March 2026, item 7 "
+            "Scheme of delegation"
+        )
+        in text
+    )
+    assert norm("Evidence Annual governance statement 2025/26") in text
+    assert norm("Evidence EVIDENCE-START") in text
+    assert_report_matches_database(pdf, services, draft.id)
+    assert "Comment or evidence" not in text
 
 
 def test_empty_assessment_makes_a_correct_report(services, draft, tmp_path):
@@ -557,6 +587,8 @@ def assert_part_matches(pdf: Pdf, services: Services, assessment_id: str) -> Non
             answer = detail.answers.get(item.id)
             if answer is not None and answer.comment.strip():
                 assert_comment(pdf, answer.comment)
+            if answer is not None and answer.evidence.strip():
+                assert_comment(pdf, answer.evidence)
 
 
 def test_organisation_without_own_responses_is_refused(services, partnership_setup, tmp_path):

@@ -140,7 +140,7 @@ def texts_of(data: AssessmentReportData) -> list[str]:
     for section in q.sections:
         texts += [section.title, section.description]
         texts += [item.statement for item in section.items]
-    texts += [a.comment for a in data.answers.values()]
+    texts += [f"{a.comment} {a.evidence}" for a in data.answers.values()]
     texts += [f"{a.description} {a.owner} {a.due_on}" for a in data.actions]
     return texts
 
@@ -202,8 +202,8 @@ def cover(data: AssessmentReportData, produced_on: date) -> list[Flowable]:
             "from 1 (not true) to 5 (fully true); a section's score is the average of its "
             "rated statements, and the overall score the average of the scored sections. "
             "Each score is also shown as a percent of the scale and placed in a band. The "
-            "section pages give every answer with its comment, then come the actions, and "
-            "the appendix explains the method in full.",
+            "section pages give every answer with its comment and evidence, then come the "
+            "actions, and the appendix explains the method in full.",
             s.body_muted,
         ),
     ]

@@ -157,10 +157,10 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
             "<b>Reading this report.</b> The summary after this cover gives every "
             "questionnaire's scores at a glance. "
             "Then each questionnaire has its own part: its section profile, then every "
-            "statement with its answer and comment. The organisation's actions for the round "
-            "and an appendix on how the scores are calculated close the report. Individual "
-            "responses (for example from workshops) are never shown one by one, so they are "
-            "not part of this report.",
+            "statement with its answer, comment and evidence. The organisation's actions for "
+            "the round and an appendix on how the scores are calculated close the report. "
+            "Individual responses (for example from workshops) are never shown one by one, "
+            "so they are not part of this report.",
             s.body_muted,
         ),
     ]

@@ -511,14 +511,20 @@ its length; one-row tables take time in step with the text."""
 
 
 def continuation(
-    pieces: Sequence[str], widths: Sequence[float], style, *, shade: bool, last: Flowable | None
+    pieces: Sequence[str | list[Flowable]],
+    widths: Sequence[float],
+    style,
+    *,
+    shade: bool,
+    last: Flowable | None,
 ) -> list[Flowable]:
-    """The pieces of a long text past the first TABLE_PIECES, each in a one-row table of
-    ``widths`` (text in the last column), flush one under the next so that they read as
-    one block with the rows above; ``last`` goes under the last piece."""
+    """The pieces of a long text past the first TABLE_PIECES (each a text, or a cell
+    already made), each in a one-row table of ``widths`` (text in the last column), flush
+    one under the next so that they read as one block with the rows above; ``last`` goes
+    under the last piece."""
     out: list[Flowable] = []
     for i, piece in enumerate(pieces):
-        cell: list[Flowable] = [para(piece, style)]
+        cell: list[Flowable] = list(piece) if isinstance(piece, list) else [para(piece, style)]
         if last is not None and i == len(pieces) - 1:
             cell.append(last)
         row = [""] * (len(widths) - 1) + [cell]
@@ -538,11 +544,12 @@ def continuation(
 def statements_table(
     questionnaire: Questionnaire, section: Section, answers: Mapping[str, Answer]
 ) -> list[Flowable]:
-    """Every statement of a section with its rating, target and comment, as a table.
-    Comments sit in rows of their own, cut into pieces, so that the table splits between
-    pages anywhere and no row is ever taller than a page; a comment of more than
-    TABLE_PIECES pieces ends the table, its remaining pieces follow in tables of one row
-    (see continuation) and a new table, with its header, takes the next statements."""
+    """Every statement of a section with its rating, target, comment and evidence, as a
+    table. The comment and the evidence reference sit under the statement in rows of
+    their own, cut into pieces, so that the table splits between pages anywhere and no
+    row is ever taller than a page; texts of more than TABLE_PIECES pieces end the table,
+    their remaining pieces follow in tables of one row (see continuation) and a new
+    table, with its header, takes the next statements."""
     s = styles()
     numbers = statement_numbers(questionnaire)
     widths = [11 * mm, 0, 32 * mm, 30 * mm]
@@ -582,16 +589,12 @@ def statements_table(
             ]
         )
         commands.append(("LINEABOVE", (0, r), (-1, r), 0.4, RULE))
-        comment = answer.comment if answer is not None else ""
-        pieces = chunk_text(comment) if comment and comment.strip() else []
+        pieces = _answer_texts(answer, s.comment)
         in_table, rest = pieces[:TABLE_PIECES], pieces[TABLE_PIECES:]
-        for i, piece in enumerate(in_table):
-            cell: list[Flowable] = [para(piece, s.comment)]
-            if i == 0:
-                cell.insert(0, Paragraph(muted("<i>Comment or evidence</i>", 7.5), s.comment))
+        for i, cell in enumerate(in_table):
             c = len(rows)
             rows.append(["", cell, "", ""])
-            # The pieces of one comment sit flush, so they read as one block.
+            # The pieces of the texts sit flush, so they read as one block.
             if i == 0:
                 # A comment never starts a page without its statement above it.
                 commands.append(("NOSPLIT", (0, r), (-1, c)))
@@ -608,6 +611,23 @@ def statements_table(
             new_table()
     end_table()
     return out
+
+
+def _answer_texts(answer: Answer | None, style) -> list[list[Flowable]]:
+    """The cells of an answer's comment and then its evidence reference, each text cut
+    into pieces (chunk_text) and named, muted, above its first piece."""
+    cells: list[list[Flowable]] = []
+    if answer is None:
+        return cells
+    for name, text in (("Comment", answer.comment), ("Evidence", answer.evidence)):
+        if not text.strip():
+            continue
+        for i, piece in enumerate(chunk_text(text)):
+            cell: list[Flowable] = [para(piece, style)]
+            if i == 0:
+                cell.insert(0, Paragraph(muted(f"<i>{name}</i>", 7.5), style))
+            cells.append(cell)
+    return cells
 
 
 def section_part(
