@@ -606,8 +606,10 @@ class SectionList(QListWidget):
                 item.setFont(font)
                 changed = True
         if changed:
-            # Wrapped rows keep their old height otherwise, cutting off the count.
-            self.doItemsLayout()
+            # Wrapped rows keep their old height otherwise, cutting off the count. Laid
+            # out when control returns to the event loop, before the list is painted, so
+            # a keystroke's handler does not wait for it.
+            self.scheduleDelayedItemsLayout()
 
 
 class WalkthroughPage(QWidget):
@@ -1020,8 +1022,9 @@ class WalkthroughPage(QWidget):
             if self._cards.get(card.item_id) is card and self.stack.currentIndex() == index:
                 self._scrolls[index].ensureWidgetVisible(card, 0, 12)
 
-        scroll()
-        # Once more after pending layout work, which can move the card.
+        # When control returns to the event loop, after pending layout work (which can
+        # move the card) and before the page is painted: a keystroke's handler does not
+        # wait for it, and the card is scrolled to where it finally sits.
         QTimer.singleShot(0, self, scroll)
 
     def _toggle_current_guidance(self) -> None:
