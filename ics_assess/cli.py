@@ -259,6 +259,12 @@ def cmd_forms_list(args: argparse.Namespace) -> int:
                     "sections": len(e.questionnaire.sections),
                     "items": len(e.questionnaire.items),
                     "path": str(e.path) if e.path else None,
+                    "bands": [_band_json(b) for b in e.questionnaire.bands],
+                    "replaces": {
+                        item.id: list(item.replaces)
+                        for item in e.questionnaire.items
+                        if item.replaces
+                    },
                 }
                 for e in entries
             ]
@@ -279,6 +285,11 @@ def cmd_forms_list(args: argparse.Namespace) -> int:
     ]
     print(_table(("ID", "VERSION", "TITLE", "SECTIONS", "ITEMS"), rows))
     return 0
+
+
+def _band_json(band) -> dict[str, Any]:
+    """One band of a questionnaire as `forms list --json` gives it (docs/cli.md)."""
+    return {"name": band.name, "below": band.below, "descriptor": band.descriptor or None}
 
 
 def cmd_forms_check(args: argparse.Namespace) -> int:
@@ -401,6 +412,7 @@ def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
                     "statement": item.statement,
                     "weight": item.weight,
                     "reverse": item.reverse,
+                    "replaces": list(item.replaces),
                     "rating": answer.rating if answer else None,
                     "response": _response(answer),
                     "target": answer.target if answer else None,
@@ -447,6 +459,7 @@ def detail_json(detail: AssessmentDetail) -> dict[str, Any]:
             "mean": _round_or_none(score.mean),
             "percent": _round_or_none(score.percent, 1),
             "band": score.band.name if score.band else None,
+            "band_descriptor": (score.band.descriptor or None) if score.band else None,
             "unreported_sections": [s.section_id for s in score.unreported],
             "sections_scored": score.sections_scored,
             "provisional": score.provisional,
@@ -498,6 +511,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"Overall: {score.mean:.2f} of 5, {score.percent:.0f}%, {score.band.name}"
             + (f" (provisional: {score.basis})" if score.provisional else "")
         )
+        if score.band.descriptor:  # what the band looks like for this questionnaire
+            out.append(
+                f"  What {one_line(score.band.name)} looks like: {one_line(score.band.descriptor)}"
+            )
     for s in score.unreported:
         out.append(
             f"  (not scored: {one_line(s.title)}; its rated statements carry less than half "

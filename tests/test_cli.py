@@ -53,7 +53,8 @@ LIST_KEYS = {
     "items",
     "updated_at",
 }
-FORMS_KEYS = {"id", "version", "title", "sections", "items", "path"}
+FORMS_KEYS = {"id", "version", "title", "sections", "items", "path", "bands", "replaces"}
+BAND_KEYS = {"name", "below", "descriptor"}
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -207,6 +208,22 @@ def test_forms_list_json_matches_the_catalogue(capsys):
         assert isinstance(entry["version"], str)
         assert Path(entry["path"]) == loaded.path
         assert Path(entry["path"]).parent == FORMS_DIR
+        # The bands with their descriptors, and the statements that changed (replaces).
+        assert all(set(band) == BAND_KEYS for band in entry["bands"])
+        assert entry["bands"] == [
+            {"name": b.name, "below": b.below, "descriptor": b.descriptor or None} for b in q.bands
+        ]
+        assert entry["bands"][-1]["below"] is None
+        assert entry["replaces"] == {i.id: list(i.replaces) for i in q.items if i.replaces}
+        if entry["version"] == "1.0":  # no descriptors, nothing replaced
+            assert all(band["descriptor"] is None for band in entry["bands"])
+            assert entry["replaces"] == {}
+        else:  # 1.1 describes every band and names the statements it rewords
+            assert all(band["descriptor"] for band in entry["bands"])
+            assert entry["replaces"]
+            earlier = catalogue.get(entry["id"], "1.0").questionnaire
+            replaced = {old for olds in entry["replaces"].values() for old in olds}
+            assert replaced <= {i.id for i in earlier.items} - {i.id for i in q.items}
     # Sorted by title, as documented.
     titles = [e["title"].lower() for e in data]
     assert titles == sorted(titles)
@@ -521,6 +538,7 @@ ITEM_KEYS = {
     "statement",
     "weight",
     "reverse",
+    "replaces",
     "rating",
     "response",
     "target",
@@ -575,6 +593,7 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
         "mean",
         "percent",
         "band",
+        "band_descriptor",
         "unreported_sections",
         "sections_scored",
         "provisional",
@@ -584,6 +603,8 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
     assert score["mean"] == (None if expected.mean is None else round(expected.mean, 4))
     assert score["percent"] == (None if expected.percent is None else round(expected.percent, 1))
     assert score["band"] == (expected.band.name if expected.band else None)
+    # What the headline band looks like for this questionnaire (1.1 describes its bands).
+    assert score["band_descriptor"] == (expected.band.descriptor or None if expected.band else None)
     assert score["unreported_sections"] == [s.section_id for s in expected.unreported]
     assert score["sections_scored"] == len(q.sections) - len(expected.unreported)
     # Provisional: an overall score resting on fewer than all the sections.
@@ -622,6 +643,7 @@ def _check_show_json(data: dict, services: Services, catalogue) -> dict[str, int
             assert isinstance(item_json["weight"], int | float)
             assert item_json["weight"] == item.weight
             assert item_json["reverse"] is item.reverse
+            assert item_json["replaces"] == list(item.replaces)
             assert item_json["response"] in RESPONSES
             assert isinstance(item_json["comment"], str)
             answer = answers.get(item.id)
@@ -668,6 +690,68 @@ def test_show_json_matches_detail_json_and_the_scoring(capsys, demo_path, listed
     assert totals["dont_know"] > 0
     assert totals["not_applicable"] > 0
     assert totals["unanswered"] > 0
+
+
+def test_show_json_gives_the_band_descriptor_and_what_1_1_replaces(capsys, demo_path, listed):
+    """The demo answers its baseline on 1.0 (no band descriptors, nothing replaced) and
+    its review on 1.1, whose bands are described and whose reworded statements name the
+    1.0 statements they take the place of."""
+    by_version: dict[str, dict] = {}
+    for row in listed:
+        if row["status"] == "submitted" and row["kind"] == "organisation":
+            by_version.setdefault(row["questionnaire_version"], row)
+    old, new = by_version["1.0"], by_version["1.1"]
+    data = json.loads(run(capsys, "--db", demo_path, "show", old["id"], "--json")[1])
+    assert data["score"]["band"] and data["score"]["band_descriptor"] is None
+    assert all(i["replaces"] == [] for s in data["sections"] for i in s["items"])
+    data = json.loads(run(capsys, "--db", demo_path, "show", new["id"], "--json")[1])
+    q = load_catalogue([FORMS_DIR]).get(new["questionnaire_id"], "1.1").questionnaire
+    band = next(b for b in q.bands if b.name == data["score"]["band"])
+    assert data["score"]["band_descriptor"] == band.descriptor != ""
+    replaces = {i["id"]: i["replaces"] for s in data["sections"] for i in s["items"]}
+    assert (
+        {k: v for k, v in replaces.items() if v}
+        == {i.id: list(i.replaces) for i in q.items if i.replaces}
+        != {}
+    )
+    # The text says what the band looks like beside it, for 1.1 only.
+    text = run(capsys, "--db", demo_path, "show", new["id"])[1].splitlines()
+    overall = next(n for n, line in enumerate(text) if line.startswith("Overall:"))
+    assert text[overall + 1] == f"  What {band.name} looks like: {band.descriptor}"
+    text = run(capsys, "--db", demo_path, "show", old["id"])[1]
+    assert "looks like:" not in text
+
+
+def test_the_documented_show_and_forms_keys_are_the_pinned_ones():
+    """docs/cli.md documents every key of `show --json` and `forms list --json`."""
+    from .test_cli_actions import DOCS
+
+    def keys(heading: str, table: str) -> set[str]:
+        text = DOCS.read_text("utf-8").split(heading, 1)[1].split(table, 1)[1]
+        found: set[str] = set()
+        for line in text.splitlines()[1:]:
+            if line.startswith("| `"):
+                found.add(line.split("`")[1])
+            elif found and not line.startswith("|"):
+                break
+        return found
+
+    show = "### JSON: `show --json`"
+    assert keys(show, "Top level:") == TOP_KEYS
+    assert keys(show, "`score`:") == {
+        "mean",
+        "percent",
+        "band",
+        "band_descriptor",
+        "unreported_sections",
+        "sections_scored",
+        "provisional",
+    }
+    assert keys(show, "Each object in `sections`:") == SECTION_KEYS
+    assert keys(show, "Each object in a section's `items`:") == ITEM_KEYS
+    forms = "### JSON: `forms list --json`"
+    assert keys(forms, "\n\n| key") == FORMS_KEYS
+    assert keys(forms, "Each object in `bands`:") == BAND_KEYS
 
 
 def test_show_json_of_a_dont_know_answer(capsys, demo_path):
