@@ -62,11 +62,37 @@ def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def test_header_shows_who_answers_what(page):
-    assert page.title.text() == "Governance and accountability"
+    # The questionnaire and the version answered (the draft is on 1.0), in words for a
+    # screen reader too.
+    assert page.title.text() == "Governance and accountability · version 1.0"
+    assert (
+        page.title.accessibleName() == "Questionnaire: Governance and accountability, version 1.0"
+    )
     details = page.details.text()
     for part in ("Test County Council", "Upper-tier council", "Baseline", "Cllr Test, Leader"):
         assert part in details
     assert "Organisation response" in details
+
+
+def test_header_follows_the_version_of_the_assessment_opened(
+    qtbot, services, partnership_setup, fake_dialogs, draft
+):
+    """A round may hold answers on 1.0 and 1.1: the header says which one is answered."""
+    _, rnd, orgs = partnership_setup
+    newest = services.start_assessment(
+        round_id=rnd.id,
+        organisation_id=orgs["council"].id,
+        questionnaire_id="governance",
+        kind="individual",
+    )
+    page = make_page(qtbot, services, fake_dialogs, newest.id)
+    assert page.title.text() == "Governance and accountability · version 1.1"
+    assert (
+        page.title.accessibleName() == "Questionnaire: Governance and accountability, version 1.1"
+    )
+    page.open_assessment(draft.id)
+    assert page.title.text().endswith(" · version 1.0")
+    assert page.title.accessibleName().endswith(", version 1.0")
 
 
 def test_opens_on_the_first_statement_with_focus(page, items):

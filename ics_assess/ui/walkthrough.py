@@ -887,7 +887,11 @@ class WalkthroughPage(QWidget):
         assert d is not None
         a = d.assessment
         respondent = a.respondent_label + (f", {a.respondent_role}" if a.respondent_role else "")
-        self.title.setText(d.questionnaire.title)
+        q = d.questionnaire
+        # The version answered, as the results page and the report give it: a round may
+        # hold answers on 1.0 and 1.1, whose statements differ.
+        self.title.setText(f"{q.title} · version {q.version}")
+        self.title.setAccessibleName(f"Questionnaire: {q.title}, version {q.version}")
         self.details.setText(
             f"{d.organisation.name} ({d.organisation.partner_type.label})  ·  {d.round.name}"
             f"  ·  {respondent}  ·  {KIND_LABELS[a.kind]}"
