@@ -1,20 +1,25 @@
 """A partnership that answered governance 1.0 at its baseline and 1.1 at its review
 (issue 13, "Across versions"): statements are matched by id, the ones that differ are
 named and left out of the change, every report says which version it was answered on,
-and actions and concerns on a statement 1.1 replaced still name it. The band a 1.1
-assessment lands in is described on the results page and in its report, and a 1.0
-reverse statement says so in the walk-through."""
+and actions and concerns on a statement 1.1 replaced still name it (a round answered on
+both offers the statements of both to name). The band a 1.1 assessment lands in is
+described on the results page and in its report, and a 1.0 reverse statement says so in
+the walk-through."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from ics_assess.domain import statement_numbers
 from ics_assess.labels import REVERSE_NOTE
+from ics_assess.questionnaires import load_catalogue
 from ics_assess.scoring import questionnaire_score
+from ics_assess.services import ServiceError, merged_versions
 
-from .conftest import start_on_version
+from .conftest import FORMS_DIR, start_on_version
 from .test_report import Pdf
 
 TODAY = date(2026, 12, 1)
@@ -189,3 +194,109 @@ def test_a_concern_on_a_section_new_in_1_1_says_why_no_change_is_known(services,
     moved = cr.questions[1].answer
     assert moved.startswith("Cannot tell: every statement of this section is new")
     assert cr.verdict == "no change known"
+
+
+# --- what an action or a concern can name, round by round -------------------------------
+
+
+def test_a_round_offers_the_statements_of_the_versions_answered_in_it(services, rounds):
+    """The baseline answered 1.0, the review 1.1: each offers its own version's sections
+    and statements, unmarked; a round nobody answered in offers the newest version."""
+    baseline, review, old, new = rounds
+    for rnd, q in ((baseline, old), (review, new)):
+        choices = services.statement_choices("governance", rnd.id)
+        assert choices.versions == (q.version,)
+        assert [s.id for s in choices.sections] == [s.id for s in q.sections]
+        offered = [c for s in choices.sections for c in s.statements]
+        assert [c.id for c in offered] == [i.id for i in q.items]
+        assert all(c.marker == c.note == c.about == "" for c in offered)
+    empty = services.store.add_round(baseline.partnership_id, "Next", "2027-11-01")
+    assert services.statement_choices("governance", empty.id).versions == ("1.1",)
+    assert services.statement_choices("governance").versions == ("1.1",)
+    with pytest.raises(ServiceError, match="no questionnaire with the id 'nope'"):
+        services.statement_choices("nope", baseline.id)
+
+
+def test_a_round_answered_on_1_0_and_1_1_offers_both_matched_by_id(
+    services, rounds, partnership_setup
+):
+    """A late 1.0 answer in the review round: the statements of both, matched by id, in
+    1.1's order with 1.1's wording; those only 1.0 asks follow at the end of their
+    section, marked, each saying what replaced it; and an action or a concern on one of
+    them is taken."""
+    _, review, old, new = rounds
+    _, _, orgs = partnership_setup
+    start_on_version(
+        services,
+        "governance",
+        "1.0",
+        round_id=review.id,
+        organisation_id=orgs["council"].id,
+        kind="individual",
+    )
+    choices = services.statement_choices("governance", review.id)
+    assert choices.versions == ("1.0", "1.1")
+    assert [s.id for s in choices.sections] == [s.id for s in new.sections]
+    new_ids = {i.id for i in new.items}
+    only_old = [i for i in old.items if i.id not in new_ids]
+    assert only_old  # 1.1 reworded some statements under new ids
+    numbers_old, numbers_new = statement_numbers(old), statement_numbers(new)
+    for section in choices.sections:
+        ids = [c.id for c in section.statements]
+        kept = [i.id for i in new.sections[[s.id for s in new.sections].index(section.id)].items]
+        assert ids[: len(kept)] == kept  # 1.1's own, in its order, first
+        for choice in section.statements[len(kept) :]:
+            item = old.item(choice.id)
+            assert old.section_of(choice.id).id == section.id
+            assert (choice.statement, choice.number) == (item.statement, numbers_old[item.id])
+            assert choice.only_in == ("1.0",)
+            assert choice.marker == "Only in version 1.0: "
+            successors = [i for i in new.items if item.id in i.replaces]
+            assert successors
+            assert choice.note == "Version 1.1 replaced it with " + " and ".join(
+                f"{numbers_new[i.id]} “{i.statement}”" for i in successors
+            )
+            assert choice.about == f"Only in version 1.0. {choice.note}"
+    offered = {c.id for s in choices.sections for c in s.statements}
+    assert offered == new_ids | {i.id for i in old.items}
+    # What the dialogs offer, the services take (and name in the version that has it).
+    replaced = only_old[0]
+    action = services.create_action(
+        review.id, description="Look again", questionnaire_id="governance", item_id=replaced.id
+    )
+    assert action.section_id == old.section_of(replaced.id).id
+    concern = services.add_concern(review.id, questionnaire_id="governance", item_id=replaced.id)
+    assert concern.item_id == replaced.id
+
+
+def test_a_statement_named_in_an_older_version_is_offered_with_it(services, rounds):
+    """An action carried into the review names a statement only 1.0 asks: its version is
+    offered beside the round's, so the dialog can show what the action answers."""
+    _, review, old, new = rounds
+    replaced = next(i for i in old.items if i.id not in {n.id for n in new.items})
+    choices = services.statement_choices("governance", review.id, item_id=replaced.id)
+    assert choices.versions == ("1.0", "1.1")
+    assert choices.statement(replaced.id).only_in == ("1.0",)
+    # A section 1.1 has too adds nothing.
+    kept = services.statement_choices("governance", review.id, section_id=old.sections[0].id)
+    assert kept.versions == ("1.1",)
+
+
+def test_a_statement_reworded_under_its_own_id_shows_the_newest_wording():
+    """A questionnaire of one's own may reword a statement and keep its id: it is offered
+    once, in the newest wording, and says how the older version worded it."""
+    old = load_catalogue([FORMS_DIR]).get("governance", "1.0").questionnaire
+    first = old.sections[0]
+    item = first.items[0]
+    reworded = replace(item, statement="Reworded: " + item.statement)
+    newer = replace(
+        old,
+        version="1.0.1",
+        sections=(replace(first, items=(reworded, *first.items[1:])), *old.sections[1:]),
+    )
+    choices = merged_versions([newer, old])
+    assert choices.versions == ("1.0", "1.0.1")
+    choice = choices.statement(item.id)
+    assert choice.statement == reworded.statement and not choice.only_in
+    assert choice.note == f"Version 1.0 worded it: “{item.statement}”."
+    assert sum(c.id == item.id for s in choices.sections for c in s.statements) == 1

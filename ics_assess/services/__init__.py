@@ -10,6 +10,7 @@ The use cases live one area to a module, each a mixin over ``core.ServicesCore``
 open store, the questionnaire catalogue and the questionnaire lookups):
 
     core.py          ServicesCore, ServiceError, name and id matching, questionnaires
+                     (and the statements an action or concern can name across versions)
     assessments.py   start, answer, submit, reopen, copy, delete and undo, read, list
     partnerships.py  partnerships, rounds and organisations: list, add, rename, find
     reports.py       the data of each PDF report, and writing it
@@ -80,7 +81,14 @@ from .comparisons import (
     ComparisonCommentUseCases,
     ComparisonUseCases,
 )
-from .core import ServiceError, ServicesCore
+from .core import (
+    SectionChoice,
+    ServiceError,
+    ServicesCore,
+    StatementChoice,
+    StatementChoices,
+    merged_versions,
+)
 from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
 from .profile import ProfileEntry, ProfileUseCases, RoundProfile, TrendPoint
@@ -143,10 +151,13 @@ __all__ = [
     "ResponsesResult",
     "RestoreRefusedError",
     "RoundProfile",
+    "SectionChoice",
     "ServiceError",
     "Services",
     "ServicesCore",
     "SpreadsheetResult",
+    "StatementChoice",
+    "StatementChoices",
     "StoreError",
     "TrendPoint",
     "Value",
@@ -154,5 +165,6 @@ __all__ = [
     "WriteError",
     "explain_write_error",
     "is_overdue",
+    "merged_versions",
     "word_key",
 ]

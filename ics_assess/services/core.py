@@ -9,12 +9,13 @@ Nothing here imports Qt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
 from .. import paths
-from ..domain import Assessment, Questionnaire
+from ..domain import Assessment, Questionnaire, statement_numbers
 from ..questionnaires import (
     Catalogue,
     LoadedQuestionnaire,
@@ -64,6 +65,151 @@ def _holds(q: Questionnaire, item_id: str | None, section_id: str | None) -> boo
     if item_id:
         return any(item.id == item_id for item in q.items)
     return bool(section_id) and any(s.id == section_id for s in q.sections)
+
+
+@dataclass(frozen=True)
+class StatementChoice:
+    """A statement an action or a concern can name, matched by id across the versions
+    offered: its wording and number in the newest of them that has it; ``only_in``, the
+    versions offered that ask it when the newest offered does not (empty when it does);
+    and ``note``, in words, what a chooser should know: what replaced it, or how an
+    older version worded it ("" when nothing)."""
+
+    id: str
+    number: str
+    statement: str
+    only_in: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def marker(self) -> str:
+        """ "Only in version 1.0: " before one the newest version offered does not ask;
+        "" before the others."""
+        return _only_in(self.only_in)
+
+    @property
+    def about(self) -> str:
+        """Everything to know about it in sentences, "" when nothing: "Only in version
+        1.0. Version 1.1 replaced it with 2.2 “…”"."""
+        marker = self.marker.strip().removesuffix(":") + "." if self.only_in else ""
+        return " ".join(p for p in (marker, self.note) if p)
+
+
+@dataclass(frozen=True)
+class SectionChoice:
+    """A section with the statements that can be named in it (StatementChoice): its
+    title and number in the newest version offered that has it."""
+
+    id: str
+    number: int
+    title: str
+    statements: tuple[StatementChoice, ...]
+    only_in: tuple[str, ...] = ()
+
+    @property
+    def marker(self) -> str:
+        """As StatementChoice.marker."""
+        return _only_in(self.only_in)
+
+
+@dataclass(frozen=True)
+class StatementChoices:
+    """The sections and statements of one questionnaire that an action or a concern can
+    name: those of every version offered (``versions``, oldest first), matched by id.
+    The newest version's come in its order; a section or statement only older versions
+    ask follows, at the end (of its section), marked with those versions."""
+
+    questionnaire_id: str
+    title: str
+    versions: tuple[str, ...]
+    sections: tuple[SectionChoice, ...]
+
+    def section(self, section_id: str | None) -> SectionChoice | None:
+        """The section with this id, or None."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def statement(self, item_id: str | None) -> StatementChoice | None:
+        """The statement with this id, or None."""
+        return next((c for s in self.sections for c in s.statements if c.id == item_id), None)
+
+
+def _versions_words(versions: Sequence[str]) -> str:
+    """ "version 1.0", "versions 1.0 and 1.1"."""
+    if len(versions) == 1:
+        return f"version {versions[0]}"
+    return f"versions {', '.join(versions[:-1])} and {versions[-1]}"
+
+
+def _only_in(versions: Sequence[str]) -> str:
+    return f"Only in {_versions_words(versions)}: " if versions else ""
+
+
+def merged_versions(versions: Sequence[Questionnaire]) -> StatementChoices:
+    """The sections and statements of several versions of one questionnaire, matched by
+    id (StatementChoices); ``versions`` in any order, at least one."""
+    newest_first = sorted(versions, key=lambda q: version_key(q.version), reverse=True)
+    newest = newest_first[0]
+    oldest_first = newest_first[::-1]
+
+    def holding(test) -> tuple[str, ...]:
+        """The versions that pass ``test``, oldest first; () when the newest does."""
+        return () if test(newest) else tuple(q.version for q in oldest_first if test(q))
+
+    sections: dict[str, dict] = {}  # id -> number, title, only_in, {item id: choice}
+    named: set[str] = set()
+    for q in newest_first:
+        numbers = statement_numbers(q)
+        for n, section in enumerate(q.sections, start=1):
+            only_in = holding(lambda v, sid=section.id: any(s.id == sid for s in v.sections))
+            entry = sections.setdefault(
+                section.id, {"number": n, "title": section.title, "only_in": only_in, "items": {}}
+            )
+            for item in section.items:
+                if item.id in named:
+                    continue  # named already, in a newer version (and in its section there)
+                named.add(item.id)
+                entry["items"][item.id] = StatementChoice(
+                    item.id,
+                    numbers[item.id],
+                    item.statement,
+                    holding(lambda v, iid=item.id: any(i.id == iid for i in v.items)),
+                    _choice_note(item.id, q, newest_first),
+                )
+    return StatementChoices(
+        newest.id,
+        newest.title,
+        tuple(q.version for q in oldest_first),
+        tuple(
+            SectionChoice(sid, e["number"], e["title"], tuple(e["items"].values()), e["only_in"])
+            for sid, e in sections.items()
+        ),
+    )
+
+
+def _choice_note(item_id: str, q: Questionnaire, newest_first: Sequence[Questionnaire]) -> str:
+    """What to know about statement ``item_id``, worded as ``q`` (the newest version
+    offered that has it) words it: what the newest version put in its place, or how the
+    older versions worded it."""
+    newest = newest_first[0]
+    if q is not newest:
+        numbers = statement_numbers(newest)
+        successors = [i for i in newest.items if item_id in i.replaces]
+        if not successors:
+            return f"Version {newest.version} does not ask it."
+        named = " and ".join(f"{numbers[i.id]} “{i.statement}”" for i in successors)
+        return f"Version {newest.version} replaced it with {named}"  # ends with its quote
+    wording = q.item(item_id).statement
+    earlier: dict[str, list[str]] = {}  # an older wording -> the versions that have it
+    for other in newest_first[1:]:
+        try:
+            text = other.item(item_id).statement
+        except KeyError:
+            continue
+        if text != wording:
+            earlier.setdefault(text, []).insert(0, other.version)
+    return " ".join(
+        f"V{_versions_words(vs)[1:]} worded it: “{text}”." for text, vs in earlier.items()
+    )
 
 
 def _catalogue(forms_dirs: Sequence[Path] | None) -> Catalogue:
@@ -186,6 +332,48 @@ class ServicesCore:
         if not stored:
             return None
         return self.questionnaire(questionnaire_id, max(stored, key=version_key))
+
+    def statement_choices(
+        self,
+        questionnaire_id: str,
+        round_id: str | None = None,
+        *,
+        item_id: str | None = None,
+        section_id: str | None = None,
+    ) -> StatementChoices:
+        """The sections and statements an action or a concern of a round can name: those
+        of every version of the questionnaire answered in the round (by anyone, drafts
+        too), matched by id, with the newest wording and the ones only an older version
+        asks marked (StatementChoices); the newest version when none was answered there
+        (or no round is given). The version that has ``item_id`` (else ``section_id``) is
+        added when none of those does: an action carried from an earlier round may name
+        a statement a later version replaced. ServiceError when no version is known."""
+        versions = set()
+        if round_id:
+            versions = {
+                s.assessment.questionnaire_version
+                for s in self.store.list_assessments(
+                    round_id=round_id, questionnaire_id=questionnaire_id
+                )
+            }
+        found = []
+        for version in sorted(versions, key=version_key):
+            try:
+                found.append(self.questionnaire(questionnaire_id, version))
+            except ServiceError:
+                continue  # an unreadable stored copy: named nowhere, so not offered
+        if not found:
+            newest = self.newest_questionnaire(questionnaire_id)
+            if newest is None:
+                raise ServiceError(f"There is no questionnaire with the id '{questionnaire_id}'.")
+            found.append(newest)
+        if (item_id or section_id) and not any(_holds(q, item_id, section_id) for q in found):
+            holder = self.questionnaire_with(
+                questionnaire_id, item_id=item_id, section_id=section_id
+            )
+            if holder is not None:
+                found.append(holder)
+        return merged_versions(found)
 
     def questionnaire_with(
         self, questionnaire_id: str, *, item_id: str | None = None, section_id: str | None = None
