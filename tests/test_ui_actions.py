@@ -20,6 +20,7 @@ from ics_assess.domain import ActionStatus, AssessmentStatus
 from ics_assess.ui.actions import ActionDialog
 from ics_assess.ui.main_window import MainWindow
 
+from .conftest import start_on_version
 from .ui_support import FakeDialogs
 
 SHOTS = os.environ.get("ICS_ASSESS_SHOTS")  # a folder: the screenshots are saved there
@@ -209,3 +210,114 @@ def test_add_action_from_results_and_from_a_gap_in_the_comparison(qtbot, window)
     assert seen[-1].context.text().startswith("On the gap:")
     assert seen[-1].questionnaire.currentData() == preset["questionnaire_id"]
     assert len(win.services.store.actions(round_id=preset["round_id"])) > 0
+
+
+def _late_answer_on_1_0(win, round_id: str) -> None:
+    """One organisation answers equal partnership 1.0 in the review, which the others
+    answered on 1.1: the round holds answers on both versions."""
+    org = win.services.organisations(win.services.round(round_id).partnership_id)[0]
+    start_on_version(
+        win.services,
+        "equal-partnership",
+        "1.0",
+        round_id=round_id,
+        organisation_id=org.id,
+        kind="organisation",
+    )
+
+
+def _statements(dialog: ActionDialog) -> dict[str, str]:
+    return {
+        dialog.statement.itemData(i): dialog.statement.itemText(i)
+        for i in range(1, dialog.statement.count())
+    }
+
+
+def test_a_round_answered_on_1_0_and_1_1_offers_the_statements_of_both(qtbot, window):
+    """New action… in a round holding answers on 1.0 and 1.1: the section offers 1.1's
+    statements in 1.1's words, then the one 1.0 alone asks, marked, with what replaced
+    it said beside it; the action is added on it. The baseline (1.0 only) offers 1.0's
+    statements unmarked, the one 1.1 replaced among them."""
+    win, dialogs = window
+    win.show_action_plan()
+    page = win.action_plan
+    review, baseline = _review(win)
+    _late_answer_on_1_0(win, review.id)
+    old = "Immediate operational pressures regularly push longer-term priorities"
+    seen = []
+
+    def choose(dialog: ActionDialog) -> bool:
+        dialog.show()
+        dialog.questionnaire.setCurrentIndex(dialog.questionnaire.findData("equal-partnership"))
+        dialog.section.setCurrentIndex(dialog.section.findData("agenda"))
+        statements = _statements(dialog)
+        ids = list(statements)
+        assert ids[-2:] == ["eq-agenda-2", "eq-agenda-4"]  # only in 1.0: after 1.1's own
+        assert all(not t.startswith("Only in") for t in list(statements.values())[:-2])
+        assert statements["eq-agenda-4"].startswith(f"Only in version 1.0: {old}")
+        assert not dialog.statement_note.isVisible()
+        dialog.statement.setCurrentIndex(dialog.statement.findData("eq-agenda-4"))
+        note = dialog.statement_note.text()
+        assert dialog.statement_note.isVisible()
+        assert note.startswith("Only in version 1.0. Version 1.1 replaced it with 1.4 “Long-term")
+        assert dialog.statement.accessibleDescription() == note
+        tip = dialog.statement.itemData(
+            dialog.statement.currentIndex(), Qt.ItemDataRole.ToolTipRole
+        )
+        assert old in tip and "replaced it with" in tip
+        QApplication.processEvents()  # the note shown, laid out
+        seen.append(dialog.grab())
+        dialog.description.setPlainText("Protect prevention time on the agenda.")
+        return True
+
+    dialogs.on_run = choose
+    action_id = page.new_action()
+    assert seen and action_id
+    action = win.services.action(action_id)
+    assert (action.round_id, action.section_id, action.item_id) == (
+        review.id,
+        "agenda",
+        "eq-agenda-4",
+    )
+    if SHOTS:
+        seen[0].save(str(Path(SHOTS) / "action-dialog-both-versions.png"))
+
+    dialog = ActionDialog(
+        win.services, baseline.id, questionnaire_id="equal-partnership", section_id="agenda"
+    )
+    qtbot.addWidget(dialog)
+    statements = _statements(dialog)
+    assert statements["eq-agenda-4"].startswith(old)  # what the baseline answered, unmarked
+    assert not any(t.startswith("Only in") for t in statements.values())
+    assert "eq-agenda-6" not in statements  # 1.1's, which nobody answered at the baseline
+
+
+def test_editing_a_carried_action_shows_the_statement_1_1_replaced(qtbot, window):
+    """The demo carried a baseline action on gov-decisions-3 into the review, answered on
+    1.1, which replaced it: the edit dialog shows that statement (it showed "The whole
+    section"), marked, with what replaced it."""
+    win, dialogs = window
+    win.show_action_plan()
+    page = win.action_plan
+    carried = next(r for r in page.rows if r.action.item_id == "gov-decisions-3")
+    page.table.selectRow(page.rows.index(carried))
+    shown = []
+
+    def look(dialog: ActionDialog) -> bool:
+        shown.append(
+            (
+                dialog.section.currentData(),
+                dialog.statement.currentData(),
+                dialog.statement.currentText(),
+                dialog.statement_note.text(),
+                dialog.statement.isEnabled(),
+            )
+        )
+        return False
+
+    dialogs.on_run = look
+    assert page.edit_selected() is False
+    ((section, item, text, note, enabled),) = shown
+    assert (section, item, enabled) == ("decisions", "gov-decisions-3", False)
+    assert text.startswith("Only in version 1.0: Each place partnership has a written statement")
+    assert "Version 1.1 replaced it with 2.2 “Each place partnership takes" in note

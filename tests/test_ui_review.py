@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMenu, QPushButton
+from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 
 from ics_assess.ui.main_window import KEYBOARD_HELP
 from ics_assess.ui.review_view import ConcernDialog
 
+from .conftest import start_on_version
 from .ui_support import FakeDialogs, open_window
 
 SHOTS = os.environ.get("ICS_ASSESS_SHOTS")  # a folder: the screenshots are saved there
@@ -280,3 +281,58 @@ def test_a_gap_in_the_overview_is_marked_as_a_concern(qtbot, window):
     rows = win.services.concern_rows(partnership.id)
     assert rows[-1].concern.item_id == gap.key
     assert rows[-1].concern.round_id == overview.comparison.round.id
+
+
+def test_a_concern_can_name_a_statement_of_each_version_answered_in_its_round(qtbot, window):
+    """The statements offered are those of the round raised in: the baseline's are 1.0's,
+    unmarked; in a review that holds answers on 1.0 and 1.1 the one 1.0 alone asks stays
+    chosen when the round changes, is marked, and says what replaced it; the concern is
+    added on it in that round."""
+    win, dialogs = window
+    (partnership,) = win.services.partnerships()
+    review, baseline = win.services.rounds_latest_first(partnership.id)
+    org = win.services.organisations(partnership.id)[0]
+    start_on_version(
+        win.services,
+        "equal-partnership",
+        "1.0",
+        round_id=review.id,
+        organisation_id=org.id,
+        kind="organisation",
+    )
+    old = "1.4 Immediate operational pressures regularly push longer-term priorities"
+    seen = []
+
+    def run(dialog: ConcernDialog) -> bool:
+        dialog.show()
+        dialog.questionnaire.setCurrentIndex(dialog.questionnaire.findData("equal-partnership"))
+        assert dialog.round.currentData() == baseline.id  # the review page's earlier round
+        scopes = [dialog.scope.itemData(i) for i in range(dialog.scope.count())]
+        index = scopes.index(("statement", "eq-agenda-4"))
+        assert dialog.scope.itemText(index) == f"    {old} off partnership agendas."
+        dialog.scope.setCurrentIndex(index)
+        assert not dialog.scope_note.isVisible()  # 1.0 is all the baseline answered
+        dialog.round.setCurrentIndex(dialog.round.findData(review.id))
+        assert dialog.scope.currentData() == ("statement", "eq-agenda-4")  # still chosen
+        assert dialog.scope.currentText().startswith(f"    Only in version 1.0: {old}")
+        note = dialog.scope_note.text()
+        assert dialog.scope_note.isVisible() and dialog.scope.accessibleDescription() == note
+        assert note.startswith("Only in version 1.0. Version 1.1 replaced it with 1.4 “Long-term")
+        texts = [dialog.scope.itemText(i) for i in range(dialog.scope.count())]
+        agenda = texts[: texts.index("Section 2: Money and pooled budgets")]
+        assert [t.startswith("    Only in version 1.0:") for t in agenda[1:]] == [False] * 6 + [
+            True
+        ] * 2  # 1.1's six, then the two 1.0 alone asks
+        QApplication.processEvents()  # the note shown, laid out
+        seen.append(dialog.grab())
+        dialog.ok_button.click()
+        return dialog.added is not None
+
+    dialogs.on_run = run
+    win.show_review()
+    added = win.review.add_concern()
+    assert seen and added
+    row = next(r for r in win.services.concern_rows(partnership.id) if r.concern.id == added)
+    assert (row.concern.round_id, row.concern.item_id) == (review.id, "eq-agenda-4")
+    if SHOTS:
+        seen[0].save(str(Path(SHOTS) / "concern-dialog-both-versions.png"))

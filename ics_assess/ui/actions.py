@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 
 from .. import textrules
 from ..domain import ActionStatus
-from ..services import STATUS_WORDS, ActionRow, ServiceError, Services, StoreError
+from ..services import (
+    STATUS_WORDS,
+    ActionRow,
+    ServiceError,
+    Services,
+    StatementChoices,
+    StoreError,
+)
 from .dialogs import Dialogs
 from .report_view import suggested_name
 from .widgets import (
@@ -106,6 +113,11 @@ class ActionDialog(QDialog):
             section_id = existing.section_id
             item_id = existing.item_id
         self.setWindowTitle("Edit action" if existing else "New action")
+        # The sections and statements offered are those of the versions answered in the
+        # round (and of the one naming what this action answers): read once per
+        # questionnaire chosen.
+        self._choices: dict[str, StatementChoices | None] = {}
+        self._named = (questionnaire_id, section_id, item_id)
         rnd = services.round(round_id)
         self.where = plain_label(f"{services.partnership(rnd.partnership_id).name} · {rnd.name}")
         self.where.setAccessibleName("Round")
@@ -121,6 +133,11 @@ class ActionDialog(QDialog):
             self.questionnaire.addItem(entry.questionnaire.title, entry.questionnaire.id)
         self.section = _combo("Section")
         self.statement = _combo("Statement")
+        # What to know about the statement chosen: the version it is only in, what
+        # replaced it, an earlier wording (as the service words it).
+        self.statement_note = WrappingLabel()
+        self.statement_note.setAccessibleName("About the statement chosen")
+        self.statement_note.setVisible(False)
         self.description = QPlainTextEdit()
         self.description.setAccessibleName("Action")
         self.description.setTabChangesFocus(True)  # Tab leaves it: no trap
@@ -150,6 +167,7 @@ class ActionDialog(QDialog):
                 ("&Status:", self.status),
             ],
         )
+        form.insertRow(4, "", self.statement_note)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -168,6 +186,7 @@ class ActionDialog(QDialog):
 
         self.questionnaire.currentIndexChanged.connect(self._fill_sections)
         self.section.currentIndexChanged.connect(self._fill_statements)
+        self.statement.currentIndexChanged.connect(self._show_statement_note)
         self.description.textChanged.connect(self._update)
         self._select(self.organisation, organisation_id)
         self._select(self.questionnaire, questionnaire_id)
@@ -190,10 +209,20 @@ class ActionDialog(QDialog):
         index = combo.findData(value) if value else 0
         combo.setCurrentIndex(max(index, 0))
 
-    def _questionnaire(self):
+    def _questionnaire(self) -> StatementChoices | None:
+        """The sections and statements the questionnaire chosen offers in this round:
+        those of every version answered in it, matched by id (services)."""
         qid = self.questionnaire.currentData()
-        loaded = self.services.catalogue.latest(qid) if qid else None
-        return loaded.questionnaire if loaded else None
+        if not qid:
+            return None
+        if qid not in self._choices:
+            named_qid, section_id, item_id = self._named
+            named = {"section_id": section_id, "item_id": item_id} if qid == named_qid else {}
+            try:
+                self._choices[qid] = self.services.statement_choices(qid, self.round_id, **named)
+            except StoreError:  # ServiceError too: offered as a questionnaire only
+                self._choices[qid] = None
+        return self._choices[qid]
 
     def _fill_sections(self) -> None:
         q = self._questionnaire()
@@ -201,21 +230,34 @@ class ActionDialog(QDialog):
         self.section.clear()
         self.section.addItem("The whole questionnaire", None)
         for section in q.sections if q else ():
-            self.section.addItem(section.title, section.id)
+            self.section.addItem(section.marker + section.title, section.id)
         self.section.blockSignals(False)
         self.section.setEnabled(q is not None and self.action_id is None)
         self._fill_statements()
 
     def _fill_statements(self) -> None:
         q = self._questionnaire()
-        section_id = self.section.currentData()
+        section = q.section(self.section.currentData()) if q else None
+        self.statement.blockSignals(True)
         self.statement.clear()
         self.statement.addItem("The whole section", None)
-        for section in q.sections if q else ():
-            if section.id == section_id:
-                for item in section.items:
-                    self.statement.addItem(_short(item.statement, 90), item.id)
-        self.statement.setEnabled(bool(section_id) and self.action_id is None)
+        for choice in section.statements if section else ():
+            self.statement.addItem(choice.marker + _short(choice.statement, 90), choice.id)
+            tip = "\n\n".join(p for p in (choice.statement, choice.note) if p)
+            self.statement.setItemData(
+                self.statement.count() - 1, plain_tooltip(tip), Qt.ItemDataRole.ToolTipRole
+            )
+        self.statement.blockSignals(False)
+        self.statement.setEnabled(section is not None and self.action_id is None)
+        self._show_statement_note()
+
+    def _show_statement_note(self) -> None:
+        q = self._questionnaire()
+        choice = q.statement(self.statement.currentData()) if q else None
+        note = choice.about if choice else ""
+        self.statement_note.setText(note)
+        self.statement_note.setVisible(bool(note))
+        self.statement.setAccessibleDescription(note)
 
     def _update(self) -> None:
         self.ok_button.setEnabled(bool(self.description.toPlainText().strip()))

@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..comparison import statement_numbers
 from ..domain import Sector
 from ..labels import signed
 from ..review import ConcernReview, Review, fate_summary, headline_change
-from ..services import ConcernRow, ServiceError, Services, StoreError
+from ..services import ConcernRow, ServiceError, Services, StatementChoices, StoreError
 from .dialogs import Dialogs
 from .widgets import (
     WrappingLabel,
@@ -105,6 +104,15 @@ class ConcernDialog(QDialog):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.scope.setMinimumContentsLength(48)
+        # What to know about the statement chosen: the version it is only in, what
+        # replaced it, an earlier wording (as the service words it).
+        self.scope_note = WrappingLabel()
+        self.scope_note.setAccessibleName("About the statement chosen")
+        self.scope_note.setVisible(False)
+        # A preset section or statement (from a gap in the overview) is offered even when
+        # no version answered in the round chosen has it.
+        self._named = (questionnaire_id, section_id, item_id)
+        self._choices: StatementChoices | None = None
         self.raised_by = QComboBox()
         self.raised_by.setAccessibleName("Raised by")
         self.raised_by.addItem("The partnership as a whole", None)
@@ -132,6 +140,7 @@ class ConcernDialog(QDialog):
                 ("Their &words:", self.note),
             ],
         )
+        form.insertRow(2, "", self.scope_note)
         self.problem = refusal_label("Why the concern was not added")
         self.buttons, self.ok_button = ok_cancel(self, "Add")
         layout = QVBoxLayout(self)
@@ -147,6 +156,9 @@ class ConcernDialog(QDialog):
                 index = self.questionnaire.count() - 1
             self.questionnaire.setCurrentIndex(index)
         self.questionnaire.currentIndexChanged.connect(lambda _i: self._fill_scopes())
+        # The statements offered are those of the versions answered in the round raised in.
+        self.round.currentIndexChanged.connect(lambda _i: self._fill_scopes())
+        self.scope.currentIndexChanged.connect(lambda _i: self._show_scope_note())
         self._fill_scopes()
         chosen = ("statement", item_id) if item_id else ("section", section_id)
         scopes = [self.scope.itemData(i) for i in range(self.scope.count())]
@@ -159,29 +171,52 @@ class ConcernDialog(QDialog):
             self.questionnaire.setFocus()
 
     def _fill_scopes(self) -> None:
-        """The chosen questionnaire's sections, each followed by its statements."""
+        """The chosen questionnaire's sections, each followed by its statements: those of
+        the versions answered in the round raised in, matched by id, the ones only an
+        older version asks marked (services). What was chosen stays chosen if offered."""
+        kept = self.scope.currentData()
+        self.scope.blockSignals(True)
         self.scope.clear()
         qid = self.questionnaire.currentData()
-        if not qid:
-            return
+        named_qid, section_id, item_id = self._named
+        named = {"section_id": section_id, "item_id": item_id} if qid == named_qid else {}
+        choices = None
         try:
-            q = self.services.concern_questionnaire(qid)
+            if qid:
+                choices = self.services.statement_choices(qid, self.round.currentData(), **named)
         except StoreError as exc:
             self.problem.setText(str(exc))
             self.problem.setVisible(True)
-            return
-        numbers = statement_numbers(q)
-        for n, section in enumerate(q.sections, start=1):
-            self.scope.addItem(f"Section {n}: {section.title}", ("section", section.id))
-            for item in section.items:
+        for section in choices.sections if choices else ():
+            self.scope.addItem(
+                f"{section.marker}Section {section.number}: {section.title}",
+                ("section", section.id),
+            )
+            for choice in section.statements:
                 self.scope.addItem(
-                    f"    {numbers[item.id]} {item.statement}", ("statement", item.id)
+                    f"    {choice.marker}{choice.number} {choice.statement}",
+                    ("statement", choice.id),
                 )
+                tip = "\n\n".join(p for p in (choice.statement, choice.note) if p)
                 self.scope.setItemData(
-                    self.scope.count() - 1,
-                    plain_tooltip(item.statement),
-                    Qt.ItemDataRole.ToolTipRole,
+                    self.scope.count() - 1, plain_tooltip(tip), Qt.ItemDataRole.ToolTipRole
                 )
+        self._choices = choices
+        scopes = [self.scope.itemData(i) for i in range(self.scope.count())]
+        if kept in scopes:
+            self.scope.setCurrentIndex(scopes.index(kept))
+        self.scope.blockSignals(False)
+        self._show_scope_note()
+
+    def _show_scope_note(self) -> None:
+        scope = self.scope.currentData()
+        choice = None
+        if self._choices is not None and scope and scope[0] == "statement":
+            choice = self._choices.statement(scope[1])
+        note = choice.about if choice else ""
+        self.scope_note.setText(note)
+        self.scope_note.setVisible(bool(note))
+        self.scope.setAccessibleDescription(note)
 
     def accept(self) -> None:
         """Add the concern; on a refusal, say why and stay open."""
