@@ -270,7 +270,8 @@ def test_submit_anyway_makes_it_read_only_and_reopen_undoes_it(
     assert not page.submit_button.isEnabled()
     for card in page.findChildren(StatementCard):
         assert not any(card.answer_button(v).isEnabled() for v in (1, 2, 3, 4, 5))
-        assert not card.target.isEnabled() and not card.comment.isEnabled()
+        assert not card.target.isEnabled() and card.comment.isReadOnly()
+        assert card.evidence.isReadOnly()
     press(qtbot, "2")  # keys do nothing on a submitted assessment
     assert services.store.answers(draft.id)[items[0]].rating == 4
 
@@ -535,5 +536,11 @@ def test_a_submitted_assessment_shows_its_evidence_read_only(
     page = make_page(qtbot, services, fake_dialogs, draft.id)
     card = page.card(items[0])
     assert card.evidence.toPlainText() == "Annual report, p. 12"
-    assert not card.evidence.isEnabled()
-    assert page.card(items[1]).evidence.placeholderText() == "No evidence named"
+    assert card.evidence.isReadOnly() and card.evidence.isVisible()
+    # Empty boxes of a read-only card are not shown: it reads as its answers.
+    assert not card.comment.isVisible()
+    assert not page.card(items[1]).evidence.isVisible()
+    # Reopened, every box is there again to be filled in.
+    page.reopen()
+    assert card.comment.isVisible() and page.card(items[1]).evidence.isVisible()
+    assert not page.card(items[1]).evidence.isReadOnly()

@@ -361,6 +361,9 @@ class StatementCard(QFrame):
         # Named beside the box, since a filled box shows no placeholder to say what it is.
         evidence_label = QLabel("Evidence:")
         evidence_label.setBuddy(self.evidence)
+        self._evidence_row = QWidget()
+        fill(QHBoxLayout(self._evidence_row), evidence_label, (self.evidence, 1))
+        self._evidence_row.layout().setContentsMargins(0, 0, 0, 0)
         self.evidence.setToolTip(
             "Where the evidence for this answer is: a document, a link or a minute, one per "
             "line (optional). Reports show it beside the comment."
@@ -391,7 +394,7 @@ class StatementCard(QFrame):
             fill(QHBoxLayout(), *unrated_buttons, 1, target_label, self.target),
             self.comment,
             self.comment_note,
-            fill(QHBoxLayout(), evidence_label, (self.evidence, 1)),
+            self._evidence_row,
             self.evidence_note,
             fill(QHBoxLayout(), self.guidance_toggle, 1),
             self.guidance,
@@ -442,6 +445,7 @@ class StatementCard(QFrame):
             self.texts["evidence"].load(answer.evidence if answer else "")
         finally:
             self._loading = False
+        self._show_texts()
 
     def show_rating(self, answer: Answer | None) -> None:
         """Check the button of the stored rating (none when unanswered)."""
@@ -463,14 +467,25 @@ class StatementCard(QFrame):
     def set_editable(self, editable: bool) -> None:
         """Enable or disable every input (submitted assessments are read-only)."""
         self._editable = editable
-        for widget in (*self._buttons.values(), self.target, self.comment, self.evidence):
+        for widget in (*self._buttons.values(), self.target):
             widget.setEnabled(editable)
+        # Read-only rather than disabled: a submitted answer's texts stay readable (not
+        # greyed) and can be selected and copied.
+        for box in (self.comment, self.evidence):
+            box.setReadOnly(not editable)
         self.comment.setPlaceholderText(
             "Comment (optional), saved as you type" if editable else "No comment"
         )
         self.evidence.setPlaceholderText(
             "Evidence: a document, link or minute (optional)" if editable else "No evidence named"
         )
+        self._show_texts()
+
+    def _show_texts(self) -> None:
+        """A read-only card shows a comment or evidence box only when it holds text, so
+        a submitted assessment reads as its answers, not as rows of empty boxes."""
+        self.comment.setHidden(not self._editable and not self.comment.toPlainText())
+        self._evidence_row.setHidden(not self._editable and not self.evidence.toPlainText())
 
     def set_current(self, current: bool) -> None:
         """Mark the card the user is on (a stronger border)."""
