@@ -217,27 +217,45 @@ def part_keyboard(runs: int, folder: Path) -> dict:
 
 
 def part_cpu(runs: int, folder: Path, writes: int = 200) -> dict:
-    """``Services.answer`` against a bare upsert+commit, both in ``folder`` (tmpfs)."""
+    """``Services.answer`` against a bare upsert+commit, both in ``folder`` (tmpfs). Also
+    kept: the store's own six statements of an answer (store.SQL_*) run bare on the same
+    connection, the least this design of an answer (the answer, its change-log entry,
+    the assessment's updated_at and place) can cost."""
     from ics_assess.services import Services
+    from ics_assess.store import store as sql
 
-    measured, baseline = [], []
+    measured, baseline, floor = [], [], []
     with Services.open(folder / "cpu.sqlite", [FORMS]) as services:
         round_id, org_id = _partnership(services)
+        conn = services.store.db.conn
         bare = Bare(folder)
         for run in range(runs + 1):
             a = _start(services, round_id, org_id)
             items = [i.id for i in services.questionnaire_of(a).items]
-            times, bare_times = [], []
+            times, bare_times, sql_times = [], [], []
             for n in range(writes):
                 bare_times.extend(bare.times(1))  # one each, so both see the same machine
+                item, rating = items[n % len(items)], n // len(items) % 5 + 1
                 start = time.perf_counter()
-                services.answer(a.id, items[n % len(items)], n // len(items) % 5 + 1)
+                services.answer(a.id, item, rating)
                 times.append(time.perf_counter() - start)
+                stamp = f"{time.time():.6f}"
+                start = time.perf_counter()
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(sql.SQL_TOUCH, (stamp, item, a.id, None, None))
+                conn.execute(sql.SQL_ANSWER_OLD, (a.id, item)).fetchone()
+                row = (a.id, item, 6 - rating, None, None, "", "", stamp)
+                conn.execute(sql.SQL_ANSWER_PUT, row)
+                log = (stamp, "", a.id, item, "rating", str(rating), str(6 - rating))
+                conn.execute(sql.SQL_LOG, log)
+                conn.execute("COMMIT")
+                sql_times.append(time.perf_counter() - start)
             if run:
                 measured.append(statistics.median(times))
                 baseline.append(statistics.median(bare_times))
+                floor.append(statistics.median(sql_times))
         bare.close()
-    return {"measured": measured, "baseline": baseline}
+    return {"measured": measured, "baseline": baseline, "sql": floor}
 
 
 def part_responses(runs: int, folder: Path, rows: int) -> dict:
@@ -318,6 +336,7 @@ def _on_tmpfs(path: Path) -> bool:
 NOTES = {
     "storage": "of which in storage (Services.answer / set_position)",
     "paint": "Qt's painting of the window after the keystroke, not counted",
+    "sql": "the store's six statements run bare on the same file (no Python of ours), not counted",
 }
 PARTS: dict[str, tuple[str, float]] = {
     "keyboard": ("rate a statement and move on (keyboard path), on disk", 1.2),
