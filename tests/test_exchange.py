@@ -79,6 +79,9 @@ def small_world(services: Services) -> dict:
     services.answer(council_a.id, items[2], 2)
     services.set_target(council_a.id, items[2], 4)
     services.set_comment(council_a.id, items[2], "Evidence: <b>minutes</b> & “notes”\nline two 🙂")
+    # Evidence given, then changed: the answer's evidence and two change-log entries of it.
+    services.set_evidence(council_a.id, items[2], "Board minutes, March")
+    services.set_evidence(council_a.id, items[2], "Board minutes, 12 March 2026, item 7\n“S.75”")
     services.set_comment(council_a.id, items[3], "Comment without a rating")
     services.submit(council_a.id, allow_unanswered=True)
 
@@ -171,6 +174,16 @@ def members_of(path: Path) -> dict[str, bytes]:
         return {i.filename: archive.read(i) for i in archive.infolist()}
 
 
+def format_of(members: dict[str, bytes]) -> int:
+    """The format version of the bundle ``members`` came from (FORMAT_VERSION if they have
+    no readable manifest)."""
+    try:
+        version = json.loads(members["manifest.json"])["format_version"]
+    except (KeyError, TypeError, ValueError):
+        return FORMAT_VERSION
+    return version if isinstance(version, int) else FORMAT_VERSION
+
+
 def make_bundle(
     path: Path,
     members: dict[str, bytes],
@@ -179,12 +192,14 @@ def make_bundle(
     recount: bool = True,
 ) -> Path:
     """A bundle of ``members`` (records.json and questionnaires) with a manifest whose
-    checksums and counts are right for them (unless ``manifest`` is given as it is)."""
+    checksums and counts are right for them (unless ``manifest`` is given as it is), of
+    the format version of the manifest among them (an export of no evidence is 1 or 2)."""
+    version = format_of(members)
     members = {k: v for k, v in members.items() if k != "manifest.json"}
     if manifest is None:
         manifest = {
             "format": "ics-assess-bundle",
-            "format_version": FORMAT_VERSION,
+            "format_version": version,
             "app_version": "0.1.0",
             "created_at": STAMP,
             "contents": {},
@@ -366,7 +381,8 @@ def test_bundle_layout_manifest_and_checksums(services, world, bundle_path):
             assert (info.external_attr >> 16) == 0o100644
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["format"] == "ics-assess-bundle"
-        assert manifest["format_version"] == FORMAT_VERSION == 2
+        # It holds evidence, which came with format 3.
+        assert manifest["format_version"] == FORMAT_VERSION == 3
         assert manifest["created_at"] == STAMP
         for name in names[:-1]:
             data = archive.read(name)
@@ -812,6 +828,11 @@ INVALID = {
     "unknown top-level list": lambda r: r.update(extras=[]),
     "list as object": lambda r: r.update(actions={}),
     "bad change field": lambda r: _first(r, "assessments")["change_log"][0].update(field="mood"),
+    "evidence as a number": lambda r: _first(r, "assessments")["answers"][0].update(evidence=7),
+    "evidence too long": lambda r: _first(r, "assessments")["answers"][0].update(
+        evidence="x" * 10_001
+    ),
+    "evidence missing": lambda r: _first(r, "assessments")["answers"][0].pop("evidence"),
     "bad item id": lambda r: _first(r, "assessments")["answers"][0].update(item_id="a b"),
     "bad questionnaire file": lambda r: _first(r, "questionnaires").update(file="../x.toml"),
     "NUL in text": lambda r: _first(r, "partnerships").update(name="a\x00b"),

@@ -529,6 +529,140 @@ def test_an_assessment_across_two_partnerships(corpus, catalogue):
     refused_with(corpus, catalogue, _records_case(corpus, change), "different partnerships")
 
 
+# --- evidence (issue 13) -------------------------------------------------------------------
+
+
+def _evidence_answer(records: dict) -> dict:
+    """The corpus's answer with evidence (the small world's council response)."""
+    return next(a for r in records["assessments"] for a in r["answers"] if a["evidence"])
+
+
+def test_the_corpus_carries_evidence_in_format_3(corpus):
+    members = valid_members(corpus)
+    assert json.loads(members["manifest.json"])["format_version"] == FORMAT_VERSION == 3
+    assert _evidence_answer(json.loads(members["records.json"]))["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (
+            lambda a: a.update(evidence="x" * 10_001),
+            "'evidence' is 10,001 characters long; at most 10,000 are allowed",
+        ),
+        (lambda a: a.update(evidence=7), "'evidence' must be text, not a whole number"),
+        (lambda a: a.update(evidence=None), "'evidence' must be text, not null"),
+        (lambda a: a.update(evidence=["minutes"]), "'evidence' must be text, not a list"),
+        (lambda a: a.update(evidence={"href": "x"}), "'evidence' must be text, not an object"),
+        (lambda a: a.update(evidence="a\x00b"), "'evidence' contains a NUL character"),
+        (lambda a: a.pop("evidence"), "the field 'evidence' is missing"),
+    ],
+)
+def test_evidence_that_breaks_the_rules(corpus, catalogue, change, words):
+    message = refused_with(
+        corpus, catalogue, _records_case(corpus, lambda r: change(_evidence_answer(r))), words
+    )
+    # Named where it is: the assessment, the answer and its item.
+    assert "records.json: assessment " in message and ": answer " in message
+
+
+def test_evidence_in_an_unpaired_surrogate_is_refused(corpus, catalogue):
+    members = valid_members(corpus)
+    text = members["records.json"].decode("utf-8")
+    shown = json.dumps(_evidence_answer(json.loads(text))["evidence"], ensure_ascii=False)
+    members["records.json"] = text.replace(shown, '"\\udc00 minutes"', 1).encode("utf-8")
+    refused_with(corpus, catalogue, make_bundle_bytes(members), "unpaired surrogate")
+
+
+def test_control_characters_in_evidence_are_dropped_as_in_a_comment(corpus, catalogue):
+    def hostile(records):
+        answer = _evidence_answer(records)
+        answer["evidence"] = "Minutes\r\nitem\x07 4\x1b[31m"
+        answer["comment"] = "Minutes\r\nitem\x07 4\x1b[31m"
+
+    data = _records_case(corpus, hostile)
+    aid = corpus["world"]["council_a"]
+    with fresh_target(corpus, catalogue) as (services, folder):
+        path = folder / "incoming.zip"
+        path.write_bytes(data)
+        services.apply_import(services.plan_import(path), "take-theirs")
+        (answer,) = [a for a in services.store.answers(aid).values() if a.evidence]
+        # Line breaks kept, other control characters dropped: the comment's rules.
+        assert answer.evidence == answer.comment == "Minutes\nitem 4[31m"
+        assert services.check().problems == []
+
+
+def _as_format(corpus, version: int, change=None) -> bytes:
+    """The corpus with its manifest saying ``version``, its records changed by ``change``."""
+    members = valid_members(corpus)
+    records = json.loads(members["records.json"])
+    if change is not None:
+        change(records)
+    members["records.json"] = json.dumps(records, ensure_ascii=False).encode("utf-8")
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = version
+    members["manifest.json"] = json.dumps(manifest).encode("utf-8")
+    return make_bundle_bytes(members)
+
+
+def _without_evidence(records: dict) -> None:
+    """Records as a format 2 file holds them: no evidence, and no change-log entry of it."""
+    for record in records["assessments"]:
+        for answer in record["answers"]:
+            del answer["evidence"]
+        record["change_log"] = [c for c in record["change_log"] if c["field"] != "evidence"]
+
+
+def _only_evidence_changes(records: dict) -> None:
+    for record in records["assessments"]:
+        for answer in record["answers"]:
+            del answer["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("version", "change", "words"),
+    [
+        (2, None, "'evidence' is not part of format version 2, the version the file's"),
+        (1, None, "'evidence' is not part of format version 1"),
+        (
+            2,
+            _only_evidence_changes,
+            "'field' \"evidence\" is not part of format version 2, the version the file's "
+            "manifest.json gives (format 3 added it)",
+        ),
+        # A format 1 file has no outcome or positions on its agreed scores.
+        (1, _without_evidence, "'outcome' is not part of format version 1"),
+    ],
+)
+def test_what_a_later_format_added_is_refused_in_an_earlier_one(
+    corpus, catalogue, version, change, words
+):
+    message = refused_with(corpus, catalogue, _as_format(corpus, version, change), words)
+    assert message.startswith("incoming.zip was not imported, nothing was changed: records.json: ")
+
+
+def test_a_format_2_file_without_evidence_imports_and_clears_none_silently(corpus, catalogue):
+    """The corpus as format 2 (no evidence anywhere): it imports; where the target holds
+    evidence on the same answer, it is a conflict, and taking theirs logs what it was."""
+    aid = corpus["world"]["council_a"]
+    data = _as_format(corpus, 2, _without_evidence)
+    assert attempt(corpus, catalogue, data, None) == "refused"  # the conflicts
+    with fresh_target(corpus, catalogue) as (services, folder):
+        (held,) = [a for a in services.store.answers(aid).values() if a.evidence]
+        path = folder / "incoming.zip"
+        path.write_bytes(data)
+        plan = services.plan_import(path)
+        assert ("assessment", aid) in {(c.kind, c.key) for c in plan.conflicts}
+        services.apply_import(plan, "take-theirs")
+        assert services.store.answers(aid)[held.item_id].evidence == ""
+        notes = [
+            (e["old_value"], e["new_value"])
+            for e in services.store.change_log(aid)
+            if e["field"] == "evidence" and e["changed_by"].startswith("import from")
+        ]
+        assert notes == [(held.evidence, "")]
+
+
 # --- Hypothesis: random damage ------------------------------------------------------------
 
 # ICS_ASSESS_FUZZ_EXAMPLES=2000 runs a deeper search locally; CI keeps the default.
@@ -730,6 +864,24 @@ def test_mutated_records(corpus, catalogue, data, choice):
     else:
         raw = make_bundle_bytes_raw(members)
     attempt(corpus, catalogue, raw, choice)
+
+
+@FUZZ
+@given(
+    value=st.one_of(json_values, st.text(max_size=40)),
+    version=st.integers(1, FORMAT_VERSION),
+    choice=st.sampled_from(CHOICES),
+)
+def test_any_evidence_in_any_format(corpus, catalogue, value, version, choice):
+    """Any JSON value as an answer's evidence, in a file of any format version: refused
+    in one sentence unless it is text in format 3, and never harmful."""
+
+    def change(records):
+        _evidence_answer(records)["evidence"] = value
+
+    outcome = attempt(corpus, catalogue, _as_format(corpus, version, change), choice)
+    if version < FORMAT_VERSION or not isinstance(value, str):
+        assert outcome == "refused"
 
 
 @FUZZ

@@ -38,8 +38,10 @@ from typing import Any, BinaryIO
 from .errors import BundleError
 
 FORMAT = "ics-assess-bundle"
-# 2: a workshop's agreed scores gained outcome and positions (issue 10); 1 is still read.
-FORMAT_VERSION = 2
+# 2: a workshop's agreed scores gained outcome and positions (issue 10); 3: an answer
+# gained its evidence, and the change log entries of it (issue 13). 1 and 2 are still
+# read, and still written when a bundle holds nothing they lack (records.ADDED_IN).
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 RECORDS = "records.json"
 QUESTIONNAIRE_DIR = "questionnaires/"
@@ -74,7 +76,8 @@ class Limits:
     # The longest JSON text read at once: a record, or an assessment's or a workshop's
     # field, answer, change-log entry or agreed score. The longest the format allows is a
     # change-log entry with two values of 1,000,000 characters each, every character
-    # escaped as \u0000 (six characters): about 12,000,000.
+    # escaped as \u0000 (six characters): about 12,000,000. An answer, its comment and
+    # its evidence 10,000 characters each, is at most about 120,000.
     value_chars: int = 16_000_000
     # Records listed at the top of records.json (partnerships, organisations, rounds,
     # questionnaires, workshops, assessments and actions together). The importer keeps

@@ -21,6 +21,10 @@ own limit as it is written (bundle.Limits), so every bundle written can be impor
 The same records give the same bytes: lists are sorted, keys are sorted, the zip entries
 have fixed dates, and the only thing that changes between two exports of the same data is
 the manifest's ``created_at`` (fixed by ``created_at=`` or ``SOURCE_DATE_EPOCH``).
+
+The manifest gives the earliest format version that holds what the bundle carries, and
+the records are written in it (``_format_version``): a bundle with no evidence leaves
+``evidence`` out of its answers, so an earlier copy of ICS Assess reads it too.
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ from .. import __version__, files
 from ..store import RecordNotFoundError, Store, now
 from .bundle import (
     FORMAT,
-    FORMAT_VERSION,
     LIMITS,
     MANIFEST,
     QUESTIONNAIRE_MEMBER,
@@ -55,10 +58,13 @@ from .bundle import (
 from .errors import ExportError
 from .records import (
     CONTENT_KEYS,
+    EVIDENCE_FORMAT,
     NESTED,
     NOUNS,
+    OUTCOME_FORMAT,
     SORTED_FIELDS,
     TOP_LEVEL,
+    fields_in,
     fit,
     fit_in_place,
     positions_by_item,
@@ -301,10 +307,45 @@ class _RecordsWriter:
 _COUNTED = {"agreed_score": "agreed_scores", "answer": "answers", "change": "change_log"}
 
 
-def _assessments(store: Store, ids: list[str]) -> Iterator[tuple[dict, dict[str, list[dict]]]]:
+def _format_version(store: Store, selection: _Selection) -> int:
+    """The earliest format version that holds what the bundle carries, so that a copy of
+    ICS Assess that reads only that version can import it: 3 with evidence; else 2 with
+    a workshop (version 2 changed only agreed scores, which travel inside workshops);
+    else 1."""
+    if _carries_evidence(store, selection.assessments):
+        return EVIDENCE_FORMAT
+    return OUTCOME_FORMAT if selection.workshops else 1
+
+
+def _carries_evidence(store: Store, ids: list[str]) -> bool:
+    """Whether any of these assessments has an answer with evidence, or a change-log entry
+    of it. A database opened read-only from before evidence was kept (migration 0008) has
+    neither."""
+    has_column = store.db.execute(
+        "SELECT 1 FROM pragma_table_info('answers') WHERE name = 'evidence'"
+    ).fetchone()
+    if not has_column:
+        return False
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found = store.db.execute(
+            f"SELECT EXISTS (SELECT 1 FROM answers WHERE assessment_id IN ({marks}) "
+            "AND evidence != '') OR EXISTS (SELECT 1 FROM change_log WHERE "
+            f"assessment_id IN ({marks}) AND field = 'evidence')",
+            chunk * 2,
+        ).fetchone()[0]
+        if found:
+            return True
+    return False
+
+
+def _assessments(
+    store: Store, ids: list[str], format_version: int
+) -> Iterator[tuple[dict, dict[str, list[dict]]]]:
     """Each assessment with its answers and change log (each entry holding exactly its
-    fields, in sorted order), read CHUNK assessments at a time."""
-    answer_fields = SORTED_FIELDS["answer"]
+    fields in ``format_version``, in sorted order), read CHUNK assessments at a time."""
+    answer_fields = fields_in("answer", format_version)
     change_fields = SORTED_FIELDS["change"]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -372,6 +413,7 @@ def _write(
     selection: _Selection,
     questionnaires: tuple[list[dict], list[tuple[str, bytes]]],
     *,
+    format_version: int,
     created_at: str,
     limits: Limits,
     compress: bool,
@@ -388,7 +430,9 @@ def _write(
             member.write("{")
             records.records("actions", selection.actions)
             member.write(",")
-            records.nested("assessments", _assessments(store, selection.assessments))
+            records.nested(
+                "assessments", _assessments(store, selection.assessments, format_version)
+            )
             member.write(",")
             records.records("organisations", selection.organisations)
             member.write(",")
@@ -406,10 +450,7 @@ def _write(
             writer.add(name, data, limits)
         manifest = {
             "format": FORMAT,
-            # Version 2 changed only agreed scores, which travel inside workshops: a bundle
-            # with no workshop is the same in both, so it says 1 and an older copy of the
-            # app can read it too.
-            "format_version": FORMAT_VERSION if selection.workshops else 1,
+            "format_version": format_version,
             "app_version": __version__,
             "created_at": created_at,
             "contents": records.counts,
@@ -465,6 +506,7 @@ def write_bundle(
                 f"carries at most {limits.records:,}; export a round at a time."
             )
         questionnaires = _questionnaire_members(store, selection.versions, limits)
+        format_version = _format_version(store, selection)
         stamp = created_at or _default_created_at()
         start = out.tell()
         for compress in (True, False):
@@ -475,6 +517,7 @@ def write_bundle(
                 out,
                 selection,
                 questionnaires,
+                format_version=format_version,
                 created_at=stamp,
                 limits=limits,
                 compress=compress,

@@ -218,10 +218,14 @@ def _of_assessments(store: Store, sql: str, keys: Iterable[str]) -> dict[str, li
 
 
 def _answers(store: Store, keys: Iterable[str]) -> dict[str, list[dict]]:
-    """The answers here of these assessments, each list by item."""
+    """The answers here of these assessments, each list by item (with no evidence in a
+    database read from before it was kept, migration 0008)."""
     sql = "SELECT * FROM answers WHERE assessment_id IN ({marks}) ORDER BY item_id"
     found = _of_assessments(store, sql, keys)
-    return {key: [_pick("answer", row) for row in rows] for key, rows in found.items()}
+    return {
+        key: [_pick("answer", {"evidence": "", **row}) for row in rows]
+        for key, rows in found.items()
+    }
 
 
 def _change_logs(store: Store, keys: Iterable[str]) -> dict[str, list[dict]]:
@@ -644,7 +648,7 @@ def _rating_text(row: dict | None) -> str | None:
 
 def _notes(mine: dict, theirs: dict, their_answers: list[dict]) -> list[dict]:
     """Change-log entries recording what taking theirs replaced: each answer's rating,
-    target and comment, and the status, old value to new."""
+    target, comment and evidence, and the status, old value to new."""
     notes: list[dict] = []
     old = {r["item_id"]: r for r in mine.get("answers", [])}
     new = {r["item_id"]: r for r in their_answers}
@@ -654,10 +658,10 @@ def _notes(mine: dict, theirs: dict, their_answers: list[dict]) -> list[dict]:
             notes.append(
                 {"item_id": item, "field": "rating", "old": _rating_text(a), "new": _rating_text(b)}
             )
-        for fld in ("target", "comment"):
+        for fld in ("target", "comment", "evidence"):
             va = a[fld] if a else None
             vb = b[fld] if b else None
-            if fld == "comment":
+            if fld != "target":
                 va, vb = va or "", vb or ""
             if va != vb:
                 notes.append(

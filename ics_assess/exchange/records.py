@@ -17,6 +17,12 @@ checked as it is read and staged in a temporary database (staging.py), so memory
 grow with the file. The common answer and change-log entry is recognised as valid by
 C-speed tests (``_fast_answer``, ``_fast_change``); anything else is checked field by
 field, which gives the same values or says what is wrong.
+
+A file is read as the format version its manifest gives: the entries of an earlier one
+lack the fields added since (``ADDED_IN``: an agreed score's outcome and positions in 2,
+an answer's evidence in 3), which are read as the value their absence means, and an
+entry of an earlier version that has one of them, or a change-log entry of evidence, is
+refused, as a reader of that version would refuse it.
 """
 
 from __future__ import annotations
@@ -68,7 +74,9 @@ SHORT_TEXT = 10_000
 # older version's rules. It travels as it is, up to this; everything else follows textrules.
 HISTORY_TEXT = 1_000_000
 VERSION_TEXT = 200
-CHANGE_FIELDS = ("rating", "target", "comment", "status", "created", "deleted", "restored")
+CHANGE_FIELDS = (
+    "rating", "target", "comment", "evidence", "status", "created", "deleted", "restored"
+)  # fmt: skip
 
 # The counts in the manifest's "contents", in this order.
 CONTENT_KEYS = (
@@ -396,6 +404,9 @@ FIELDS: dict[str, dict[str, Check]] = {
         "target": rating_or_null,
         "comment": text,
         "updated_at": stamp,
+        # Where the evidence is (a document, a link, a minute), a text like the comment;
+        # the database's last column of answers (migration 0008), format 3 on.
+        "evidence": text,
     },
     "change": {
         "changed_at": stamp,
@@ -426,6 +437,24 @@ NESTED: dict[str, dict[str, str]] = {
     "workshop": {"agreed_scores": "agreed_score"},
     "assessment": {"answers": "answer", "change_log": "change"},
 }
+
+# The format versions that added fields (bundle.FORMAT_VERSION is the newest).
+OUTCOME_FORMAT = 2  # an agreed score's outcome and positions (issue 10)
+EVIDENCE_FORMAT = 3  # an answer's evidence, and change-log entries of it (issue 13)
+# Fields a nested entry (an answer, a change-log entry, an agreed score) gained in a later
+# format version, with the value a file of an earlier version means by leaving them out:
+# (first format version with it, value). A file of an earlier version that has one is
+# refused, as a reader of that version would refuse it.
+ADDED_IN: dict[str, dict[str, tuple[int, Any]]] = {
+    "agreed_score": {
+        "outcome": (OUTCOME_FORMAT, AgreementOutcome.AGREED.value),
+        "positions": (OUTCOME_FORMAT, []),
+    },
+    "answer": {"evidence": (EVIDENCE_FORMAT, "")},
+}
+# Values of a change-log entry's 'field' added in a later format version: the first
+# version with each.
+CHANGE_FIELD_ADDED_IN: dict[str, int] = {"evidence": EVIDENCE_FORMAT}
 # How the fields that follow textrules are cleaned, and their limits (see ``fit``).
 _RULED: dict[Check, tuple[Callable[[str], str], int]] = {
     line: (textrules.clean_line, textrules.LINE_MAX),
@@ -455,6 +484,17 @@ _RULED_FIELDS: dict[str, list[tuple[str, Check]]] = {
 }
 
 
+def fields_in(record_type: str, format_version: int) -> list[str]:
+    """A record type's fields in a file of ``format_version``, in sorted order (as a
+    bundle writes them): those ADDED_IN a later version left out."""
+    added = ADDED_IN.get(record_type, {})
+    return [
+        key
+        for key in SORTED_FIELDS[record_type]
+        if key not in added or added[key][0] <= format_version
+    ]
+
+
 def fit(record_type: str, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A stored row's bundle fields (keys in sorted order), made to follow the rules of
     the format.
@@ -468,11 +508,11 @@ def fit(record_type: str, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[
 
 
 def fit_in_place(record_type: str, out: dict[str, Any]) -> list[str]:
-    """``fit`` for a dict that holds exactly the record type's fields; the fields
-    shortened."""
+    """``fit`` for a dict that holds exactly the record type's fields in the format being
+    written (``fields_in``); the fields shortened."""
     shortened: list[str] = []
     for key, check in _RULED_FIELDS[record_type]:
-        value = out[key]
+        value = out.get(key)
         if not isinstance(value, str) or _unchanged(value, check):
             continue
         clean, limit = _RULED[check]
@@ -533,6 +573,12 @@ class BundleQuestionnaire:
 # and stay in memory), and the type each nested one sits in.
 STAGED = ("partnership", "organisation", "round", "workshop", "assessment", "action")
 PARENTS = {"agreed_score": "workshop", "answer": "assessment", "change": "assessment"}
+# The nested types' fields of long text, whose length bounds a staged part (staging.py).
+LONG_TEXTS = {
+    "agreed_score": ("reasoning",),
+    "answer": ("comment", "evidence"),
+    "change": ("old_value", "new_value"),
+}
 
 
 class Bundle:
@@ -551,8 +597,7 @@ class Bundle:
         self.created_at = created_at
         self.questionnaires: dict[tuple[str, str], BundleQuestionnaire] = {}
         self.staging = Staging(
-            {kind: FIELDS[kind] for kind in (*STAGED, *PARENTS)},
-            PARENTS,
+            {kind: FIELDS[kind] for kind in (*STAGED, *PARENTS)}, PARENTS, LONG_TEXTS
         )
         self.partnerships = Records(self.staging, "partnership")
         self.organisations = Records(self.staging, "organisation")
@@ -833,11 +878,6 @@ def _questionnaire(
     )
 
 
-# Fields a record type gained in a later format version, with the value a file of an
-# earlier version means by leaving them out: (first format version with it, value).
-ADDED_IN: dict[str, dict[str, tuple[int, Any]]] = {
-    "agreed_score": {"outcome": (2, AgreementOutcome.AGREED.value), "positions": (2, [])},
-}
 # Stands for a nested entry's parent in a message until the parent's id has been read
 # (an assessment's answers come before its "id" when keys are sorted).
 PARENT = "\x00parent\x00"
@@ -865,7 +905,7 @@ def _fast_answer(obj: Any) -> tuple | None:
     if type(obj) is not dict or obj.keys() != _KEYS["answer"]:
         return None
     item, rating, unrated, target = obj["item_id"], obj["rating"], obj["unrated"], obj["target"]
-    comment, updated = obj["comment"], obj["updated_at"]
+    comment, updated, evidence = obj["comment"], obj["updated_at"], obj["evidence"]
     if (
         type(item) is str
         and _ID(item)
@@ -876,9 +916,12 @@ def _fast_answer(obj: Any) -> tuple | None:
         and type(comment) is str
         and len(comment) <= textrules.TEXT_MAX
         and comment.isprintable()
+        and type(evidence) is str
+        and len(evidence) <= textrules.TEXT_MAX
+        and evidence.isprintable()
         and _real_stamp(updated)
     ):
-        return (item, rating, unrated, target, comment, updated)
+        return (item, rating, unrated, target, comment, updated, evidence)
     return None
 
 
@@ -905,7 +948,7 @@ def _fast_change(obj: Any) -> tuple | None:
 
 _FAST = {"answer": _fast_answer, "change": _fast_change}
 assert tuple(FIELDS["answer"]) == (
-    "item_id", "rating", "unrated", "target", "comment", "updated_at"
+    "item_id", "rating", "unrated", "target", "comment", "updated_at", "evidence"
 )  # fmt: skip
 assert tuple(FIELDS["change"]) == (
     "changed_at", "changed_by", "item_id", "field", "old_value", "new_value"
@@ -930,6 +973,15 @@ class _Reader:
         self.limits = limits
         self.used_files: set[str] = set()
         self.listed = 0
+        fv = bundle.format_version
+        # The fields of nested entries that this file's format version has not got, with
+        # the value their absence means; and the change-log fields it has not got.
+        older = {
+            kind: {key: value for key, (since, value) in added.items() if fv < since}
+            for kind, added in ADDED_IN.items()
+        }
+        self.older = {kind: fields for kind, fields in older.items() if fields}
+        self.newer_changes = {f for f, since in CHANGE_FIELD_ADDED_IN.items() if fv < since}
 
     def value(self, where: str) -> Any:
         try:
@@ -1062,11 +1114,24 @@ class _Reader:
     ) -> None:
         """The k-th answer, change-log entry or agreed score of the n-th parent (at
         ``parent``, for messages)."""
+        older = self.older.get(record_type)
+        if older is not None and type(obj) is dict:
+            # A file of an earlier format: its entries lack the fields added since, and
+            # mean by that the value ADDED_IN gives; one that has such a field is wrong.
+            for key in older:
+                if key in obj:
+                    since = ADDED_IN[record_type][key][0]
+                    raise self._newer(f"'{key}'", since, record_type, k, obj, parent)
+            obj = {**obj, **older}
         fast = _FAST.get(record_type)
         values = fast(obj) if fast is not None else None
         if values is None:
             values = self._checked(record_type, k, obj, parent)
-        if record_type != "change":
+        if record_type == "change":
+            if values[3] in self.newer_changes:
+                since = CHANGE_FIELD_ADDED_IN[values[3]]
+                raise self._newer(f"'field' {show(values[3])}", since, record_type, k, obj, parent)
+        else:
             key = values[0]  # item_id
             if key in seen:
                 where = f"{parent}: {_where(record_type, k, obj)}"
@@ -1080,13 +1145,20 @@ class _Reader:
         self.b.staging.add_values(record_type, n, k, values)
         self.b._counts[NESTED_COUNTS[record_type]] += 1
 
+    def _newer(
+        self, what: str, since: int, record_type: str, k: int, obj: Any, parent: str
+    ) -> BundleError:
+        """The refusal of an entry holding ``what`` a format version later than the file's
+        added (in ``since``)."""
+        return BundleError(
+            f"{parent}: {_where(record_type, k, obj)}: {what} is not part of format version "
+            f"{self.b.format_version}, the version the file's {MANIFEST} gives (format "
+            f"{since} added it)"
+        )
+
     def _checked(self, record_type: str, k: int, obj: Any, parent: str) -> tuple:
         """An entry's values (in FIELDS order), checked field by field."""
         where = Lazy(lambda: f"{parent}: {_where(record_type, k, obj)}")
-        if record_type == "agreed_score" and isinstance(obj, dict):
-            for key, (since, value) in ADDED_IN[record_type].items():
-                if self.b.format_version < since and key not in obj:
-                    obj = {**obj, key: value}
         row = check_record(record_type, obj, where)
         if record_type != "change":
             _rating_pair(row, where)

@@ -26,8 +26,9 @@ from typing import Any
 
 CHUNK = 500
 FLUSH_ROWS = 5000
-# Entries of one parent kept in one row of ``nested``, at most; and a part of change-log
-# entries closes once its values hold this many characters, so that none is huge.
+# Entries of one parent kept in one row of ``nested``, at most; and a part closes once its
+# long texts (change-log values, answers' comments and evidence, agreed scores' reasoning)
+# hold this many characters, so that none is huge.
 PART_ENTRIES = 1000
 PART_CHARS = 1_000_000
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -40,15 +41,25 @@ def _quoted(names: Iterable[str]) -> str:
 class Staging:
     """The temporary database, its tables made from the record types' fields."""
 
-    def __init__(self, fields: Mapping[str, Iterable[str]], parents: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        fields: Mapping[str, Iterable[str]],
+        parents: Mapping[str, str],
+        long_texts: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         """``fields``: each staged record type's fields; ``parents``: the nested types
-        (answer, change, agreed_score) and the type each sits in."""
+        (answer, change, agreed_score) and the type each sits in; ``long_texts``: the
+        fields of nested types whose length counts towards PART_CHARS."""
         self.db = sqlite3.connect("", check_same_thread=False)
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("PRAGMA cache_size = -16000")
         self.fields = {kind: list(names) for kind, names in fields.items()}
         self.parents = dict(parents)
+        self._long = {
+            kind: tuple(self.fields[kind].index(name) for name in names)
+            for kind, names in (long_texts or {}).items()
+        }
         self._pending: dict[str, list[tuple]] = {kind: [] for kind in self.fields}
         self._pending_keys: dict[str, set[str]] = {kind: set() for kind in self.fields}
         # The part of each nested type being gathered: [n, first k, entries, characters].
@@ -94,8 +105,8 @@ class Staging:
         if part is None:
             part = self._open[kind] = [n, k, [], 0]
         part[2].append(values)
-        if kind == "change":
-            part[3] += len(values[4] or "") + len(values[5] or "")
+        for at in self._long.get(kind, ()):
+            part[3] += len(values[at] or "")
 
     def _close(self, kind: str) -> None:
         n, first, entries, _ = self._open[kind]
