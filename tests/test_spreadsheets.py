@@ -17,7 +17,9 @@ from ics_assess.exchange.spreadsheets import HEADERS, neutralise
 from ics_assess.services import ServiceError, Services
 
 from .conftest import FORMS_DIR
+from .older_files import database_before
 from .test_cli import assert_one_line_error, run
+from .test_evidence import _build as answered_before_evidence
 
 
 def read_csv(path) -> list[dict[str, str]]:
@@ -51,11 +53,15 @@ def answered(services, partnership_setup):
     services.answer(org.id, items[0].id, 4)
     services.set_target(org.id, items[0].id, 5)
     services.set_comment(org.id, items[0].id, '=HYPERLINK("http://evil.example","x")')
+    services.set_evidence(org.id, items[0].id, "Cabinet minutes, 14 October 2026\nhttps://x.test/m")
     services.answer(org.id, items[1].id, "dont_know")
     services.set_comment(org.id, items[1].id, "Croeso i Gymru — خوش آمدید — 欢迎\nline two")
+    services.set_evidence(org.id, items[1].id, '=HYPERLINK("http://evil.example","minutes")')
     services.answer(org.id, items[2].id, "not_applicable")
     services.set_comment(org.id, items[2].id, "@SUM(1+1)")
+    services.set_evidence(org.id, items[2].id, "+44 20 7946 0000, the clerk")
     services.set_comment(org.id, items[3].id, "-2+3")
+    services.set_evidence(org.id, items[3].id, "@minutes")
     ind = services.start_assessment(
         round_id=rnd.id,
         organisation_id=orgs["vcse"].id,
@@ -109,6 +115,10 @@ def test_one_row_per_statement_with_the_database_values(services, answered, tmp_
     assert fourth["response"] == "unanswered"
     assert num(fourth["rating"]) is None
     assert second["comment"] == "Croeso i Gymru — خوش آمدید — 欢迎\nline two"
+    # The evidence beside the comment, its lines kept; blank where there is none.
+    assert list(HEADERS[-2:]) == ["comment", "evidence"]
+    assert first["evidence"] == "Cabinet minutes, 14 October 2026\nhttps://x.test/m"
+    assert rows[4]["evidence"] in ("", None) and rows[n]["evidence"] in ("", None)
     statement = services.questionnaire_of(org).items[0].statement
     assert first["statement"] == statement
     if suffix == ".xlsx":
@@ -128,6 +138,9 @@ def test_formula_looking_text_is_neutralised(services, answered, tmp_path, suffi
     assert rows[0]["comment"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[2]["comment"] == "'@SUM(1+1)"
     assert rows[3]["comment"] == "'-2+3"
+    assert rows[1]["evidence"] == '\'=HYPERLINK("http://evil.example","minutes")'
+    assert rows[2]["evidence"] == "'+44 20 7946 0000, the clerk"
+    assert rows[3]["evidence"] == "'@minutes"
     for row in rows:
         for value in row.values():
             if isinstance(value, str):
@@ -201,6 +214,19 @@ def test_the_whole_demo(demo_db, tmp_path):
     assert len(ids) == 83
     assert result.rows == csv_result.rows == total == len(read_xlsx(tmp_path / "all.xlsx"))
     assert len(read_csv(tmp_path / "all.csv")) == total
+
+
+def test_a_database_from_before_evidence_exports_read_only(tmp_path):
+    """A file without migration 0008, opened read-only: the evidence column is blank."""
+    old = tmp_path / "before-0008.sqlite"
+    database_before(old, "0008_answer_evidence", answered_before_evidence)
+    with Services.open(old, [FORMS_DIR], readonly=True) as reader:
+        ids = [a.id for a in reader.store.assessments()]
+        result = reader.export_answers(ids, tmp_path / "old.csv")
+    rows = read_csv(tmp_path / "old.csv")
+    assert result.rows == len(rows) > 6
+    assert {r["evidence"] for r in rows} == {""}
+    assert [r["comment"] for r in rows if r["comment"]] == [f"Comment {n}" for n in range(6)]
 
 
 # --- the command ---------------------------------------------------------------------

@@ -43,6 +43,7 @@ HEADERS = (
     "response",
     "target",
     "comment",
+    "evidence",
 )
 SUFFIXES = (".csv", ".xlsx")
 # What a spreadsheet takes as the start of a formula (OWASP, "CSV Injection").
@@ -134,6 +135,7 @@ def answer_rows(
                         _response(answer),
                         answer.target if answer else None,
                         answer.comment if answer else "",
+                        answer.evidence if answer else "",
                     ]
                 )
     return rows
