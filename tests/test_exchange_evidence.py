@@ -12,7 +12,8 @@ import sqlite3
 
 import pytest
 
-from ics_assess.exchange import ExportError, Limits, read_bundle
+from ics_assess.exchange import BundleError, ExportError, Limits, read_bundle
+from ics_assess.exchange import records as records_module
 from ics_assess.exchange import staging as staging_module
 from ics_assess.exchange.exporter import export_bundle
 from ics_assess.services import Services
@@ -23,6 +24,7 @@ from .test_exchange import (
     all_ids,
     change_logs,
     import_file,
+    make_bundle,
     members_of,
     open_services,
     records_of,
@@ -259,3 +261,30 @@ def test_evidence_counts_in_the_size_of_a_staged_part(services, draft, tmp_path,
         assert parts == [(2,), (2,), (2,)]
         staged = {a["item_id"]: a["evidence"] for a in bundle.answers[draft.id]}
         assert staged == {item.id: "e" * 3000 for item in items}
+
+
+# --- an assessment too long to read whole ----------------------------------------------
+
+
+def test_evidence_reads_the_same_from_an_assessment_read_field_by_field(
+    services, world, tmp_path, monkeypatch
+):
+    """An assessment longer than records.WHOLE_CHARS is read a field and an entry at a
+    time: its evidence, and an earlier format's refusal, are the same as read whole."""
+    path = tmp_path / "all.zip"
+    services.export_assessments(all_ids(services), path)
+    with read_bundle(path) as bundle:
+        whole = dict(bundle.answers.for_keys(all_ids(services)))
+    monkeypatch.setattr(records_module, "WHOLE_CHARS", 100)
+    with read_bundle(path) as bundle:
+        assert dict(bundle.answers.for_keys(all_ids(services))) == whole
+
+    members = members_of(path)
+    manifest = json.loads(members["manifest.json"])
+    manifest["format_version"] = 2
+    members["manifest.json"] = json.dumps(manifest).encode("utf-8")
+    with pytest.raises(BundleError) as caught:
+        read_bundle(make_bundle(tmp_path / "as-2.zip", members))
+    message = str(caught.value)
+    assert "records.json: assessment 1 (id " in message and "\x00" not in message
+    assert "'evidence' is not part of format version 2" in message
