@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from .filesystem import is_network_path
 from .schema import (
@@ -26,6 +25,9 @@ from .schema import (
     known_migration_names,
     migrations,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -275,7 +277,35 @@ def check_writable(path: Path) -> None:
         )
 
 
-def connect_readonly(path: Path, *, check: bool = True) -> Database:
+class ReadingDatabase:
+    """A read-only connection with the part of sqlite-utils' ``Database`` that reading
+    uses: ``conn``, ``execute``, ``query`` (rows as dicts) and ``close``. Reading commands
+    (``list``, ``show``, ``report``...) then never import sqlite-utils, which costs more
+    than Python's own start-up (issue 12); the Store's reads are the same either way.
+    Nothing can be written through it (``PRAGMA query_only``)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        cursor = self.execute(sql, params)
+        keys = [d[0] for d in cursor.description or ()]
+        if len(set(keys)) != len(keys):
+            from sqlite_utils.utils import dedupe_keys  # as Database.query names them
+
+            keys = dedupe_keys(keys)
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect_readonly(path: Path, *, check: bool = True) -> Database | ReadingDatabase:
     """Open an ICS Assess database for reading only: no upgrade, no change of journal
     mode, no backup, and no file created beside it (see ``_reading_uri``), so a file
     that is read-only, or in a read-only folder, can still be read.
@@ -290,6 +320,8 @@ def connect_readonly(path: Path, *, check: bool = True) -> Database:
     inspection = inspect_database(path, check=check)
     if inspection.is_new:
         # Nothing in the file yet: the empty schema in memory, the file left alone.
+        from sqlite_utils import Database
+
         db = Database(memory=True, execute_plugins=False)
         migrations.apply(db)
         db.execute("PRAGMA query_only = ON")
@@ -315,9 +347,7 @@ def connect_readonly(path: Path, *, check: bool = True) -> Database:
             f"{path} cannot be read without write access ({exc}); it has not been "
             "changed. Open it once with write access, or copy it to a folder of your own."
         ) from None
-    # No sqlite-utils plugins on the app's connections: none is needed, and looking for
-    # them (every installed package's entry points) cost every command 15 ms.
-    return Database(conn, execute_plugins=False)
+    return ReadingDatabase(conn)
 
 
 def connect(
@@ -353,6 +383,10 @@ def connect(
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{path} cannot be opened for writing ({exc}).") from None
+    from sqlite_utils import Database  # here, not above: reading needs none of it
+
+    # No sqlite-utils plugins on the app's connections: none is needed, and looking for
+    # them (every installed package's entry points) cost every command 15 ms.
     db = Database(conn, execute_plugins=False)
     try:
         db.execute("PRAGMA foreign_keys = ON")

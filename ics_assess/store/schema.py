@@ -9,15 +9,71 @@ CHECK constraints keep values the domain does not know out of the file.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "ics_assess"
 # Written to PRAGMA application_id so that another program's SQLite file is recognised.
 APPLICATION_ID = 0x49435341  # "ICSA"
 
-migrations = Migrations(MIGRATION_SET)
+
+@dataclass
+class _Migration:
+    """One registered migration, as sqlite-utils' Migrations keeps it."""
+
+    name: str
+    fn: Callable[..., Any]
+    transactional: bool = True
+
+
+class _Migrations:
+    """sqlite-utils' ``Migrations``, registered here and handed to sqlite-utils only to be
+    applied. Reading a file needs only the migrations' names (``known_migration_names``),
+    and importing sqlite-utils costs a reading command more than Python's own start-up
+    (issue 12), so the registry does not import it. ``_migrations`` is sqlite-utils' own
+    list of them, shared with the Migrations made for each ``apply`` or ``pending``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._migrations: list[_Migration] = []
+
+    def __call__(self, *, name: str | None = None, transactional: bool = True):
+        def inner(fn):
+            migration_name = name or fn.__name__
+            if any(m.name == migration_name for m in self._migrations):
+                raise ValueError(
+                    f"Migration '{migration_name}' is already registered in set '{self.name}'"
+                )
+            self._migrations.append(_Migration(migration_name, fn, transactional))
+            return fn
+
+        return inner
+
+    def names(self) -> list[str]:
+        return [m.name for m in self._migrations]
+
+    def _sqlite_utils(self):
+        from sqlite_utils.migrations import Migrations
+
+        made = Migrations(self.name)
+        made._migrations = self._migrations
+        return made
+
+    def apply(self, db: Database, **kw: Any) -> None:
+        self._sqlite_utils().apply(db, **kw)
+
+    def pending(self, db: Database) -> list:
+        return self._sqlite_utils().pending(db)
+
+    def applied(self, db: Database) -> list:
+        return self._sqlite_utils().applied(db)
+
+
+migrations = _Migrations(MIGRATION_SET)
 
 # Migrations that a file can lack and still be read, read-only, by this version: ones
 # that only add what the reading code does not need (an index, a table read with a
@@ -478,5 +534,4 @@ def answer_evidence(db: Database) -> None:
 
 def known_migration_names() -> list[str]:
     """The names of the migrations this version knows, in order."""
-    with Database(memory=True, execute_plugins=False) as empty:
-        return [m.name for m in migrations.pending(empty)]
+    return migrations.names()

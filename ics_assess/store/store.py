@@ -13,9 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from .. import textrules
 from ..domain import (
@@ -49,6 +47,11 @@ from .database import (
     now,
     write_transaction,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from .database import ReadingDatabase
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,7 @@ def checked_positions(positions: Sequence[Position]) -> list[tuple[int, str]]:
 class Store:
     """All records of one database file. Not thread-safe: one Store per thread."""
 
-    def __init__(self, db: Database, path: Path, changed_by: str = ""):
+    def __init__(self, db: Database | ReadingDatabase, path: Path, changed_by: str = ""):
         self.db = db
         self.path = path
         self.changed_by = changed_by
@@ -1354,7 +1357,7 @@ class Store:
             "actions",
             "change_log",
         ]
-        return {t: self.db[t].count for t in tables}
+        return {t: self.db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in tables}
 
     # --- bulk writes for imports, and the window's short busy wait (issue 8) ----------
     #
