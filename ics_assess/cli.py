@@ -169,7 +169,7 @@ def _open(
             f"There is no database at {db}. Check the path, or create one with "
             "'ics-assess demo' or by starting an assessment in the app."
         ) from None
-    for warning in services.catalogue.warnings:
+    for warning in services.forms_warnings():
         print(f"warning: {warning}", file=sys.stderr)
     return services
 

@@ -222,13 +222,17 @@ class ServicesCore:
     works on, opened and closed here, and the questionnaire lookups they all need."""
 
     def __init__(
-        self, store: Store, catalogue: Catalogue, forms_dirs: Sequence[Path] | None = None
+        self,
+        store: Store,
+        catalogue: Catalogue | None = None,
+        forms_dirs: Sequence[Path] | None = None,
     ):
         self.store = store
-        self.catalogue = catalogue
-        # The folders the forms were read from (None: the built-in and the user's), for
+        # The folders the forms are read from (None: the built-in and the user's), for
         # the areas that read other files there (the partnership profile's facts).
         self.forms_dirs = list(forms_dirs) if forms_dirs is not None else None
+        self._forms_folders = self.forms_dirs if forms_dirs is not None else paths.forms_dirs()
+        self._catalogue = catalogue  # None: read from the folders when first needed
         # For the check of every answer written (assessments.py): the questionnaire
         # (id, version) of each assessment answered, and the statements of each version.
         self._versions: dict[str, tuple[str, str]] = {}
@@ -256,7 +260,7 @@ class ServicesCore:
             store = Store(connect_readonly(path, check=check), path)
         else:
             store = Store.open(path, create=create, check=check)
-        return cls(store, _catalogue(forms_dirs), forms_dirs)
+        return cls(store, None, forms_dirs)
 
     @property
     def db_path(self) -> Path:
@@ -274,6 +278,34 @@ class ServicesCore:
         self.close()
 
     # --- questionnaires ----------------------------------------------------------------
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The questionnaires of the forms folders, read the first time they are needed:
+        reading them takes longer than Python's own start-up, and a command such as
+        ``list`` needs none of them (issue 12)."""
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self._forms_folders)
+        return self._catalogue
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    def forms_warnings(self) -> list[str]:
+        """The catalogue's warnings (a file skipped, and why), one line each. Until the
+        catalogue is needed, only folders other than the built-in one are read for them:
+        the shipped questionnaires are valid (tests/test_questionnaires.py), so they add
+        no warning of their own, and they are read too only when a valid file of the
+        user's could clash with one of them."""
+        if self._catalogue is not None:
+            return self._catalogue.warnings
+        shipped = paths.builtin_forms_dir()
+        others = [folder for folder in self._forms_folders if folder != shipped]
+        if len(others) == len(self._forms_folders):
+            return self.catalogue.warnings
+        own = load_catalogue(others)
+        return self.catalogue.warnings if own.entries else own.warnings
 
     def questionnaire(self, questionnaire_id: str, version: str) -> Questionnaire:
         """A questionnaire version: the copy stored with answers, else the forms folders."""
