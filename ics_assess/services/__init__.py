@@ -43,24 +43,8 @@ Method names must stay unique across the areas: ``test_use_case_areas_do_not_ove
 
 from __future__ import annotations
 
-from ..exchange import (
-    Bundle,
-    BundleError,
-    Conflict,
-    ConflictChoice,
-    ExchangeError,
-    ExportResult,
-    ImportPlan,
-    ImportResult,
-)
-from ..exchange.spreadsheets import (
-    MappingReport,
-    ResponseMapping,
-    ResponseSheet,
-    SpreadsheetResult,
-    Value,
-    word_key,
-)
+from typing import TYPE_CHECKING, Any
+
 from ..store import (
     DeletedAssessment,
     InvalidTextError,
@@ -96,6 +80,56 @@ from .reports import ReportResult, ReportUseCases
 from .reviews import ConcernRow, ReviewUseCases
 from .spreadsheets import ResponsesResult, SpreadsheetUseCases
 from .workshops import ParticipantProgress, WorkshopSummary, WorkshopUseCases
+
+# The exchange package's names are imported when first asked for (PEP 562): a command
+# that exchanges nothing (``list``, ``report``) need not import it (issue 12).
+_FROM_EXCHANGE = {
+    "Bundle": "exchange",
+    "BundleError": "exchange",
+    "Conflict": "exchange",
+    "ConflictChoice": "exchange",
+    "ExchangeError": "exchange",
+    "ExportResult": "exchange",
+    "ImportPlan": "exchange",
+    "ImportResult": "exchange",
+    "MappingReport": "exchange.spreadsheets",
+    "ResponseMapping": "exchange.spreadsheets",
+    "ResponseSheet": "exchange.spreadsheets",
+    "SpreadsheetResult": "exchange.spreadsheets",
+    "Value": "exchange.spreadsheets",
+    "word_key": "exchange.spreadsheets",
+}
+
+if TYPE_CHECKING:
+    from ..exchange import (
+        Bundle,
+        BundleError,
+        Conflict,
+        ConflictChoice,
+        ExchangeError,
+        ExportResult,
+        ImportPlan,
+        ImportResult,
+    )
+    from ..exchange.spreadsheets import (
+        MappingReport,
+        ResponseMapping,
+        ResponseSheet,
+        SpreadsheetResult,
+        Value,
+        word_key,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _FROM_EXCHANGE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"ics_assess.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 class Services(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..domain import Action, ActionStatus
-from ..exchange.spreadsheets import export_table
 from ..store import RecordNotFoundError
 from .core import ServiceError, ServicesCore
 
@@ -372,6 +371,8 @@ class ActionUseCases(ServicesCore):
         """Write a round's action plan (with the filters of ``action_plan``) to ``path``,
         CSV or XLSX by its suffix, one row per action; ExportError in words if it cannot."""
         rows = self.action_plan(round_id, today=today, **filters)
+        from ..exchange.spreadsheets import export_table  # only here: see services/exchange.py
+
         return export_table(
             path,
             PLAN_HEADERS,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..exchange import ExchangeError
 from ..store import StoreError, backups
 from ..store.backups import Backup, BackupReason
 from .core import ServicesCore
@@ -53,6 +52,8 @@ class BackupUseCases(ServicesCore):
         try:
             return backups.create_backup(self.store, BackupReason.BEFORE_IMPORT)
         except StoreError as exc:
+            from ..exchange import ExchangeError  # only here: see services/exchange.py
+
             raise ExchangeError(
                 f"The database could not be backed up before the import ({exc}); "
                 "nothing was imported."

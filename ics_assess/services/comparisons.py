@@ -22,7 +22,6 @@ from ..domain import (
     Round,
     Sector,
 )
-from ..exchange import comparison_sheets
 from ..questionnaires import version_key
 from ..scoring import MIN_GROUP, Response, group_responses
 from .core import ServiceError, ServicesCore, _find_one
@@ -190,6 +189,8 @@ class ComparisonUseCases(ServicesCore):
         """The comparison as the documented JSON shape of ``ics-assess compare --json``
         (docs/cli.md). In the view of individual respondents no organisation is named
         outside the groups the comparison shows."""
+        from ..exchange import comparison_sheets  # only here: see services/exchange.py
+
         return comparison_sheets.comparison_document(comparison)
 
     def export_comparison(self, comparison: Comparison, path: Path | str) -> Path:
@@ -197,6 +198,8 @@ class ComparisonUseCases(ServicesCore):
         per group and scope) or .xlsx (Summary, Sections, Statements, Gaps and Change
         sheets) by the suffix, atomically (docs/cli.md). Raises ExportError with one
         sentence for any other suffix or when the file cannot be written."""
+        from ..exchange import comparison_sheets
+
         return comparison_sheets.export_comparison(comparison, path)
 
 

@@ -8,11 +8,12 @@ Nothing here imports Qt.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from .. import paths
 from ..domain import Assessment, Questionnaire, statement_numbers
@@ -53,6 +54,20 @@ def _find_one(records, text: str, noun: str, missing: str = ""):
             f"More than one {noun} matches '{wanted}'; give its id (see 'ics-assess list --json')."
         )
     return next(iter(matches.values()))
+
+
+def imported_when_called(module: str, name: str) -> Callable[..., Any]:
+    """A stand-in for the function ``name`` of ``module`` that imports the module when it
+    is first called: a use-case module keeps the exchange package's functions as module
+    attributes (as tests that replace one expect) without importing the package, which
+    a command that exchanges nothing (``list``, ``report``) never needs (issue 12)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{module}.{name}, imported when first called."
+    return call
 
 
 @lru_cache(maxsize=64)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..exchange import (
-    Bundle,
-    ConflictChoice,
-    ExportResult,
-    ImportPlan,
-    ImportResult,
-    apply_import,
-    export_bundle,
-    plan_import,
-    read_bundle,
-)
 from ..store import Store
-from .core import ServiceError, ServicesCore, _catalogue
+from .core import ServiceError, ServicesCore, _catalogue, imported_when_called
+
+# The exchange package is imported when first used: a command that exchanges nothing
+# (``list``, ``report``) need not import it (issue 12).
+if TYPE_CHECKING:
+    from ..exchange import Bundle, ConflictChoice, ExportResult, ImportPlan, ImportResult
+
+apply_import = imported_when_called("ics_assess.exchange", "apply_import")
+export_bundle = imported_when_called("ics_assess.exchange", "export_bundle")
+plan_import = imported_when_called("ics_assess.exchange", "plan_import")
+read_bundle = imported_when_called("ics_assess.exchange", "read_bundle")
 
 
 class ExchangeUseCases(ServicesCore):
@@ -54,6 +54,8 @@ class ExchangeUseCases(ServicesCore):
 
     def plan_import(self, bundle: Bundle | Path | str) -> ImportPlan:
         """What importing a bundle would add, find already here, and find in conflict."""
+        from ..exchange import Bundle
+
         if not isinstance(bundle, Bundle):
             bundle = read_bundle(bundle)
         return plan_import(self.store, bundle, self._known_questionnaires())
@@ -84,6 +86,8 @@ class ExchangeUseCases(ServicesCore):
         mine, or take theirs (the database is backed up first and the replaced answers
         are written to the change log); for all of them, or for each by a mapping of
         (conflict.kind, conflict.key) to a choice."""
+        from ..exchange import ConflictChoice
+
         if isinstance(choice, Mapping):
             chosen = {key: ConflictChoice(value) for key, value in choice.items()}
         else:

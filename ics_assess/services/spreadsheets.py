@@ -7,23 +7,29 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import Assessment, AssessmentKind, Questionnaire
-from ..exchange.spreadsheets import (
-    MappingReport,
-    PlannedResponse,
-    ResponseMapping,
-    ResponseSheet,
-    SpreadsheetResult,
-    check_mapping,
-    export_answers,
-    read_responses,
-    response_rows,
-    suggest_mapping,
-    word_key,
-)
 from ..store import new_id, now
-from .core import ServiceError, ServicesCore
+from .core import ServiceError, ServicesCore, imported_when_called
+
+# exchange.spreadsheets is imported when first used (see services/exchange.py).
+if TYPE_CHECKING:
+    from ..exchange.spreadsheets import (
+        MappingReport,
+        PlannedResponse,
+        ResponseMapping,
+        ResponseSheet,
+        SpreadsheetResult,
+    )
+
+_SPREADSHEETS = "ics_assess.exchange.spreadsheets"
+check_mapping = imported_when_called(_SPREADSHEETS, "check_mapping")
+export_answers = imported_when_called(_SPREADSHEETS, "export_answers")
+read_responses = imported_when_called(_SPREADSHEETS, "read_responses")
+response_rows = imported_when_called(_SPREADSHEETS, "response_rows")
+suggest_mapping = imported_when_called(_SPREADSHEETS, "suggest_mapping")
+word_key = imported_when_called(_SPREADSHEETS, "word_key")
 
 
 @dataclass(frozen=True)
