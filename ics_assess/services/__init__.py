@@ -77,13 +77,15 @@ from .exchange import ExchangeUseCases
 from .partnerships import PartnershipUseCases
 from .profile import ProfileEntry, ProfileUseCases, RoundProfile, TrendPoint
 from .reports import ReportResult, ReportUseCases
-from .reviews import ConcernRow, ReviewUseCases
+from .reviews import ReviewUseCases
 from .spreadsheets import ResponsesResult, SpreadsheetUseCases
 from .workshops import ParticipantProgress, WorkshopSummary, WorkshopUseCases
 
-# The exchange package's names are imported when first asked for (PEP 562): a command
-# that exchanges nothing (``list``, ``report``) need not import it (issue 12).
-_FROM_EXCHANGE = {
+# The exchange package's names (and the review's ConcernRow) are imported when first
+# asked for (PEP 562): a command that exchanges nothing (``list``, ``report``) need not
+# import it (issue 12).
+_LAZY = {
+    "ConcernRow": "review",
     "Bundle": "exchange",
     "BundleError": "exchange",
     "Conflict": "exchange",
@@ -119,10 +121,11 @@ if TYPE_CHECKING:
         Value,
         word_key,
     )
+    from ..review import ConcernRow
 
 
 def __getattr__(name: str) -> Any:
-    module = _FROM_EXCHANGE.get(name)
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib

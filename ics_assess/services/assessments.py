@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import (
     Answer,
@@ -21,9 +22,12 @@ from ..domain import (
     Round,
     Unrated,
 )
-from ..scoring import QuestionnaireScore, questionnaire_score
 from ..store import DeletedAssessment, QuestionnaireChangedError, Store
 from .core import ServiceError, ServicesCore
+
+# scoring is imported by the methods that score: ``list`` scores nothing (issue 12).
+if TYPE_CHECKING:
+    from ..scoring import QuestionnaireScore
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,8 @@ class AssessmentUseCases(ServicesCore):
 
     def detail(self, assessment_id: str) -> AssessmentDetail:
         """An assessment with its names, questionnaire, answers and scores."""
+        from ..scoring import questionnaire_score
+
         assessment = self.store.assessment(assessment_id)
         rnd = self.store.round(assessment.round_id)
         questionnaire = self.questionnaire_of(assessment)
@@ -328,6 +334,8 @@ class AssessmentUseCases(ServicesCore):
             if wanted is None or s.assessment.id in wanted
         ]
         answers = self.store.answers_for(a.id for a in assessments)
+        from ..scoring import questionnaire_score
+
         versions: dict[tuple[str, str], Questionnaire | None] = {}
         scores: dict[str, OverallScore] = {}
         for a in assessments:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..comparison import Comparison, Entry, TypeChange, build_comparison, statement_numbers
 from ..domain import (
     Answer,
     AssessmentKind,
@@ -23,8 +22,12 @@ from ..domain import (
     Sector,
 )
 from ..questionnaires import version_key
-from ..scoring import MIN_GROUP, Response, group_responses
 from .core import ServiceError, ServicesCore, _find_one
+
+# ics_assess.comparison and scoring are imported by the methods that use them: ``list``
+# and ``report`` need no comparison (issue 12).
+if TYPE_CHECKING:
+    from ..comparison import Comparison, Entry, TypeChange
 
 PREVIOUS = "previous"
 """``since`` value: compare with the round opened before the one compared."""
@@ -74,6 +77,8 @@ class ComparisonUseCases(ServicesCore):
         submitted assessments of that kind (the ones a comparison scores) carry their
         answers; the others are counted (drafts, the other kind) but never scored, so
         their answers are not read (a third to two thirds of the reading saved)."""
+        from ..comparison import Entry
+
         summaries = self.store.list_assessments(
             round_id=round_id, questionnaire_id=questionnaire_id
         )
@@ -135,6 +140,8 @@ class ComparisonUseCases(ServicesCore):
             reference = max(answered, key=lambda q: version_key(q.version))
         else:
             reference = self.latest_questionnaire(questionnaire_id).questionnaire
+        from ..comparison import build_comparison
+
         return build_comparison(
             partnership=partnership,
             round=rnd,
@@ -148,6 +155,8 @@ class ComparisonUseCases(ServicesCore):
         )
 
     def _type_changes(self) -> list[TypeChange]:
+        from ..comparison import TypeChange
+
         return [
             TypeChange(
                 row["organisation_id"],
@@ -248,6 +257,9 @@ class ComparisonCommentUseCases(ServicesCore):
         A statement that differs between versions takes comments only from answers on
         the comparison's version, as its scores do.
         """
+        from ..comparison import statement_numbers
+        from ..scoring import MIN_GROUP, Response, group_responses
+
         numbers = statement_numbers(comparison.questionnaire)
         wanted = [i for i in dict.fromkeys(item_ids) if i in numbers]
         if not wanted:

@@ -6,12 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..comparison import Comparison
 from ..domain import AssessmentKind, Questionnaire
-from ..reports.model import AssessmentReportData, OrganisationReportData
 from .assessments import AssessmentDetail
 from .core import ServiceError, ServicesCore
+
+# Like the reports themselves, their data's types are imported by the methods that make
+# them: ``list`` needs none of it (issue 12).
+if TYPE_CHECKING:
+    from ..comparison import Comparison
+    from ..reports.model import AssessmentReportData, OrganisationReportData
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ReportUseCases(ServicesCore):
         return found
 
     def _report_data(self, detail: AssessmentDetail, actions: Sequence) -> AssessmentReportData:
+        from ..reports.model import AssessmentReportData
+
         return AssessmentReportData(
             partnership=detail.partnership,
             round=detail.round,
@@ -91,6 +98,8 @@ class ReportUseCases(ServicesCore):
         )
         actions = self.store.actions(round_id=round_id, organisation_id=organisation_id)
         details = [self._report_data(self.detail(s.assessment.id), ()) for s in own]
+        from ..reports.model import OrganisationReportData
+
         return OrganisationReportData(
             partnership=self.store.partnership(organisation.partnership_id),
             round=rnd,

@@ -16,22 +16,17 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..comparison import OVERALL, statement_numbers
 from ..domain import AssessmentKind, Concern, Questionnaire, Round
-from ..review import (
-    ActionFate,
-    ConcernRow,
-    ProfileLine,
-    Review,
-    build_review,
-    fate_of,
-    headline_change,
-)
-from ..scoring import Change
 from ..store import InvalidTextError, RecordNotFoundError
 from .core import ServiceError, ServicesCore
+
+# ics_assess.review and comparison are imported by the methods that use them: ``list``
+# and ``report`` need neither (issue 12).
+if TYPE_CHECKING:
+    from ..review import ActionFate, ConcernRow, ProfileLine, Review
+    from ..scoring import Change
 
 _PREVIOUS = "previous"  # comparisons.PREVIOUS, without importing another area
 
@@ -185,6 +180,8 @@ class ReviewUseCases(ServicesCore):
                 continue  # answered in neither round
             comparisons.append(c)
         rows = self.concern_rows(rnd.partnership_id, rnd.id)
+        from ..review import build_review
+
         return build_review(
             partnership=partnership,
             round=rnd,
@@ -201,6 +198,9 @@ class ReviewUseCases(ServicesCore):
     def review_document(self, review: Review) -> dict[str, Any]:
         """The review as the documented JSON shape of ``ics-assess review --json``
         (docs/cli.md)."""
+        from ..comparison import OVERALL
+        from ..review import headline_change
+
         individual = review.kind == AssessmentKind.INDIVIDUAL
         questionnaires = []
         for qr in review.questionnaires:
@@ -383,6 +383,9 @@ class ReviewUseCases(ServicesCore):
         return q
 
     def _concern_row(self, concern: Concern) -> ConcernRow:
+        from ..comparison import statement_numbers
+        from ..review import ConcernRow
+
         title, label = concern.questionnaire_id, concern.item_id or concern.section_id or ""
         try:
             q = self.concern_questionnaire(concern.questionnaire_id)
@@ -446,6 +449,8 @@ class ReviewUseCases(ServicesCore):
     def _fate(self, row, latest, carried_to: str, today: date) -> ActionFate:
         """What became of the action of ``row``, as ``latest`` (itself or the copy it was
         followed to) stands now."""
+        from ..review import ActionFate, fate_of
+
         first = row.action
         changes = [e for e in self.action_history(latest.id) if e.field == "status"]
         return ActionFate(
@@ -468,6 +473,8 @@ class ReviewUseCases(ServicesCore):
     def profile_lines(self, round_id: str, earlier_id: str | None) -> list[ProfileLine]:
         """Every fact and computed figure of a round's profile beside its value in an
         earlier round (``earlier_id``; None for none), as the reports show them."""
+        from ..review import ProfileLine
+
         now = self.round_profile(round_id)
         then = {e.fact.id: e for e in self.round_profile(earlier_id).entries} if earlier_id else {}
         lines = []
@@ -490,4 +497,4 @@ class ReviewUseCases(ServicesCore):
         return lines
 
 
-__all__ = ["ConcernRow", "ReviewUseCases"]
+__all__ = ["ReviewUseCases"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..domain import (
     Action,
@@ -29,8 +30,11 @@ from ..domain import (
 )
 from ..store import KEEP, RecordNotFoundError
 from ..store.store import checked_positions
-from ..workshop import ParticipantEntry, WorkshopView, build_workshop_view
 from .core import ServiceError, ServicesCore
+
+# ics_assess.workshop is imported by the method that uses it (issue 12).
+if TYPE_CHECKING:
+    from ..workshop import WorkshopView
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ class WorkshopUseCases(ServicesCore):
         (ics_assess.workshop.build_workshop_view), fed from the store: the workshop, its
         questionnaire version, its participants' assessments with their organisations
         and answers, its outcomes and its actions."""
+        from ..workshop import ParticipantEntry, build_workshop_view
+
         store = self.store
         workshop = store.workshop(workshop_id)
         rnd = store.round(workshop.round_id)
