@@ -26,7 +26,6 @@ Days, weeks and months are UTC calendar ones, like the names. Nothing here impor
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import sqlite3
@@ -48,7 +47,18 @@ from .database import (
     inspect_database,
 )
 
-log = logging.getLogger(__name__)
+
+class _Log:
+    """This module's logger, ``logging.getLogger(__name__)``, with logging imported when
+    something is first logged: reading commands log nothing here (issue 12)."""
+
+    def __getattr__(self, name: str):
+        import logging
+
+        return getattr(logging.getLogger(__name__), name)
+
+
+log = _Log()
 
 
 class OpenDatabase(Protocol):

@@ -8,8 +8,6 @@ appended to ``change_log`` in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +132,8 @@ def _text(value: str, what: str, *, required: bool = False) -> str:
 
 def new_id() -> str:
     """A new random UUID as text."""
+    import uuid  # here, as hashlib below: only writing needs them (issue 12)
+
     return str(uuid.uuid4())
 
 
@@ -462,6 +462,8 @@ class Store:
 
         Storing the same text again does nothing; different text under an id and version
         already stored is refused, because old answers were given on the stored text."""
+        import hashlib
+
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         with self.transaction():
             stored = self._questionnaire_row(questionnaire_id, version)
