@@ -5,11 +5,13 @@ Contract (the report modules rely on it):
 
 - ``register_fonts()`` registers the body font family (idempotent) under ``BODY``,
   ``BOLD``, ``ITALIC`` and ``BOLD_ITALIC``, so that ``<b>`` and ``<i>`` in report
-  templates pick the right faces, and turns remote fetching off. The fallback fonts
-  that ``markup`` switches to (Arabic script, Chinese and Japanese, Korean, Bengali,
-  Devanagari, Gujarati, Gurmukhi, Tamil, Malayalam, Ethiopic) are registered one at a
-  time, the first time a character needs one: a report in English reads none of them
-  (they take most of a second to read, the Chinese one alone a quarter of that).
+  templates pick the right faces, and turns remote fetching off; and has a Paragraph
+  laid out again at the same width keep the lines it broke (``_install_wrap_memo``).
+  The fallback fonts that ``markup`` switches to (Arabic script, Chinese and Japanese,
+  Korean, Bengali, Devanagari, Gujarati, Gurmukhi, Tamil, Malayalam, Ethiopic) are
+  registered one at a time, the first time a character needs one: a report in English
+  reads none of them (they take most of a second to read, the Chinese one alone a
+  quarter of that).
 - ``markup(text)`` turns any user or questionnaire text into safe Paragraph markup:
   every ``<``, ``>`` and ``&`` escaped (so ``<img src=...>`` or ``<a href=...>`` print
   literally and load or link nothing), newlines as ``<br/>``, runs of characters the
@@ -152,6 +154,7 @@ def register_fonts() -> None:
         rl_config.trustedHosts = None
         rl_config.trustedSchemes = []
         _install_shaping_fix()
+        _install_wrap_memo()
         # Shaping on by default for every ParagraphStyle made from now on: markup() puts
         # right-to-left words in display order counting on HarfBuzz to reverse and join
         # their letters, so a style that forgot shaping=1 would print Urdu scrambled.
@@ -524,6 +527,40 @@ def _install_shaping_fix() -> None:
 
     shape_per_font._per_font = True  # type: ignore[attr-defined]
     rl_paragraph.shapeFragWord = shape_per_font
+
+
+# ---------------------------------------------------------------------------------------
+# Laying a paragraph out again at the same width
+
+
+def _install_wrap_memo() -> None:
+    """Make a Paragraph laid out again at the width it was last laid out at keep the lines
+    it broke then, instead of breaking them again: reportlab 5.1 wraps every table cell
+    to measure its row and again to draw it, so an assessment report broke lines 1,000
+    times where 420 do (a quarter of its layout; issue 12). Breaking lines depends only
+    on the width and on the paragraph's text and style, none of which change once it is
+    made; the lines are kept only while they are the very ones this width gave
+    (``split``, ``ImageAndFlowables`` and _BidiParagraph drop or replace them, and they
+    are then broken again), with the height that wrap returned for them."""
+    wrap = rl_paragraph.Paragraph.wrap
+    if getattr(wrap, "_memo", False):
+        return
+
+    def wrap_once(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        lines = self.__dict__.get("blPara")
+        memo = self.__dict__.get("_wrapped")
+        if memo is not None and lines is not None and memo[0] == availWidth and lines is memo[1]:
+            self.width, self.height = availWidth, memo[2]
+            return availWidth, memo[2]
+        width, height = wrap(self, availWidth, availHeight)
+        broken = self.__dict__.get("blPara")
+        # Kept only when this wrap broke the lines itself (not when it returned early).
+        fresh = broken is not None and broken is not lines
+        self._wrapped = (availWidth, broken, height) if fresh else None
+        return width, height
+
+    wrap_once._memo = True  # type: ignore[attr-defined]
+    rl_paragraph.Paragraph.wrap = wrap_once
 
 
 # ---------------------------------------------------------------------------------------
