@@ -1,8 +1,14 @@
 """The reports do no layout work twice (issue 12): a Paragraph laid out again at the width
 it was last laid out at keeps the lines it broke then (reportlab wraps every table cell
-to measure its row and again to draw it)."""
+to measure its row and again to draw it), and the bold, italic and bold italic faces are
+read from their files only when a report sets a word in them."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from reportlab.platypus import SimpleDocTemplate, Table
@@ -73,3 +79,48 @@ def test_right_to_left_paragraphs_still_lay_out_at_each_new_width(breaks):
     wide = p.wrap(400, 800)
     assert wide[1] < narrow[1]
     assert p.wrap(120, 800) == narrow
+
+
+FACES_OF_A_REPORT = """
+import json, sys
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+from ics_assess.reports import text
+
+style = text.style("body", fontSize=11, leading=16)
+story = [Paragraph(sys.argv[2], style) for _ in range(3)]
+SimpleDocTemplate(sys.argv[1]).build(story)
+print(json.dumps(sorted(pdfmetrics.getRegisteredFontNames())))
+"""
+
+
+def faces_read(tmp_path: Path, markup: str) -> set[str]:
+    """The faces of the body family a fresh process reads to print ``markup``."""
+    result = subprocess.run(
+        [sys.executable, "-c", FACES_OF_A_REPORT, str(tmp_path / "out.pdf"), markup],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    faces = {text.BODY, text.BOLD, text.ITALIC, text.BOLD_ITALIC}
+    return set(json.loads(result.stdout)) & faces
+
+
+def test_a_face_is_read_only_when_a_report_sets_a_word_in_it(tmp_path):
+    assert faces_read(tmp_path, "plain words") == {text.BODY}
+    assert faces_read(tmp_path, "plain and <b>bold</b>") == {text.BODY, text.BOLD}
+    assert faces_read(tmp_path, "<i>slanted</i> and <b><i>both</i></b>") == {
+        text.BODY,
+        text.ITALIC,
+        text.BOLD_ITALIC,
+    }
+
+
+def test_every_face_is_there_when_asked_for():
+    from reportlab.pdfbase import pdfmetrics
+
+    text.register_fonts()
+    for name in (text.BOLD, text.ITALIC, text.BOLD_ITALIC):
+        assert pdfmetrics.getFont(name).face.charToGlyph
+    with pytest.raises(KeyError, match="ReportSans-NoSuchFace"):  # as reportlab says it
+        pdfmetrics.getFont("ReportSans-NoSuchFace")

@@ -5,7 +5,8 @@ Contract (the report modules rely on it):
 
 - ``register_fonts()`` registers the body font family (idempotent) under ``BODY``,
   ``BOLD``, ``ITALIC`` and ``BOLD_ITALIC``, so that ``<b>`` and ``<i>`` in report
-  templates pick the right faces, and turns remote fetching off; and has a Paragraph
+  templates pick the right faces (the last three are read from their files the first
+  time one is used), and turns remote fetching off; and has a Paragraph
   laid out again at the same width keep the lines it broke (``_install_wrap_memo``).
   The fallback fonts that ``markup`` switches to (Arabic script, Chinese and Japanese,
   Korean, Bengali, Devanagari, Gujarati, Gurmukhi, Tamil, Malayalam, Ethiopic) are
@@ -143,9 +144,11 @@ def register_fonts() -> None:
     with _lock:
         if _registered:
             return
-        folder = fonts_dir()
-        for name, filename in _FACES.items():
-            _register(name, folder / filename)
+        _register(BODY, fonts_dir() / _FACES[BODY])
+        # Bold, italic and bold italic are read the first time reportlab asks for one:
+        # each takes as long to read as a page takes to lay out, and many reports never
+        # set a word in bold italic (issue 12).
+        _install_face_loader()
         pdfmetrics.registerFontFamily(
             BODY, normal=BODY, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
         )
@@ -167,6 +170,27 @@ def _register(name: str, path) -> None:
     font = TTFont(name, str(path))
     pdfmetrics.registerFont(font)
     _coverage[name] = frozenset(font.face.charToGlyph)
+
+
+def _install_face_loader() -> None:
+    """Have ``pdfmetrics.getFont`` register a face of the body family (``_FACES``) the
+    first time it is asked for it, as it does reportlab's own standard fonts; any other
+    name is looked for as reportlab looks for it."""
+    find = pdfmetrics.findFontAndRegister
+    if getattr(find, "_report_faces", False):
+        return
+
+    def find_font_and_register(font_name):
+        filename = _FACES.get(font_name)
+        if filename is None:
+            return find(font_name)
+        with _lock:
+            if font_name not in pdfmetrics.getRegisteredFontNames():
+                _register(font_name, fonts_dir() / filename)
+        return pdfmetrics.getFont(font_name)
+
+    find_font_and_register._report_faces = True  # type: ignore[attr-defined]
+    pdfmetrics.findFontAndRegister = find_font_and_register
 
 
 def _fallback_coverage(name: str) -> frozenset[int]:
