@@ -1,17 +1,24 @@
 """The command line starts fast (issue 12): ``--version``, ``--help`` and a usage error
-are answered before anything heavy is imported, and ``check`` runs SQLite's full
+are answered before anything heavy is imported, reading commands import only what they
+read with (``list`` neither sqlite-utils, the exchange formats nor the reports, and the
+shipped forms are read only when a command needs them), and ``check`` runs SQLite's full
 integrity check once, with the answers checked in SQL, not one by one in Python."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from ics_assess import paths
+from ics_assess.cli import main
+from ics_assess.questionnaires import load_catalogue
 from ics_assess.store.database import check_integrity
 
 from .conftest import PROJECT_ROOT
@@ -106,6 +113,88 @@ def test_a_command_on_a_database_does_import_the_services(tmp_path, demo_db):
     assert code == 0, said
     assert "ics_assess.services" in modules
     assert not any(m.startswith(("PySide6", "reportlab")) for m in modules)
+
+
+# What reading commands need none of: sqlite-utils (with click, dateutil and pluggy) is
+# for writing (a read-only open gives the store a plain sqlite3 connection), and the
+# exchange formats, the reports, comparisons, reviews and workshops are imported by the
+# use cases that need them.
+NOT_FOR_READING = (
+    "sqlite_utils",
+    "click",
+    "dateutil",
+    "pluggy",
+    "PySide6",
+    "openpyxl",
+    "ics_assess.exchange",
+)
+NOT_FOR_LIST = (
+    *NOT_FOR_READING,
+    "reportlab",
+    "ics_assess.reports",
+    "ics_assess.scoring",
+    "ics_assess.comparison",
+    "ics_assess.review",
+    "ics_assess.workshop",
+)
+
+
+def among(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m in names or m.startswith(tuple(f"{n}." for n in names)))
+
+
+def test_list_imports_only_what_listing_needs(tmp_path, demo_db):
+    code, said, modules = imported_by(tmp_path, "--db", str(demo_db), "list", "--json")
+    assert code == 0, said
+    assert len(json.loads(said)) > 0
+    assert among(modules, NOT_FOR_LIST) == []
+
+
+def test_a_report_imports_no_sqlite_utils_and_no_exchange_format(tmp_path, demo_db):
+    from ics_assess.services import Services
+
+    with Services.open(demo_db, readonly=True) as services:
+        some = services.list_assessments()[0].assessment.id
+    pdf = tmp_path / "report.pdf"
+    code, said, modules = imported_by(tmp_path, "--db", str(demo_db), "report", some, "-o", pdf)
+    assert code == 0, said
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert among(modules, NOT_FOR_READING) == []
+
+
+def test_the_shipped_forms_are_read_only_when_a_command_needs_them(demo_db, monkeypatch):
+    from ics_assess.services import Services, core
+
+    read: list[list[Path]] = []
+    load = core.load_catalogue
+    monkeypatch.setattr(
+        core, "load_catalogue", lambda folders: read.append(folders) or load(folders)
+    )
+    shipped = paths.builtin_forms_dir()
+    with Services.open(demo_db, readonly=True) as services:
+        assert services.forms_warnings() == []
+        assert services.list_assessments()
+        assert not any(shipped in folders for folders in read)
+        assert services.latest_questionnaire("governance").questionnaire.id == "governance"
+        assert shipped in read[-1]
+
+
+def test_the_shipped_forms_load_without_a_warning():
+    # forms_warnings leaves them unread when no file of the user's could clash with them
+    assert load_catalogue([paths.builtin_forms_dir()]).warnings == []
+
+
+def test_a_users_form_that_clashes_with_a_shipped_one_is_warned_of_by_list(
+    capsys, demo_db, isolated_data_dir
+):
+    folder = isolated_data_dir / "forms"
+    folder.mkdir()
+    shutil.copy(paths.builtin_forms_dir() / "governance.toml", folder / "copy.toml")
+    assert main(["--db", str(demo_db), "list", "--json"]) == 0
+    warnings = [line[len("warning: ") :] for line in capsys.readouterr().err.splitlines()]
+    assert warnings == load_catalogue(paths.forms_dirs()).warnings
+    assert len(warnings) == 1
+    assert "copy.toml" in warnings[0] and "already loaded" in warnings[0]
 
 
 # --- check ------------------------------------------------------------------------------
