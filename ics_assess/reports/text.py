@@ -52,6 +52,7 @@ order.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import unicodedata
@@ -419,12 +420,25 @@ def _line_markup(line: str) -> str:
 def _plain_chars() -> frozenset[str]:
     """Characters that always print in the body font as they are: the body font has them,
     they are in no range a fallback font is preferred for (those are decided character by
-    character, reading the fallback only then), and they are no format characters."""
+    character, reading the fallback only then), and they are no format characters.
+    (The ranges are merged and searched by bisection: testing each of the body font's
+    6,000 characters against every range took 10 ms of every report, issue 12.)"""
+    merged: list[list[int]] = []
+    for lo, hi in sorted(_PREFERRED):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    lows = [lo for lo, _ in merged]
+
+    def preferred(cp: int) -> bool:
+        i = bisect.bisect_right(lows, cp) - 1
+        return i >= 0 and cp <= merged[i][1]
+
     return frozenset(
         ch
         for cp in _coverage[BODY]
-        if not any(lo <= cp <= hi for lo, hi in _PREFERRED)
-        and unicodedata.category(ch := chr(cp)) not in ("Cf", "Cs")
+        if not preferred(cp) and unicodedata.category(ch := chr(cp)) not in ("Cf", "Cs")
     )
 
 
