@@ -58,9 +58,9 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -71,6 +71,10 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .. import paths
+
+# Escapes &, < and > exactly as xml.sax.saxutils.escape does, without importing what that
+# module brings (urllib.request, http.client, email, ssl: 30 ms of every report, issue 12).
+escape = partial(_html_escape, quote=False)
 
 BODY = "ReportSans"
 BOLD = "ReportSans-Bold"
