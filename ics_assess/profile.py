@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import stat
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +169,8 @@ def _parse(text: str, c: _Checker, known: list[Fact]):
     if shape:
         c.add("", shape.replace("a questionnaire", "a profile file"))
         return None
+    import tomllib  # here: a command that reads no profile file need not import it
+
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 import stat
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -340,6 +339,8 @@ def _parse(text: str, checker: _Checker) -> Questionnaire | None:
     if shape:
         checker.add("", shape)
         return None
+    import tomllib  # here: a command that parses no questionnaire need not import it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -117,8 +117,8 @@ def test_a_command_on_a_database_does_import_the_services(tmp_path, demo_db):
 
 # What reading commands need none of: sqlite-utils (with click, dateutil and pluggy) is
 # for writing (a read-only open gives the store a plain sqlite3 connection), and the
-# exchange formats, the reports, comparisons, reviews and workshops are imported by the
-# use cases that need them.
+# exchange formats, the reports, comparisons, reviews, workshops, the profile and the
+# TOML parser are imported by the use cases that need them.
 NOT_FOR_READING = (
     "sqlite_utils",
     "click",
@@ -130,6 +130,8 @@ NOT_FOR_READING = (
 )
 NOT_FOR_LIST = (
     *NOT_FOR_READING,
+    "tomllib",
+    "ics_assess.profile",
     "reportlab",
     "ics_assess.reports",
     "ics_assess.scoring",

@@ -14,11 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import paths
-from ..profile import Derived, Fact, ProfileDefinition, load_profile, number_text
 from ..store import InvalidTextError, RecordNotFoundError
 from .core import ServiceError, ServicesCore
+
+# ics_assess.profile is imported where it is used: a command that shows no profile need
+# not import it (issue 12).
+if TYPE_CHECKING:
+    from ..profile import Derived, Fact, ProfileDefinition
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class ProfileEntry:
     @property
     def text(self) -> str:
         """The value as shown ("" when there is none)."""
+        from ..profile import number_text
+
         return number_text(self.value, self.fact.unit)
 
     @property
@@ -58,6 +65,8 @@ class ProfileEntry:
         known = [p for p in self.trend if p.value is not None]
         if len(known) < 2:
             return ""
+        from ..profile import number_text
+
         return " → ".join(f"{p.round_name} {number_text(p.value, self.fact.unit)}" for p in known)
 
 
@@ -131,6 +140,8 @@ class ProfileUseCases(ServicesCore):
         """The declared facts and derived figures (read once from the forms folders)."""
         if self._profile_definition is None:
             folders = self.forms_dirs if self.forms_dirs is not None else paths.forms_dirs()
+            from ..profile import load_profile
+
             self._profile_definition = load_profile(folders)
         return self._profile_definition
 
@@ -258,6 +269,8 @@ class ProfileUseCases(ServicesCore):
 
 
 def _value(fact: Fact | Derived, values: dict[str, float]) -> float | None:
+    from ..profile import Derived
+
     if isinstance(fact, Derived):
         return fact.compute(values)
     return values.get(fact.id)
