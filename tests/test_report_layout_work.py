@@ -124,3 +124,15 @@ def test_every_face_is_there_when_asked_for():
         assert pdfmetrics.getFont(name).face.charToGlyph
     with pytest.raises(KeyError, match="ReportSans-NoSuchFace"):  # as reportlab says it
         pdfmetrics.getFont("ReportSans-NoSuchFace")
+
+
+def test_streams_are_compressed_but_not_ascii85_encoded(tmp_path):
+    from pypdf import PdfReader
+
+    text.register_fonts()
+    path = tmp_path / "binary.pdf"
+    SimpleDocTemplate(str(path)).build([text.paragraph(WORDS, body()) for _ in range(40)])
+    data = path.read_bytes()
+    assert b"/FlateDecode" in data
+    assert b"/ASCII85Decode" not in data
+    assert "every partner's voice" in PdfReader(str(path)).pages[0].extract_text()
