@@ -105,6 +105,26 @@ def test_a_partner_type_change_is_kept_and_named_in_the_comparison(demo_db, tmp_
     )  # fmt: skip
 
 
+def test_two_partner_type_changes_in_one_millisecond_are_both_kept(services, monkeypatch):
+    """The change's time is part of its key: two changes of one organisation within one
+    millisecond (or after the clock was set back) once failed on it."""
+    from ics_assess.store import store as store_module
+
+    org = services.store.add_organisation(
+        services.store.add_partnership("P").id, "Eastdale District Council", "district_council"
+    )
+    monkeypatch.setattr(store_module, "now", lambda: "2026-12-01T10:00:00.000+00:00")
+    services.update_organisation(org.id, partner_type="public_health")
+    services.update_organisation(org.id, partner_type="upper_tier_council")
+    services.update_organisation(org.id, partner_type="icb")
+    changes = services.store.partner_type_changes([org.id])
+    assert [(c["changed_at"], c["old_type"], c["new_type"]) for c in changes] == [
+        ("2026-12-01T10:00:00.000+00:00", "district_council", "public_health"),
+        ("2026-12-01T10:00:00.001+00:00", "public_health", "upper_tier_council"),
+        ("2026-12-01T10:00:00.002+00:00", "upper_tier_council", "icb"),
+    ]
+
+
 def test_a_database_from_before_partner_type_changes_were_kept_still_reads(demo_db, tmp_path):
     import shutil
     import sqlite3

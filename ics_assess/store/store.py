@@ -393,9 +393,31 @@ class Store:
                 self.db.execute(
                     "INSERT INTO partner_type_changes "
                     "(organisation_id, changed_at, old_type, new_type) VALUES (?, ?, ?, ?)",
-                    [organisation_id, now(), before.partner_type.value, changes["partner_type"]],
+                    [
+                        organisation_id,
+                        self._change_stamp(organisation_id),
+                        before.partner_type.value,
+                        changes["partner_type"],
+                    ],
                 )
         return self.organisation(organisation_id)
+
+    def _change_stamp(self, organisation_id: str) -> str:
+        """The time of a partner type change: now, or a millisecond after the
+        organisation's latest change when that is not earlier (two changes within one
+        millisecond, or a clock set back), since the time is part of the change's key and
+        orders the changes."""
+        stamp = now()
+        (latest,) = self.db.execute(
+            "SELECT max(changed_at) FROM partner_type_changes WHERE organisation_id = ?",
+            [organisation_id],
+        ).fetchone()
+        if latest is not None and latest >= stamp:
+            from datetime import datetime, timedelta
+
+            later = datetime.fromisoformat(latest) + timedelta(milliseconds=1)
+            stamp = later.isoformat(timespec="milliseconds")
+        return stamp
 
     def partner_type_changes(self, organisation_ids: Iterable[str] | None = None) -> list[dict]:
         """Every change of partner type (organisation_id, changed_at, old_type, new_type),
