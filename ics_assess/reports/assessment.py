@@ -15,7 +15,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer
 
-from ..domain import Action, AssessmentKind, Organisation, Partnership, Round
+from ..domain import Action, AssessmentKind, Organisation, Partnership, Round, Sector
 from .analysis import rated_statements, strongest_and_weakest, target_gaps, target_profile
 from .appendix import scoring_appendix
 from .document import (
@@ -55,8 +55,10 @@ GAPS = 3
 
 
 def partner_type_text(organisation: Organisation) -> str:
-    """'Upper-tier council (local government)'."""
-    return f"{organisation.partner_type.label} ({organisation.sector.label.lower()} sector)"
+    """'Upper-tier council (local government sector)', 'NHS trust (NHS sector)'."""
+    sector = organisation.sector
+    name = "NHS" if sector is Sector.NHS else sector.label.lower()
+    return f"{organisation.partner_type.label} ({name} sector)"
 
 
 def round_text(rnd: Round) -> str:
