@@ -150,13 +150,13 @@ def provisional_words(score: QuestionnaireScore) -> str:
 
 
 def band_descriptor(band: Band | None) -> list[Flowable]:
-    """What the band looks like for its questionnaire, as its file says, under the band
-    chip; nothing when the file gives no descriptors (the defaults, and 1.0 files)."""
+    """What the band looks like for its questionnaire, as its file says, under the
+    headline with the band chip; nothing when the file gives no descriptors (the
+    defaults, and 1.0 files)."""
     if band is None or not band.descriptor:
         return []
     s = styles()
     return [
-        Spacer(1, 1 * mm),
         Paragraph(f"<b>What {markup(band.name)} looks like:</b> {markup(band.descriptor)}", s.body),
     ]
 
@@ -220,24 +220,28 @@ def headline(
             ),
             Paragraph(f"<b>{fmt_percent(score.percent)}</b> of the scale", s.body),
             band_chip(score.band, q.bands, width=40 * mm),
-            *band_descriptor(score.band),
             Spacer(1, 2 * mm),
             BandScale(score.percent, q.bands, width=scale_width),
             Paragraph(band_position_sentence(score.percent, score.band, q.bands), s.body_muted),
             Paragraph(coverage, s.body_muted),
         ]
-    table = ReportTable([[left, chart]], colWidths=[LEFT_COLUMN, FRAME_WIDTH - LEFT_COLUMN])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    rows: list[list] = [[left, chart]]
+    commands: list = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    # What the band looks like, across the page under the score and the chart: in the
+    # narrow left column its two sentences ran to seven lines and pushed the summary's
+    # statements on to a page of their own.
+    described = band_descriptor(score.band) if score.mean is not None else []
+    if described:
+        rows.append([described, ""])
+        commands += [("SPAN", (0, 1), (1, 1)), ("TOPPADDING", (0, 1), (1, 1), 4)]
+    table = ReportTable(rows, colWidths=[LEFT_COLUMN, FRAME_WIDTH - LEFT_COLUMN])
+    table.setStyle(TableStyle(commands))
     table.hAlign = "LEFT"
     return table
 
