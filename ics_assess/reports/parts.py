@@ -459,9 +459,16 @@ def _target_cell(questionnaire: Questionnaire, item, answer: Answer | None) -> P
 def section_result(section: Section, sc: SectionScore, bands: Sequence[Band]) -> ReportTable:
     """A section's score line, or why it has none, with its answer counts."""
     s = styles()
-    counts = (
-        f"{sc.rated} rated · {sc.dont_know} don't know · {sc.not_applicable} not applicable · "
-        f"{sc.unanswered} not answered"
+    # Each count keeps its words on one line ("6 not answered", never "6 not" above
+    # "answered"): the line breaks only between counts.
+    counts = " · ".join(
+        f"{n}&nbsp;{words.replace(' ', '&nbsp;')}"
+        for n, words in (
+            (sc.rated, "rated"),
+            (sc.dont_know, "don't know"),
+            (sc.not_applicable, "not applicable"),
+            (sc.unanswered, "not answered"),
+        )
     )
     if sc.reported and sc.band is not None:
         cells = [
@@ -577,7 +584,7 @@ def statements_table(
         answer = answers.get(item.id)
         notes = []
         if item.reverse:
-            notes.append(f"{REVERSE_NOTE.lower()}: a rating r counts as 6 − r")
+            notes.append(f"{REVERSE_NOTE.lower()} (a rating r counts as 6&nbsp;−&nbsp;r)")
         if item.weight != 1:
             notes.append(f"weight {weight_text(item.weight)}")
         statement: list[Flowable] = [para(item.statement, s.cell)]
