@@ -5,10 +5,48 @@ text as pypdf reads it."""
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 
+from ics_assess.services import Services
+
+from .conftest import FORMS_DIR
 from .test_report import PRODUCED, Pdf, demo_services, pick
 
 REVIEW = "Six-month review, November 2026"
+
+
+def demo_copy(demo_db: Path, path: Path) -> Services:
+    """A copy of the session's demo database, to change (opened for writing)."""
+    source = sqlite3.connect(f"file:{demo_db}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    source.backup(target)
+    target.close()
+    source.close()
+    return Services.open(path, [FORMS_DIR])
+
+
+def second_unnamed_response(services: Services) -> str:
+    """A second, submitted organisation response to equal partnership for Westmoor City
+    Council in the review round, with no respondent named: its ratings run 1 to 5 in
+    turn, so that the same statement is strongest in one response and weakest in the
+    other; its first statement has a comment, evidence and a target."""
+    org = services.resolve_organisation("Westmoor City Council")
+    rnd = services.resolve_round(REVIEW, org.partnership_id)
+    a = services.start_assessment(
+        round_id=rnd.id,
+        organisation_id=org.id,
+        questionnaire_id="equal-partnership",
+        kind="organisation",
+    )
+    items = services.detail(a.id).questionnaire.items
+    for i, item in enumerate(items):
+        services.answer(a.id, item.id, 1 + (i * 7) % 5)
+    services.set_comment(a.id, items[0].id, "Second response, from the council's officers.")
+    services.set_evidence(a.id, items[0].id, "Cabinet report, October 2026")
+    services.set_target(a.id, items[0].id, 5)
+    services.submit(a.id)
+    return a.id
 
 
 def test_the_cover_names_the_nhs_sector_in_capitals(demo_db, tmp_path):
@@ -67,3 +105,25 @@ def test_a_reverse_statement_says_so_in_one_sentence_and_counts_keep_their_words
         for words in ("not answered", "not applicable", "don't know"):
             first, second = words.split(" ", 1)
             assert not re.search(rf"{first}\s*\n\s*{second}", raw), words
+
+
+def test_a_second_response_is_named_wherever_its_statements_are_listed(demo_db, tmp_path):
+    """With two responses to one questionnaire, the summary listed "1.3 Proposals to
+    partnership boards..." as strongest and as weakest, each under "Equal partnership",
+    with nothing to say which response each came from; and the unnamed response's part
+    said "answered by Respondent not named"."""
+    with demo_copy(demo_db, tmp_path / "demo.sqlite") as services:
+        second_unnamed_response(services)
+        org = services.resolve_organisation("Westmoor City Council")
+        rnd = services.resolve_round(REVIEW, org.partnership_id)
+        services.report_organisation(org.id, rnd.id, tmp_path / "org.pdf", produced_on=PRODUCED)
+    pdf = Pdf(tmp_path / "org.pdf")
+    summary = " ".join(page for page in pdf.pages[1:4] if "Strongest and weakest" in page)
+    assert "Equal partnership (Respondent not named) · Setting the agenda" in summary
+    assert "Equal partnership (Cllr Siân Llewellyn) · Setting the agenda" in summary
+    assert "Equal partnership · " not in summary
+    # Responses answered once are named by their questionnaire alone.
+    assert "Democratic involvement and citizen voice (" not in summary
+    assert "answered by a respondent not named" in pdf.text
+    assert "by Cllr Siân Llewellyn and a respondent not named." in pdf.pages[0]
+    assert "answered by Respondent not named" not in pdf.text

@@ -8,6 +8,7 @@ sections, the organisation's actions and the appendix.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -23,6 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..domain import AssessmentKind
 from .analysis import rated_statements, strongest_and_weakest, target_gaps, target_profile
 from .appendix import scoring_appendix
 from .assessment import (
@@ -184,7 +186,7 @@ def repeated_sentences(data: OrganisationReportData) -> list[str]:
         if len(responses) < 2:
             continue
         count = NUMBER_WORDS.get(len(responses), str(len(responses)))
-        who = _and([markup(a.assessment.respondent_label) for a in responses])
+        who = _and([markup(respondent_in_text(a)) for a in responses])
         out.append(
             f"<b>{count} organisation responses to {markup(responses[0].questionnaire.title)}"
             f"</b> in this round, by {who}. An organisation normally gives one response to "
@@ -196,6 +198,16 @@ def repeated_sentences(data: OrganisationReportData) -> list[str]:
 
 
 NUMBER_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+
+
+def respondent_in_text(a: AssessmentReportData) -> str:
+    """Who answered, inside a sentence: the name, or "a respondent not named" (the
+    label "Respondent not named" reads as a name after "by")."""
+    if a.assessment.respondent_name:
+        return a.assessment.respondent_name
+    if a.assessment.kind is AssessmentKind.ORGANISATION:
+        return "a respondent not named"
+    return "an anonymous respondent"
 
 
 def _and(words: Sequence[str]) -> str:
@@ -274,6 +286,15 @@ def summary(data: OrganisationReportData) -> list[Flowable]:
         answers_of[index] = a.answers
     strongest, weakest = strongest_and_weakest(rated, STRONGEST_WEAKEST)
     gaps = target_gaps(rated, answers_of)[:GAPS]
+    # A questionnaire answered twice: each statement listed names its respondent, or the
+    # same statement could stand as strongest and as weakest with nothing to tell which
+    # response each came from.
+    responses = Counter(a.questionnaire.id for a in data.assessments)
+    respondents = {
+        index: a.assessment.respondent_label
+        for index, a in enumerate(data.assessments)
+        if responses[a.questionnaire.id] > 1
+    }
     content: list[Flowable] = [Paragraph("<b>Summary</b>", s.h1)]
     if not data.assessments:
         content.append(Paragraph("There are no responses to summarise.", s.body))
@@ -287,9 +308,11 @@ def summary(data: OrganisationReportData) -> list[Flowable]:
             ),
             overview_table(data),
             Paragraph("<b>Strongest and weakest statements, all questionnaires</b>", s.h2),
-            strongest_weakest_table(strongest, weakest, with_questionnaire=True, rated=rated),
+            strongest_weakest_table(
+                strongest, weakest, with_questionnaire=True, rated=rated, respondents=respondents
+            ),
             Paragraph("<b>Biggest gaps between now and the target</b>", s.h2),
-            gaps_table(gaps, with_questionnaire=True),
+            gaps_table(gaps, with_questionnaire=True, respondents=respondents),
         ]
     return one_page(content, "Summary", "summary")
 
@@ -301,7 +324,7 @@ def questionnaire_part(
     s = styles()
     q = a.questionnaire
     key = f"q{index}"
-    who = markup(a.assessment.respondent_label)
+    who = markup(respondent_in_text(a))
     if a.assessment.respondent_role:
         who += f", {markup(a.assessment.respondent_role)}"
     title = q.title + (f" ({a.assessment.respondent_label})" if name_respondent else "")

@@ -316,13 +316,24 @@ def section_scores_table(
 
 
 def _statement_cell(
-    statement: RatedStatement, note: str = "", *, with_questionnaire: bool = False
+    statement: RatedStatement,
+    note: str = "",
+    *,
+    with_questionnaire: bool = False,
+    respondents: Mapping[int, str] | None = None,
 ) -> list[Flowable]:
+    """The statement, and under it (muted) its questionnaire and section when the list
+    spans questionnaires, the respondent too when ``respondents`` names the response it
+    comes from (by its questionnaire index), and ``note``."""
     s = styles()
     cell: list[Flowable] = [para(statement.item.statement, s.cell)]
     extra = []
     if with_questionnaire:
-        extra.append(f"{markup(statement.questionnaire.title)} · {markup(statement.section.title)}")
+        where = markup(statement.questionnaire.title)
+        who = (respondents or {}).get(statement.order[0])
+        if who:
+            where += f" ({markup(who)})"
+        extra.append(f"{where} · {markup(statement.section.title)}")
     if note:
         extra.append(f"<i>{note}</i>")
     if extra:
@@ -336,11 +347,13 @@ def strongest_weakest_table(
     *,
     with_questionnaire: bool = False,
     rated: Sequence[RatedStatement] = (),
+    respondents: Mapping[int, str] | None = None,
 ) -> Flowable:
     """The strongest and weakest statements by score, with reverse statements marked.
     Numbers such as 2.3 are section 2, statement 3. Under the table, how ties are broken
     and, from ``rated`` (every rated statement the lists were chosen from), how many
-    statements share a score the lists were cut at."""
+    statements share a score the lists were cut at. ``respondents`` names the response
+    of each questionnaire index that needs it (one questionnaire answered twice)."""
     s = styles()
     if not strongest and not weakest:
         if rated:
@@ -364,7 +377,9 @@ def strongest_weakest_table(
                 [
                     Paragraph(f"<b>{title}</b>", s.cell) if len(rows) == first else "",
                     Paragraph(st.number, s.cell),
-                    _statement_cell(st, note, with_questionnaire=with_questionnaire),
+                    _statement_cell(
+                        st, note, with_questionnaire=with_questionnaire, respondents=respondents
+                    ),
                     Paragraph(f"<b>{st.value}</b>", s.cell_right),
                 ]
             )
@@ -391,8 +406,14 @@ def strongest_weakest_table(
     return table
 
 
-def gaps_table(gaps: Sequence[TargetGap], *, with_questionnaire: bool = False) -> Flowable:
-    """The statements furthest below their targets, on the scored scale."""
+def gaps_table(
+    gaps: Sequence[TargetGap],
+    *,
+    with_questionnaire: bool = False,
+    respondents: Mapping[int, str] | None = None,
+) -> Flowable:
+    """The statements furthest below their targets, on the scored scale (``respondents``
+    as for strongest_weakest_table)."""
     s = styles()
     if not gaps:
         return Paragraph(
@@ -409,7 +430,9 @@ def gaps_table(gaps: Sequence[TargetGap], *, with_questionnaire: bool = False) -
         rows.append(
             [
                 Paragraph(st.number, s.cell),
-                _statement_cell(st, note, with_questionnaire=with_questionnaire),
+                _statement_cell(
+                    st, note, with_questionnaire=with_questionnaire, respondents=respondents
+                ),
                 Paragraph(str(st.value), s.cell_right),
                 Paragraph(str(g.target_value), s.cell_right),
                 Paragraph(f"<b>+{g.gap}</b>", s.cell_right),
