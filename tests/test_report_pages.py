@@ -127,3 +127,33 @@ def test_a_second_response_is_named_wherever_its_statements_are_listed(demo_db, 
     assert "answered by a respondent not named" in pdf.text
     assert "by Cllr Siân Llewellyn and a respondent not named." in pdf.pages[0]
     assert "answered by Respondent not named" not in pdf.text
+
+
+def test_no_page_starts_with_evidence_cut_off_from_its_statement(
+    services, partnership_setup, tmp_path
+):
+    """A statement and its comment sat at the foot of a page and its evidence began the
+    next, under the repeated table head: every statement here has a comment and a few
+    lines of evidence, of lengths that put page breaks where that happened."""
+    _, rnd, orgs = partnership_setup
+    for questionnaire in ("governance", "equal-partnership"):
+        a = services.start_assessment(
+            round_id=rnd.id,
+            organisation_id=orgs["council"].id,
+            questionnaire_id=questionnaire,
+            kind="organisation",
+            respondent_name="Cllr Test",
+        )
+        for i, item in enumerate(services.detail(a.id).questionnaire.items):
+            services.answer(a.id, item.id, 1 + (i * 7) % 5)
+            services.set_comment(a.id, item.id, " ".join(["Word"] * (30 + (i * 37) % 110)) + ".")
+            evidence = "\n".join(f"Board minutes {k}, item {i}" for k in range(1 + i % 9))
+            services.set_evidence(a.id, item.id, evidence)
+        services.report_assessment(a.id, tmp_path / "r.pdf", produced_on=PRODUCED)
+        pdf = Pdf(tmp_path / "r.pdf")
+        assert "Board minutes 8, item 8" in pdf.text
+        for n, page in enumerate(pdf.pages, start=1):
+            assert not re.search(r"No\. Statement Rating Target (Comment|Evidence) ", page), (
+                questionnaire,
+                n,
+            )

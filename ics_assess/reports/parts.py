@@ -630,8 +630,11 @@ def statements_table(
             rows.append(["", cell, "", ""])
             # The pieces of the texts sit flush, so they read as one block.
             if i == 0:
-                # A comment never starts a page without its statement above it.
-                commands.append(("NOSPLIT", (0, r), (-1, c)))
+                # A comment never starts a page without its statement above it; nor
+                # does the evidence, when the two are short (a piece each): the
+                # statement, its comment and its evidence then keep to one page.
+                last = c + len(in_table) - 1 if len(in_table) <= 2 else c
+                commands.append(("NOSPLIT", (0, r), (-1, last)))
             commands += [
                 ("SPAN", (1, c), (3, c)),
                 ("BACKGROUND", (1, c), (3, c), SHADE),
