@@ -157,3 +157,18 @@ def test_no_page_starts_with_evidence_cut_off_from_its_statement(
                 questionnaire,
                 n,
             )
+
+
+def test_a_page_keeps_the_running_header_of_the_part_it_began_in(demo_db, tmp_path):
+    """The governance part's last page, which the organisation's actions share, was
+    headed with the organisation's header, as if no questionnaire were on it."""
+    with demo_services(demo_db) as services:
+        org = services.resolve_organisation("Westmoor City Council")
+        rnd = services.resolve_round(REVIEW, org.partnership_id)
+        services.report_organisation(org.id, rnd.id, tmp_path / "org.pdf", produced_on=PRODUCED)
+    pdf = Pdf(tmp_path / "org.pdf")
+    last = next(page for page in pdf.pages if "How the partnership checks whether" in page)
+    assert "· Governance and accountability · Westmoor City Council" in last
+    assert "Actions" in last  # the actions begin on that page, under its header
+    appendix = next(page for page in pdf.pages if "Appendix: how the scores" in page)
+    assert "· Westmoor City Council · Six-month review, November 2026" in appendix

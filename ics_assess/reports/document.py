@@ -351,7 +351,9 @@ def unsupported_note(texts: Sequence[str]) -> str | None:
 
 
 class RunningHeader(Flowable):
-    """Takes no space; from the page it lands on, the running header shows ``parts``."""
+    """Takes no space; the running header shows ``parts`` from the page it lands on when
+    it is the first thing there, else from the next page (the page it lands on belongs
+    to the part before it, whose header it keeps)."""
 
     def __init__(self, parts: Sequence[str]):
         super().__init__()
@@ -500,6 +502,7 @@ class ReportDocument(BaseDocTemplate):
             displayDocTitle=True,
         )
         self.header_parts = tuple(header)
+        self._next_header: tuple[str, ...] | None = None
         self.footer_text = footer
         self.draft_text = draft
         frame = Frame(
@@ -507,7 +510,7 @@ class ReportDocument(BaseDocTemplate):
             leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
         )  # fmt: skip
         template = PageTemplate(
-            id="page", frames=[frame], onPage=self._watermark, onPageEnd=self._furniture
+            id="page", frames=[frame], onPage=self._page_begins, onPageEnd=self._furniture
         )
         self.addPageTemplates([template])
         self._header_cache: dict[tuple[tuple[str, ...], float], str] = {}
@@ -515,7 +518,11 @@ class ReportDocument(BaseDocTemplate):
     # Outline and running header follow the flowables as they are placed.
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
         if isinstance(flowable, RunningHeader):
-            self.header_parts = flowable.parts
+            if getattr(self.frame, "_atTop", False):
+                self.header_parts = flowable.parts
+                self._next_header = None
+            else:
+                self._next_header = flowable.parts
             return
         mark = getattr(flowable, "_bookmark", None)
         if mark is None:
@@ -524,6 +531,11 @@ class ReportDocument(BaseDocTemplate):
         top = self.frame._y + getattr(flowable, "height", 0) + 6
         self.canv.bookmarkPage(key, fit="XYZ", left=0, top=min(top, PAGE_HEIGHT))
         self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+    def _page_begins(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        if self._next_header is not None:
+            self.header_parts, self._next_header = self._next_header, None
+        self._watermark(canv, doc)
 
     def _watermark(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         if not self.draft_text:
