@@ -172,3 +172,25 @@ def test_a_page_keeps_the_running_header_of_the_part_it_began_in(demo_db, tmp_pa
     assert "Actions" in last  # the actions begin on that page, under its header
     appendix = next(page for page in pdf.pages if "Appendix: how the scores" in page)
     assert "· Westmoor City Council · Six-month review, November 2026" in appendix
+
+
+def demo_comparison_report(services: Services, questionnaire: str, path: Path) -> Pdf:
+    """The comparison of the review round's organisation responses to ``questionnaire``."""
+    partnership = services.store.partnerships()[0]
+    latest = services.rounds_latest_first(partnership.id)[0]
+    c = services.compare(round_id=latest.id, questionnaire_id=questionnaire)
+    services.report_comparison(c, path, produced_on=PRODUCED)
+    return Pdf(path)
+
+
+def test_the_statement_heat_map_begins_on_the_page_of_its_introduction(demo_db, tmp_path):
+    """ "Statements by group" stood alone on a page, its introduction and legend at the
+    top and the rest blank, the table it introduces starting on the next; and the one
+    block of organisations was headed "By organisation, part 1 of 1"."""
+    with demo_services(demo_db) as services:
+        pdf = demo_comparison_report(services, "governance", tmp_path / "c.pdf")
+    page = next(page for page in pdf.pages if "Statements by group" in page)
+    assert "The system and the sectors" in page
+    assert "1.1 Our organisation can show which body takes each kind of decision" in page
+    assert "By organisation (the system repeated)" in pdf.text
+    assert "part 1 of 1" not in pdf.text

@@ -1071,14 +1071,21 @@ def heatmap_part(c: Comparison) -> list[Flowable]:
         band_legend(c),
         Spacer(1, 3 * mm),
     ]
+    # The block's heading is kept with its table by the CondPageBreak before it, not by
+    # keepWithNext: that kept the heading with the whole table, which runs over a page,
+    # and so always began it on a new page, leaving the part's introduction alone on one.
+    heading = _cell_style(s.h2, "cmp_heat_h2", keepWithNext=0)
+    parts = len(blocks) - 1
     for b, block in enumerate(blocks):
         if len(blocks) > 1:
             if b == 0:
                 title = "The system and the sectors"
+            elif parts == 1:
+                title = f"By {who} (the system repeated)"
             else:
-                title = f"By {who}, part {b} of {len(blocks) - 1} (the system repeated)"
+                title = f"By {who}, part {b} of {parts} (the system repeated)"
             flow.append(CondPageBreak(90 * mm))
-            flow.append(Paragraph(f"<b>{title}</b>", s.h2))
+            flow.append(Paragraph(f"<b>{title}</b>", heading))
         flow += [heat_table(c, block), Spacer(1, 5 * mm)]
     return flow
 
