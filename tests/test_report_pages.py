@@ -194,3 +194,17 @@ def test_the_statement_heat_map_begins_on_the_page_of_its_introduction(demo_db, 
     assert "1.1 Our organisation can show which body takes each kind of decision" in page
     assert "By organisation (the system repeated)" in pdf.text
     assert "part 1 of 1" not in pdf.text
+
+
+def test_the_statements_that_changed_between_versions_are_named_whole(demo_db, tmp_path):
+    """The list of statements left out of the change cut the longer ones short ("…
+    neither the ICB board nor the health and wellbeing…"), in a list with room for
+    them."""
+    with demo_services(demo_db) as services:
+        pdf = demo_comparison_report(services, "governance", tmp_path / "c.pdf")
+    changed = pdf.text[pdf.text.index("Statements that changed between versions") :]
+    assert (
+        "3.1 The integrated care partnership's agendas include business that neither the "
+        "ICB board nor the health and wellbeing boards take." in changed
+    )
+    assert "…" not in changed[: changed.index("Produced by")]

@@ -1398,7 +1398,7 @@ def trend_part(c: Comparison) -> list[Flowable]:
         listed = []
         for item_id in t.changed_items:
             row = numbers.get(item_id)
-            listed.append(f"{row.number} {shorten(row.item.statement, 120)}" if row else item_id)
+            listed.append(f"{row.number} {shorten(row.item.statement, 300)}" if row else item_id)
         flow.append(
             Paragraph(
                 "These statements read or score differently between the questionnaire "
