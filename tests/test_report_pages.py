@@ -208,3 +208,16 @@ def test_the_statements_that_changed_between_versions_are_named_whole(demo_db, t
         "ICB board nor the health and wellbeing boards take." in changed
     )
     assert "…" not in changed[: changed.index("Produced by")]
+
+
+def test_a_workshop_section_heading_never_ends_a_page(demo_db, tmp_path):
+    """In "Every statement: outcome and reasoning", "Section 3: Prevention and health
+    inequalities" was the last row of a page, its statements all on the next."""
+    with demo_services(demo_db) as services:
+        workshop = services.workshops()[0].workshop.id
+        services.report_workshop(workshop, tmp_path / "w.pdf", produced_on=PRODUCED)
+    pdf = Pdf(tmp_path / "w.pdf")
+    assert "Section 3: Prevention and health inequalities 3.1" in pdf.text
+    for page in pdf.pages:
+        body = page[: page.rindex("Northshire and Westmoor Health and")]  # the header
+        assert not re.search(r"Section \d+: [^.]*$", body.strip()), body[-120:]

@@ -692,6 +692,8 @@ def outcomes_table(v: WorkshopView) -> ReportTable:
                 ("SPAN", (0, r), (-1, r)),
                 ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F2F4F7")),
                 ("LINEABOVE", (0, r), (-1, r), 0.4, RULE),
+                # A section's heading never ends a page without its first statement.
+                ("NOSPLIT", (0, r), (-1, r + 1)),
             ]
         reasoning = row.agreed.reasoning if row.agreed is not None else ""
         pieces = chunk_text(reasoning, limit=REASONING_PIECE) if reasoning.strip() else []
