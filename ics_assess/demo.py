@@ -183,8 +183,8 @@ COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Only one councillor sits on a board of fourteen, as a partner member.",),
     ),
     "dem-members-4": (
-        ("Papers come ten days ahead, so cabinet agrees a view before each meeting.",),
-        ("Papers arrive two days before the meeting, too late to brief cabinet members.",),
+        ("Papers come ten days ahead, so each council's cabinet agrees a view first.",),
+        ("Papers arrive two days before the meeting, too late for councils to brief members.",),
     ),
     "dem-scrutiny-1": (
         ("Scrutiny saw the stroke-services proposal before consultation – a real change.",),
@@ -276,8 +276,8 @@ COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     # Statements of version 1.1, which the six-month review answered.
     "gov-place-3": (
-        ("The place plan went to our cabinet twice before the ICB adopted it.",),
-        ("The place plan was adopted before our cabinet had seen it.",),
+        ("The place plan went to the council's cabinet twice before the ICB adopted it.",),
+        ("The place plan was adopted before the council's cabinet had seen it.",),
     ),
     "gov-decisions-8": (
         ("Every partner signed off the forward plan in writing before it went ahead.",),
@@ -352,14 +352,34 @@ EVIDENCE: dict[str, tuple[str, ...]] = {
 }
 """How often a respondent comments on a statement that has comments."""
 
-REASONINGS = (
-    "Agreed after discussion: the evidence shows progress, but it is not yet consistent.",
-    "Council and NHS colleagues saw this differently; we settled on the lower rating "
-    "until the pooled budget review reports.",
-    "The group agreed this is a strength, citing the published board papers.",
-    "The VCSE and Healthwatch view carried weight here: residents do not yet see the change.",
-    "Split view. NHS colleagues pointed to the strategy; councillors to who sets the agenda.",
-)
+# The room's reasoning on the statements the demo workshop gives one (every third of
+# equal partnership 1.1), each about its own statement and the rating the room agreed.
+REASONINGS: dict[str, str] = {
+    "eq-agenda-1": "Agreed after discussion: agendas are now drafted jointly, but most "
+    "late items still come from the ICB.",
+    "eq-agenda-6": "Winter tested it: the prevention item kept its place, but its time was "
+    "cut at two meetings running.",
+    "eq-funding-1": "The joint finance report now sets the three budgets side by side; "
+    "public health's figures still arrive a quarter late.",
+    "eq-funding-3": "The year-end review looked at what the Better Care Fund was spent "
+    "on, not yet at the outcomes it was meant to achieve.",
+    "eq-prevention-1": "The group agreed this is a strength: every partner now measures "
+    "its prevention spending the same way.",
+    "eq-prevention-4": "Two places have a named lead whom all partners recognise; the "
+    "third is still being agreed.",
+    "eq-workforce-2": "Social care vacancy figures reach the board, but a quarter behind "
+    "the NHS figures and not broken down by place.",
+    "eq-workforce-6": "The insulin protocol is signed and working; the agreements for "
+    "other delegated tasks are still in draft.",
+    "eq-economy-2": "The joint jobs route placed local residents in NHS and care roles "
+    "this year; the councils want it extended to housing support.",
+    "eq-economy-7": "Nobody has one picture of care home and home care capacity yet: each "
+    "partner plans from its own figures.",
+    "eq-culture-3": "Agreed after discussion: most concerns are now raised directly, but "
+    "one went to the regional team first this year.",
+    "eq-culture-8": "The VCSE and Healthwatch view carried weight here: small "
+    "organisations give the most time for the least say.",
+}
 
 ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     # (section words, description, owner, status)
@@ -786,7 +806,7 @@ def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
         for a, (index, _, _) in zip(participants, WORKSHOP_PARTICIPANTS, strict=True)
     }
     split_item = _most_divided(q, participants, answers, sector_of)
-    for n, item in enumerate(q.items):
+    for item in q.items:
         ratings = sorted(
             answers[a][item.id].rating
             for a in participants
@@ -797,7 +817,7 @@ def _workshop(services, gen, partnership_id, rnd, orgs, counts) -> None:
         agreed = ratings[len(ratings) // 2]
         target_step = 1 if item.reverse else -1
         target = max(1, min(5, agreed - target_step))
-        reasoning = REASONINGS[n % len(REASONINGS)] if n % 3 == 0 else ""
+        reasoning = REASONINGS.get(item.id, "")
         if item.id == split_item[0]:
             _, positions = split_item
             services.set_not_agreed(

@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from ics_assess import comparison, domain, workshop
-from ics_assess.demo import COMMENTS
+from ics_assess.demo import COMMENTS, REASONINGS
 from ics_assess.domain import (
     SCALE_POINTS,
     Answer,
@@ -38,11 +38,12 @@ from ics_assess.reports.analysis import (
 )
 from ics_assess.reports.appendix import scoring_appendix
 from ics_assess.reports.where import KINDS, PLACES
+from ics_assess.services import Services
 from ics_assess.ui.new_assessment import NewAssessmentDialog
 from ics_assess.ui.results import ResultsPage
 from ics_assess.ui.walkthrough import WalkthroughPage
 
-from .conftest import PROJECT_ROOT
+from .conftest import FORMS_DIR, PROJECT_ROOT
 from .test_cli import run
 from .test_report import Pdf, norm
 from .ui_support import FakeDialogs, open_window
@@ -607,6 +608,36 @@ def test_the_demo_comments_sit_on_the_statements_they_are_about(demo_db):
     assert sme == {"eq-economy-3"}  # procurement open to small local firms
     # Operational pressures and long-term priorities: 1.0's statement, and 1.1's rewording.
     assert winter == {"eq-agenda-4", "eq-agenda-6"}
+
+
+def test_a_demo_comment_speaks_as_any_partner_that_gives_it(demo_db):
+    """ "The place plan went to our cabinet twice" was given by the primary care
+    collaborative, which has no cabinet: a comment any sector may give speaks of "the
+    council's cabinet", never "our"."""
+    with sqlite3.connect(demo_db) as db:
+        comments = [c for (c,) in db.execute("SELECT comment FROM answers WHERE comment != ''")]
+    assert any("the council's cabinet" in c for c in comments)
+    assert not any("our cabinet" in c.lower() for c in comments)
+    for good, poor in COMMENTS.values():
+        assert not any("our cabinet" in c.lower() for c in good + poor)
+
+
+def test_the_demo_workshop_reasons_about_each_statement_and_the_rating_agreed(demo_db):
+    """The workshop's reasonings came round in turn, whatever the statement: "Split view
+    ... who sets the agenda" on Better Care Fund spending (not split), "this is a
+    strength" on a statement the room rated 2 (Rarely true)."""
+    with Services.open(demo_db, [FORMS_DIR], create=False) as services:
+        (workshop,) = services.store.workshops()
+        view = services.workshop_view(workshop.id)
+    reasoned = {row.item.id: row for row in view.statements if row.agreed and row.agreed.is_agreed}
+    given = {item_id: row.agreed.reasoning for item_id, row in reasoned.items()}
+    assert {i for i, r in given.items() if r} == set(REASONINGS)
+    for item_id, text in REASONINGS.items():
+        row = reasoned[item_id]
+        assert given[item_id] == text
+        if "strength" in text:
+            assert row.agreed.rating >= 4, item_id
+        assert "split" not in text.lower() or row.split, item_id
 
 
 def test_the_assessment_list_marks_a_provisional_score(qtbot, services, draft):
