@@ -221,3 +221,13 @@ def test_a_workshop_section_heading_never_ends_a_page(demo_db, tmp_path):
     for page in pdf.pages:
         body = page[: page.rindex("Northshire and Westmoor Health and")]  # the header
         assert not re.search(r"Section \d+: [^.]*$", body.strip()), body[-120:]
+
+
+def test_the_appendix_sizes_a_flagged_gap_against_the_scale_rightly(demo_db, tmp_path):
+    """Rule 13 called a gap of 1 point "a fifth of the whole 1 to 5 scale"; the scale
+    spans 4 points, so 1 point is a quarter of it (25 points of percent, Rule 6)."""
+    with demo_services(demo_db) as services:
+        pdf = demo_comparison_report(services, "equal-partnership", tmp_path / "c.pdf")
+    rule = pdf.text[pdf.text.index("Rule 13: Perception gaps") :]
+    assert "A gap of 1 point or more either way (a quarter of the whole 1 to 5 scale" in rule
+    assert "a fifth" not in pdf.text
