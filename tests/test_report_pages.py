@@ -231,3 +231,23 @@ def test_the_appendix_sizes_a_flagged_gap_against_the_scale_rightly(demo_db, tmp
     rule = pdf.text[pdf.text.index("Rule 13: Perception gaps") :]
     assert "A gap of 1 point or more either way (a quarter of the whole 1 to 5 scale" in rule
     assert "a fifth" not in pdf.text
+
+
+def test_no_actions_need_no_page_of_their_own(demo_db, tmp_path):
+    """ "No improvement actions have been recorded ..." stood alone on a page, with room
+    for it under the last section on the page before."""
+    with demo_services(demo_db) as services:
+        for organisation, round_name in (
+            ("Northshire Teaching Hospitals NHS Foundation Trust", "Baseline, May 2026"),
+            ("Westmoor Community and Mental Health NHS Trust", REVIEW),
+        ):
+            found = pick(
+                services,
+                organisation_name=organisation,
+                questionnaire_id="equal-partnership",
+                round_name=round_name,
+            )
+            services.report_assessment(found, tmp_path / "r.pdf", produced_on=PRODUCED)
+            pdf = Pdf(tmp_path / "r.pdf")
+            page = next(p for p in pdf.pages if "No improvement actions have been recorded" in p)
+            assert "6. Trust and culture" in page, organisation

@@ -265,7 +265,9 @@ def assessment_story(data: AssessmentReportData, produced_on: date) -> list[Flow
         *summary(data),
         PageBreak(),
         *sections(data),
-        CondPageBreak(80 * mm),
+        # Room for the actions' heading and first rows; without actions, their part is
+        # two short paragraphs, which need no page of their own.
+        CondPageBreak((80 if data.actions else 40) * mm),
         *actions_part(
             data.actions,
             questionnaires,

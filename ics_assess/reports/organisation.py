@@ -361,7 +361,9 @@ def organisation_story(data: OrganisationReportData, produced_on: date) -> list[
     for index, a in enumerate(data.assessments):
         story += [PageBreak(), *questionnaire_part(a, index, name_respondent=repeated)]
     story += [
-        CondPageBreak(80 * mm),
+        # Room for the actions' heading and first rows; without actions, their part is
+        # two short paragraphs, which need no page of their own.
+        CondPageBreak((80 if data.actions else 40) * mm),
         RunningHeader(org_header(data)),
         *actions_part(
             data.actions,
