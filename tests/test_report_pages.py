@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+from ics_assess.domain import AssessmentKind
 from ics_assess.services import Services
 
 from .conftest import FORMS_DIR
@@ -56,6 +57,7 @@ def test_the_cover_names_the_nhs_sector_in_capitals(demo_db, tmp_path):
             organisation_name="Northshire Teaching Hospitals NHS Foundation Trust",
             questionnaire_id="governance",
             round_name=REVIEW,
+            kind=AssessmentKind.ORGANISATION,
         )
         services.report_assessment(trust, tmp_path / "trust.pdf", produced_on=PRODUCED)
     cover = Pdf(tmp_path / "trust.pdf").pages[0]
@@ -78,6 +80,7 @@ def test_the_band_descriptor_leaves_the_summary_on_one_page(demo_db, tmp_path):
                 organisation_name=organisation,
                 questionnaire_id=questionnaire,
                 round_name=REVIEW,
+                kind=AssessmentKind.ORGANISATION,
             )
             services.report_assessment(found, tmp_path / "r.pdf", produced_on=PRODUCED)
             summary = Pdf(tmp_path / "r.pdf").pages[1]
@@ -95,6 +98,7 @@ def test_a_reverse_statement_says_so_in_one_sentence_and_counts_keep_their_words
             organisation_name="Northshire Teaching Hospitals NHS Foundation Trust",
             questionnaire_id="equal-partnership",
             round_name="Baseline, May 2026",
+            kind=AssessmentKind.ORGANISATION,
         )
         services.report_assessment(baseline, tmp_path / "r.pdf", produced_on=PRODUCED)
     pdf = Pdf(tmp_path / "r.pdf")
@@ -246,8 +250,33 @@ def test_no_actions_need_no_page_of_their_own(demo_db, tmp_path):
                 organisation_name=organisation,
                 questionnaire_id="equal-partnership",
                 round_name=round_name,
+                kind=AssessmentKind.ORGANISATION,
             )
             services.report_assessment(found, tmp_path / "r.pdf", produced_on=PRODUCED)
             pdf = Pdf(tmp_path / "r.pdf")
             page = next(p for p in pdf.pages if "No improvement actions have been recorded" in p)
             assert "6. Trust and culture" in page, organisation
+
+
+def test_the_radar_names_each_section_whole(demo_db, tmp_path):
+    """The radar cut "Workforce across health and social care" to "Workforce across
+    health and…" (and the ICB's section likewise), with room on the page for them."""
+    whole = {
+        "equal-partnership": "4 Workforce across health and social care",
+        "governance": "3 The ICB, the ICP and health and wellbeing boards",
+        "democratic-involvement": "5 Healthwatch and the voluntary sector",
+    }
+    with demo_services(demo_db) as services:
+        for questionnaire, label in whole.items():
+            found = pick(
+                services,
+                organisation_name="Westmoor City Council",
+                questionnaire_id=questionnaire,
+                round_name=REVIEW,
+                kind=AssessmentKind.ORGANISATION,
+            )
+            services.report_assessment(found, tmp_path / "r.pdf", produced_on=PRODUCED)
+            summary = Pdf(tmp_path / "r.pdf").pages[1]
+            chart = summary[: summary.index("No. Section Score")]  # (an ellipsis reads "...")
+            assert label in chart, questionnaire
+            assert "..." not in chart, questionnaire

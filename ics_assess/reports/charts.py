@@ -24,7 +24,7 @@ from ..scoring import percent
 from .document import ACCENT_COLOUR, INK, MUTED, RULE, styles, tinted
 from .text import BODY, BOLD, markup
 
-LABEL_CHARS = 34
+LABEL_CHARS = 60
 """Section titles longer than this are shortened on the chart (the table gives them whole)."""
 
 
