@@ -280,3 +280,18 @@ def test_the_radar_names_each_section_whole(demo_db, tmp_path):
             chart = summary[: summary.index("No. Section Score")]  # (an ellipsis reads "...")
             assert label in chart, questionnaire
             assert "..." not in chart, questionnaire
+
+
+def test_the_printed_action_plan_looks_like_the_other_reports(demo_db, tmp_path):
+    """Its title was in the regular weight, every other report's in bold, and its footer
+    read "Produced 1 December 2026 with ICS Assess", theirs "Produced by ICS Assess on
+    1 December 2026"."""
+    with demo_services(demo_db) as services:
+        partnership = services.store.partnerships()[0]
+        latest = services.rounds_latest_first(partnership.id)[0]
+        out = services.print_action_plan(latest.id, tmp_path / "plan.pdf", today=PRODUCED)
+    pdf = Pdf(out)
+    assert pdf.pages[0].startswith(f"Action plan: {REVIEW}")
+    assert all("Produced by ICS Assess on 1 December 2026" in page for page in pdf.pages)
+    fonts = pdf.reader.pages[0]["/Resources"]["/Font"].values()
+    assert any(str(f.get_object()["/BaseFont"]).endswith("-Bold") for f in fonts)

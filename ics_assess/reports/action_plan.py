@@ -30,6 +30,7 @@ from .document import (
     styles,
 )
 from .parts import HEAD_ROW, PAD, head
+from .text import markup
 
 OVERDUE_COLOUR = colors.HexColor("#B3261E")
 
@@ -60,7 +61,8 @@ def build_action_plan(
     def story() -> list[Flowable]:
         s = styles()
         flow: list[Flowable] = [
-            bookmarked(para(title, s.h1), "Action plan", "plan"),
+            # Bold, as every other report's title (h1 is the regular weight).
+            bookmarked(Paragraph(f"<b>{markup(title)}</b>", s.h1), "Action plan", "plan"),
             para(subtitle, s.body),
         ]
         overdue = sum(1 for line in lines if line.overdue)
@@ -102,7 +104,7 @@ def build_action_plan(
         subject="Action plan",
         keywords=["ICS Assess", "action plan"],
         header=[title],
-        footer=f"Produced {fmt_date(today)} with ICS Assess",
+        footer=f"Produced by ICS Assess on {fmt_date(today)}",
         draft=None,
     )
 
