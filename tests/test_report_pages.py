@@ -295,3 +295,13 @@ def test_the_printed_action_plan_looks_like_the_other_reports(demo_db, tmp_path)
     assert all("Produced by ICS Assess on 1 December 2026" in page for page in pdf.pages)
     fonts = pdf.reader.pages[0]["/Resources"]["/Font"].values()
     assert any(str(f.get_object()["/BaseFont"]).endswith("-Bold") for f in fonts)
+
+
+def test_a_section_column_heading_never_breaks_inside_a_word(demo_db, tmp_path):
+    """The section table's column for "Disagreement and escalation" was headed "4
+    Disagree" above "ment and escalation": the word was wider than the column."""
+    with demo_services(demo_db) as services:
+        pdf = demo_comparison_report(services, "governance", tmp_path / "c.pdf")
+    page = next(p for p in pdf.pages if p.startswith("Section scores by group"))
+    assert "Disagreement" in page
+    assert "Disagree ment" not in page

@@ -20,6 +20,8 @@ whatever the caller passes).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -803,6 +805,30 @@ def _blocks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
+SECTION_HEAD_SIZE = 6.8
+"""The type size of a section's title at the head of its column in the section table."""
+
+
+def _section_head_style(text: str, width: float) -> ParagraphStyle:
+    """The style of a section's column heading: its usual size, or smaller when its
+    longest word would not fit the column (reportlab would break the word without a
+    hyphen: "Disagree" above "ment")."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    words = html.unescape(re.sub(r"<[^>]+>", "", text)).split()
+    longest = max((stringWidth(w, BODY, SECTION_HEAD_SIZE) for w in words), default=0.0)
+    size = SECTION_HEAD_SIZE
+    if longest > width:
+        size = max(5.0, SECTION_HEAD_SIZE * width / longest)
+    return _cell_style(
+        styles().cell_head,
+        f"cmp_sec_head_{size:.2f}",
+        alignment=TA_CENTER,
+        fontSize=size,
+        leading=size * 8 / SECTION_HEAD_SIZE,
+    )
+
+
 def section_tables(c: Comparison) -> list[Flowable]:
     """Groups as rows, the overall score and each section as columns, each cell the
     score to one decimal with its band's name, on the band's colour. More sections than
@@ -819,13 +845,7 @@ def section_tables(c: Comparison) -> list[Flowable]:
         ]
         cell_w = (FRAME_WIDTH - group_w - n_w) / max(len(scopes), 4)
         heading = [Paragraph("Group", s.cell_head), Paragraph("n", s.cell_head)] + [
-            Paragraph(
-                text,
-                _cell_style(
-                    s.cell_head, "cmp_sec_head", alignment=TA_CENTER, fontSize=6.8, leading=8
-                ),
-            )
-            for _, text in scopes
+            Paragraph(text, _section_head_style(text, cell_w - 2)) for _, text in scopes
         ]
         rows: list[list] = [heading]
         commands: list = [
