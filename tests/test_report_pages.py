@@ -305,3 +305,26 @@ def test_a_section_column_heading_never_breaks_inside_a_word(demo_db, tmp_path):
     page = next(p for p in pdf.pages if p.startswith("Section scores by group"))
     assert "Disagreement" in page
     assert "Disagree ment" not in page
+
+
+def test_a_provisional_summary_keeps_to_its_page(demo_db, tmp_path):
+    """The half-done draft's summary ran on to a second page: beside the chart, the
+    provisional line and the list of sections not scored took the left column to ten
+    lines more than the chart. They now run across the page under it."""
+    with demo_services(demo_db) as services:
+        draft = pick(
+            services,
+            organisation_name="Northshire Primary Care Collaborative",
+            questionnaire_id="equal-partnership",
+            round_name=REVIEW,
+            kind=AssessmentKind.ORGANISATION,
+        )
+        services.report_assessment(draft, tmp_path / "r.pdf", produced_on=PRODUCED)
+    summary = Pdf(tmp_path / "r.pdf").pages[1]
+    assert "Provisional: based on 3 of 6 sections." in summary
+    assert (
+        "17 of 34 statements answered; 3 of 6 sections scored. Not scored, for want of "
+        "answers: Workforce across health and social care; The local economy; Trust and "
+        "culture." in summary
+    )
+    assert "Biggest gaps between now and the target" in summary

@@ -182,8 +182,9 @@ def headline(
     answered: int,
     chart: Flowable,
 ) -> ReportTable:
-    """The headline: score, percent and band, where it sits in its band and what was
-    answered, on the left; ``chart`` (the radar) on the right."""
+    """The headline: score, percent and band and where it sits in its band on the left,
+    ``chart`` (the radar) on the right; under both, what was answered and scored and
+    what the band looks like."""
     s = styles()
     q = questionnaire
     total = len(q.items)
@@ -195,6 +196,12 @@ def headline(
     if score.unreported:
         names = "; ".join(markup(u.title) for u in score.unreported)
         coverage += f" Not scored, for want of answers: {names}."
+    # What was answered and scored, and what the band looks like, run across the page
+    # under the score and the chart: in the narrow left column they ran to many lines and
+    # pushed the summary's statements on to a page of their own.
+    below: list[Flowable] = [Paragraph(coverage, s.body_muted)]
+    if score.mean is not None:
+        below += band_descriptor(score.band)
     scale_width = LEFT_COLUMN - 6 * mm
     if score.mean is None or score.band is None or score.percent is None:
         left: list[Flowable] = [
@@ -202,7 +209,6 @@ def headline(
             Paragraph("<b>None yet</b>", s.h1),
             Paragraph("No section has enough answers to be scored.", s.body),
             BandScale(None, q.bands, width=scale_width),
-            Paragraph(coverage, s.body_muted),
         ]
     else:
         left = [
@@ -223,23 +229,17 @@ def headline(
             Spacer(1, 2 * mm),
             BandScale(score.percent, q.bands, width=scale_width),
             Paragraph(band_position_sentence(score.percent, score.band, q.bands), s.body_muted),
-            Paragraph(coverage, s.body_muted),
         ]
-    rows: list[list] = [[left, chart]]
+    rows: list[list] = [[left, chart], [below, ""]]
     commands: list = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("SPAN", (0, 1), (1, 1)),
+        ("TOPPADDING", (0, 1), (1, 1), 4),
     ]
-    # What the band looks like, across the page under the score and the chart: in the
-    # narrow left column its two sentences ran to seven lines and pushed the summary's
-    # statements on to a page of their own.
-    described = band_descriptor(score.band) if score.mean is not None else []
-    if described:
-        rows.append([described, ""])
-        commands += [("SPAN", (0, 1), (1, 1)), ("TOPPADDING", (0, 1), (1, 1), 4)]
     table = ReportTable(rows, colWidths=[LEFT_COLUMN, FRAME_WIDTH - LEFT_COLUMN])
     table.setStyle(TableStyle(commands))
     table.hAlign = "LEFT"
