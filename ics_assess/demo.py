@@ -770,6 +770,7 @@ def _leave_half_done(services: Services, assessment_id: str, q: Questionnaire) -
         services.answer(assessment_id, item.id, None)
         services.set_target(assessment_id, item.id, None)
         services.set_comment(assessment_id, item.id, "")
+        services.set_evidence(assessment_id, item.id, "")
     services.store.set_position(assessment_id, items[len(items) // 2].id)
 
 

@@ -328,3 +328,22 @@ def test_a_provisional_summary_keeps_to_its_page(demo_db, tmp_path):
         "culture." in summary
     )
     assert "Biggest gaps between now and the target" in summary
+
+
+def test_a_half_done_draft_has_no_evidence_on_a_statement_it_left_blank(demo_db, tmp_path):
+    """The demo's half-done draft cleared the ratings, targets and comments of its second
+    half, but not the evidence, so its report showed "Not answered" with "Evidence:
+    Discharge dashboard, shared weekly…" under it."""
+    with demo_services(demo_db) as services:
+        draft = pick(
+            services,
+            organisation_name="Northshire Primary Care Collaborative",
+            questionnaire_id="equal-partnership",
+            round_name=REVIEW,
+            kind=AssessmentKind.ORGANISATION,
+        )
+        detail = services.detail(draft)
+        services.report_assessment(draft, tmp_path / "r.pdf", produced_on=PRODUCED)
+    blank = [a for a in detail.answers.values() if not a.is_answered]
+    assert blank and not any(a.evidence or a.comment for a in blank)
+    assert "Discharge dashboard" not in Pdf(tmp_path / "r.pdf").text
