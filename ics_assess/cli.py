@@ -1531,6 +1531,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
+def _kind_argument(parser: argparse.ArgumentParser) -> None:
+    """--kind: which kind of response a comparison or review shows (one at a time)."""
+    parser.add_argument(
+        "--kind",
+        choices=("organisation", "individual"),
+        default="organisation",
+        help="organisation responses (the default) or individual views",
+    )
+
+
+def _partnership_argument(parser: argparse.ArgumentParser) -> None:
+    """--partnership: which partnership's round is meant, when a name is shared."""
+    parser.add_argument(
+        "--partnership",
+        metavar="P",
+        help="the partnership's id or name, when several have a round of that name",
+    )
+
+
 def _selection_arguments(parser: argparse.ArgumentParser) -> None:
     """Which assessments a command works on: ids, and/or whole rounds."""
     parser.add_argument(
@@ -1643,23 +1662,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questionnaire", metavar="Q", required=True, help="the questionnaire's id (forms list)"
     )
-    p.add_argument(
-        "--kind",
-        choices=("organisation", "individual"),
-        default="organisation",
-        help="organisation responses (the default) or individual views",
-    )
+    _kind_argument(p)
     p.add_argument(
         "--since",
         metavar="ROUND",
         help="the earlier round to show the change from (default: the round opened "
         "before; 'none' for no change)",
     )
-    p.add_argument(
-        "--partnership",
-        metavar="P",
-        help="the partnership (id or name), when the round's name is used in several",
-    )
+    _partnership_argument(p)
     p.add_argument("-o", "--output", metavar="FILE", help="the .pdf, .csv or .xlsx file to write")
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_compare)
@@ -1779,11 +1789,7 @@ def build_parser() -> argparse.ArgumentParser:
         "values in the partnership's rounds up to this one.",
     )
     p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
-    p.add_argument(
-        "--partnership",
-        metavar="P",
-        help="the partnership's id or name, when several have a round of that name",
-    )
+    _partnership_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_profile)
 
@@ -1805,17 +1811,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROUND",
         help="the earlier round to review against (default: the round opened before)",
     )
-    p.add_argument(
-        "--kind",
-        choices=("organisation", "individual"),
-        default="organisation",
-        help="organisation responses (the default) or individual views",
-    )
-    p.add_argument(
-        "--partnership",
-        metavar="P",
-        help="the partnership's id or name, when several have a round of that name",
-    )
+    _kind_argument(p)
+    _partnership_argument(p)
     p.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF file to write")
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_review)
@@ -1830,7 +1827,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = concerns_sub.add_parser("list", help="the concerns raised up to a round", parents=[common])
     p.add_argument("--round", required=True, metavar="ROUND", help="a round's id or name")
-    p.add_argument("--partnership", metavar="P", help="the partnership's id or name")
+    _partnership_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(func=cmd_concerns_list)
     p = concerns_sub.add_parser(
@@ -1839,7 +1836,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     p.add_argument("--round", required=True, metavar="ROUND", help="the round it was raised in")
-    p.add_argument("--partnership", metavar="P", help="the partnership's id or name")
+    _partnership_argument(p)
     p.add_argument(
         "--questionnaire", required=True, metavar="Q", help="the questionnaire's id (forms list)"
     )
