@@ -32,7 +32,7 @@ from .document import (
     shortened_paragraph,
     styles,
     title_style,
-    unsupported_note,
+    unsupported_paragraph,
 )
 from .model import AssessmentReportData, BuiltReport
 from .parts import (
@@ -209,9 +209,7 @@ def cover(data: AssessmentReportData, produced_on: date) -> list[Flowable]:
             s.body_muted,
         ),
     ]
-    missing = unsupported_note(texts_of(data))
-    if missing:
-        flow.append(Paragraph(f"<i>{markup(missing)}</i>", s.body_muted))
+    flow += unsupported_paragraph(texts_of(data))
     return flow
 
 

@@ -75,7 +75,7 @@ from .document import (
     shorten,
     styles,
     title_style,
-    unsupported_note,
+    unsupported_paragraph,
 )
 from .model import BuiltReport
 from .parts import HEAD_ROW, PAD, details_table, head, muted, notice
@@ -439,9 +439,7 @@ def cover(c: Comparison, produced_on: date) -> list[Flowable]:
             s.body_muted,
         ),
     ]
-    missing = unsupported_note(texts_of(c))
-    if missing:
-        flow.append(Paragraph(f"<i>{markup(missing)}</i>", s.body_muted))
+    flow += unsupported_paragraph(texts_of(c))
     return flow
 
 

@@ -347,6 +347,12 @@ def unsupported_note(texts: Sequence[str]) -> str | None:
     )
 
 
+def unsupported_paragraph(texts: Sequence[str]) -> list[Flowable]:
+    """The cover's note on characters no report font can show, if any (unsupported_note)."""
+    note = unsupported_note(texts)
+    return [Paragraph(f"<i>{markup(note)}</i>", styles().body_muted)] if note else []
+
+
 # --- flowables that steer the page furniture ---------------------------------------------
 
 

@@ -64,7 +64,7 @@ from .document import (
     shortened_paragraph,
     styles,
     title_style,
-    unsupported_note,
+    unsupported_paragraph,
 )
 from .model import AssessmentReportData, BuiltReport, OrganisationReportData
 from .parts import (
@@ -168,9 +168,7 @@ def cover(data: OrganisationReportData, produced_on: date) -> list[Flowable]:
     ]
     texts = [t for a in data.assessments for t in texts_of(a)]
     texts += [f"{a.description} {a.owner}" for a in data.actions]
-    missing = unsupported_note(texts)
-    if missing:
-        flow.append(Paragraph(f"<i>{markup(missing)}</i>", s.body_muted))
+    flow += unsupported_paragraph(texts)
     return flow
 
 

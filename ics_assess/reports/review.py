@@ -64,7 +64,7 @@ from .document import (
     shorten,
     styles,
     title_style,
-    unsupported_note,
+    unsupported_paragraph,
 )
 from .model import BuiltReport
 from .parts import PAD, details_table, fill_widths, head, muted, notice, ruled_table
@@ -144,9 +144,7 @@ def cover(r: Review) -> list[Flowable]:
             s.body_muted,
         ),
     ]
-    missing = unsupported_note(texts_of(r))
-    if missing:
-        flow.append(Paragraph(f"<i>{markup(missing)}</i>", s.body_muted))
+    flow += unsupported_paragraph(texts_of(r))
     return flow
 
 

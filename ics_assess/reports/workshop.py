@@ -63,7 +63,7 @@ from .document import (
     shorten,
     styles,
     title_style,
-    unsupported_note,
+    unsupported_paragraph,
 )
 from .model import BuiltReport
 from .parts import HEAD_ROW, PAD, actions_table, details_table, head, muted, notice
@@ -333,9 +333,7 @@ def cover(v: WorkshopView, produced_on: date) -> list[Flowable]:
             s.body_muted,
         ),
     ]
-    missing = unsupported_note(texts_of(v))
-    if missing:
-        flow.append(Paragraph(f"<i>{markup(missing)}</i>", s.body_muted))
+    flow += unsupported_paragraph(texts_of(v))
     return flow
 
 
