@@ -16,6 +16,7 @@ import logging
 import os
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
@@ -878,14 +879,25 @@ class MainWindow(QMainWindow):
         (its latest round), with filters, history, export and print."""
         if self.action_plan is None or self._participant_showing():
             return
+        plan = self.action_plan
+        self._enter_round_page(
+            plan,
+            lambda: plan.show_plan(self._chosen_partnership(), round_id or None),
+            lambda: plan.table if plan.rows else plan.round_combo,
+        )
+
+    def _enter_round_page(
+        self, page: QWidget, show: Callable[[], object], focus: Callable[[], QWidget]
+    ) -> None:
+        """Leave the walk-through for a page of a round (action plan, profile, review):
+        the session no longer resumes an assessment; ``show`` fills the page, which is
+        then shown with the focus on ``focus()`` (its content, or its round when it has
+        none)."""
         self._leave_walkthrough()
         self.settings.remove("session/assessment")
-        self.action_plan.show_plan(self._chosen_partnership(), round_id or None)
-        self.stack.setCurrentWidget(self.action_plan)
-        if self.action_plan.rows:
-            self.action_plan.table.setFocus()
-        else:
-            self.action_plan.round_combo.setFocus()
+        show()
+        self.stack.setCurrentWidget(page)
+        focus().setFocus()
 
     def add_action(self, preset: dict) -> str | None:
         """Add action… from a results page or the overview: the action dialog, with what
@@ -911,14 +923,12 @@ class MainWindow(QMainWindow):
         )
         if chosen is False:
             return
-        self._leave_walkthrough()
-        self.settings.remove("session/assessment")
-        self.profile.show_partnership(chosen, round_id)
-        self.stack.setCurrentWidget(self.profile)
-        if self.profile.profile is not None:
-            self.profile.table.setFocus()
-        else:
-            self.profile.round_combo.setFocus()
+        profile = self.profile
+        self._enter_round_page(
+            profile,
+            lambda: profile.show_partnership(chosen, round_id),
+            lambda: profile.table if profile.profile is not None else profile.round_combo,
+        )
 
     # --- the review -----------------------------------------------------------------
 
@@ -932,14 +942,12 @@ class MainWindow(QMainWindow):
         )
         if chosen is False:
             return
-        self._leave_walkthrough()
-        self.settings.remove("session/assessment")
-        self.review.show_partnership(chosen, round_id)
-        self.stack.setCurrentWidget(self.review)
-        if self.review.review is not None:
-            self.review.tabs.setFocus()
-        else:
-            self.review.round_combo.setFocus()
+        review = self.review
+        self._enter_round_page(
+            review,
+            lambda: review.show_partnership(chosen, round_id),
+            lambda: review.tabs if review.review is not None else review.round_combo,
+        )
 
     def add_concern(self, preset: dict) -> str | None:
         """Mark as a concern… from the overview: the concern dialog with the gap's
