@@ -288,6 +288,14 @@ class Store:
             raise RecordNotFoundError(f"There is no {what} with id {record_id}.")
         return rows[0]
 
+    def _has_table(self, table: str) -> bool:
+        """Whether the file has ``table``: one a later migration added (read-compatible:
+        a file read without it has none of its rows)."""
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        return row is not None
+
     def _log(
         self,
         assessment_id: str,
@@ -422,8 +430,7 @@ class Store:
     def partner_type_changes(self, organisation_ids: Iterable[str] | None = None) -> list[dict]:
         """Every change of partner type (organisation_id, changed_at, old_type, new_type),
         oldest first; none from a database read before the changes were kept."""
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        if "partner_type_changes" not in tables:
+        if not self._has_table("partner_type_changes"):
             return []
         rows = self.db.query("SELECT * FROM partner_type_changes ORDER BY changed_at")
         wanted = None if organisation_ids is None else set(organisation_ids)
@@ -1116,19 +1123,12 @@ class Store:
     ) -> None:
         """Append one entry to an action's history (inside the caller's transaction);
         nothing in a database read before the history was kept."""
-        if self._has_action_history():
+        if self._has_table("action_history"):
             self.db.execute(
                 "INSERT INTO action_history (action_id, changed_at, field, old_value, "
                 "new_value) VALUES (?, ?, ?, ?, ?)",
                 [action_id, stamp, field, old, new],
             )
-
-    def _has_action_history(self) -> bool:
-        return bool(
-            self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'action_history'"
-            ).fetchone()
-        )
 
     def action(self, action_id: str) -> Action:
         """One action (RecordNotFoundError if there is none)."""
@@ -1138,7 +1138,7 @@ class Store:
         """The history of the actions given (action_id, changed_at, field, old_value,
         new_value), oldest first; none from a database read before it was kept."""
         ids = list(dict.fromkeys(action_ids))
-        if not ids or not self._has_action_history():
+        if not ids or not self._has_table("action_history"):
             return []
         marks = ", ".join("?" * len(ids))
         return list(
@@ -1250,13 +1250,6 @@ class Store:
 
     # --- the partnership profile (issue 11) --------------------------------------------
 
-    def _has_profile(self) -> bool:
-        return bool(
-            self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile_values'"
-            ).fetchone()
-        )
-
     def set_profile_value(
         self, round_id: str, fact_id: str, value: float, source: str = "", as_of: str = ""
     ) -> dict:
@@ -1288,7 +1281,7 @@ class Store:
         value, source, as_of, updated_at); none from a database read before they were
         kept."""
         ids = list(dict.fromkeys(round_ids))
-        if not ids or not self._has_profile():
+        if not ids or not self._has_table("profile_values"):
             return []
         marks = ", ".join("?" * len(ids))
         return list(
@@ -1299,13 +1292,6 @@ class Store:
         )
 
     # --- concerns raised (issue 11) ------------------------------------------------------
-
-    def _has_concerns(self) -> bool:
-        return bool(
-            self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'concerns'"
-            ).fetchone()
-        )
 
     def add_concern(
         self,
@@ -1336,7 +1322,7 @@ class Store:
     def concerns(self, partnership_id: str) -> list[Concern]:
         """A partnership's concerns, oldest first; none from a database read before
         they were kept."""
-        if not self._has_concerns():
+        if not self._has_table("concerns"):
             return []
         rows = self.db.query(
             "SELECT * FROM concerns WHERE partnership_id = ? ORDER BY created_at, rowid",
@@ -1346,7 +1332,7 @@ class Store:
 
     def concern(self, concern_id: str) -> Concern:
         """One concern (RecordNotFoundError if there is none)."""
-        if not self._has_concerns():
+        if not self._has_table("concerns"):
             raise RecordNotFoundError(f"There is no concern with the id '{concern_id}'.")
         return Concern(**self._one("concerns", concern_id, "concern"))
 
