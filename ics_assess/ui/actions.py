@@ -85,6 +85,32 @@ def _combo(name: str) -> QComboBox:
     return combo
 
 
+def statement_note() -> WrappingLabel:
+    """The note under a list of statements: what to know about the statement chosen (the
+    version it is only in, what replaced it, an earlier wording, as the service words
+    it); hidden when there is nothing to know."""
+    note = WrappingLabel()
+    note.setAccessibleName("About the statement chosen")
+    note.setVisible(False)
+    return note
+
+
+def show_statement_note(note: WrappingLabel, combo: QComboBox, choice) -> None:
+    """Say in ``note``, and in ``combo``'s accessible description, what to know about
+    ``choice`` (a StatementChoice, or None for a section or nothing chosen)."""
+    about = choice.about if choice else ""
+    note.setText(about)
+    note.setVisible(bool(about))
+    combo.setAccessibleDescription(about)
+
+
+def add_statement_item(combo: QComboBox, text: str, data: object, choice) -> None:
+    """Add a statement to ``combo``, its whole wording and note as its tooltip."""
+    combo.addItem(text, data)
+    tip = "\n\n".join(p for p in (choice.statement, choice.note) if p)
+    combo.setItemData(combo.count() - 1, plain_tooltip(tip), Qt.ItemDataRole.ToolTipRole)
+
+
 class ActionDialog(QDialog):
     """A new action of a round, tied to what it answers; or an existing action's
     description, owner, due date and status (what it answers stays as it was)."""
@@ -133,11 +159,7 @@ class ActionDialog(QDialog):
             self.questionnaire.addItem(entry.questionnaire.title, entry.questionnaire.id)
         self.section = _combo("Section")
         self.statement = _combo("Statement")
-        # What to know about the statement chosen: the version it is only in, what
-        # replaced it, an earlier wording (as the service words it).
-        self.statement_note = WrappingLabel()
-        self.statement_note.setAccessibleName("About the statement chosen")
-        self.statement_note.setVisible(False)
+        self.statement_note = statement_note()
         self.description = QPlainTextEdit()
         self.description.setAccessibleName("Action")
         self.description.setTabChangesFocus(True)  # Tab leaves it: no trap
@@ -242,11 +264,8 @@ class ActionDialog(QDialog):
         self.statement.clear()
         self.statement.addItem("The whole section", None)
         for choice in section.statements if section else ():
-            self.statement.addItem(choice.marker + _short(choice.statement, 90), choice.id)
-            tip = "\n\n".join(p for p in (choice.statement, choice.note) if p)
-            self.statement.setItemData(
-                self.statement.count() - 1, plain_tooltip(tip), Qt.ItemDataRole.ToolTipRole
-            )
+            text = choice.marker + _short(choice.statement, 90)
+            add_statement_item(self.statement, text, choice.id, choice)
         self.statement.blockSignals(False)
         self.statement.setEnabled(section is not None and self.action_id is None)
         self._show_statement_note()
@@ -254,10 +273,7 @@ class ActionDialog(QDialog):
     def _show_statement_note(self) -> None:
         q = self._questionnaire()
         choice = q.statement(self.statement.currentData()) if q else None
-        note = choice.about if choice else ""
-        self.statement_note.setText(note)
-        self.statement_note.setVisible(bool(note))
-        self.statement.setAccessibleDescription(note)
+        show_statement_note(self.statement_note, self.statement, choice)
 
     def _update(self) -> None:
         self.ok_button.setEnabled(bool(self.description.toPlainText().strip()))

@@ -31,6 +31,7 @@ from ..domain import Sector
 from ..labels import signed
 from ..review import ConcernReview, Review, fate_summary, headline_change
 from ..services import ConcernRow, ServiceError, Services, StatementChoices, StoreError
+from .actions import add_statement_item, show_statement_note, statement_note
 from .dialogs import Dialogs
 from .widgets import (
     WrappingLabel,
@@ -104,11 +105,7 @@ class ConcernDialog(QDialog):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.scope.setMinimumContentsLength(48)
-        # What to know about the statement chosen: the version it is only in, what
-        # replaced it, an earlier wording (as the service words it).
-        self.scope_note = WrappingLabel()
-        self.scope_note.setAccessibleName("About the statement chosen")
-        self.scope_note.setVisible(False)
+        self.scope_note = statement_note()
         # A preset section or statement (from a gap in the overview) is offered even when
         # no version answered in the round chosen has it.
         self._named = (questionnaire_id, section_id, item_id)
@@ -193,14 +190,8 @@ class ConcernDialog(QDialog):
                 ("section", section.id),
             )
             for choice in section.statements:
-                self.scope.addItem(
-                    f"    {choice.marker}{choice.number} {choice.statement}",
-                    ("statement", choice.id),
-                )
-                tip = "\n\n".join(p for p in (choice.statement, choice.note) if p)
-                self.scope.setItemData(
-                    self.scope.count() - 1, plain_tooltip(tip), Qt.ItemDataRole.ToolTipRole
-                )
+                text = f"    {choice.marker}{choice.number} {choice.statement}"
+                add_statement_item(self.scope, text, ("statement", choice.id), choice)
         self._choices = choices
         scopes = [self.scope.itemData(i) for i in range(self.scope.count())]
         if kept in scopes:
@@ -213,10 +204,7 @@ class ConcernDialog(QDialog):
         choice = None
         if self._choices is not None and scope and scope[0] == "statement":
             choice = self._choices.statement(scope[1])
-        note = choice.about if choice else ""
-        self.scope_note.setText(note)
-        self.scope_note.setVisible(bool(note))
-        self.scope.setAccessibleDescription(note)
+        show_statement_note(self.scope_note, self.scope, choice)
 
     def accept(self) -> None:
         """Add the concern; on a refusal, say why and stay open."""
