@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -421,8 +422,6 @@ class Store:
             [organisation_id],
         ).fetchone()
         if latest is not None and latest >= stamp:
-            from datetime import datetime, timedelta
-
             later = datetime.fromisoformat(latest) + timedelta(milliseconds=1)
             stamp = later.isoformat(timespec="milliseconds")
         return stamp
