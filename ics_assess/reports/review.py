@@ -177,7 +177,7 @@ def _gap_rows(gaps: Sequence[GapChange]) -> list[list]:
     return rows
 
 
-def gapsruled_table(qr: QuestionnaireReview) -> list[Flowable]:
+def gaps_part(qr: QuestionnaireReview) -> list[Flowable]:
     s = styles()
     flow: list[Flowable] = [Paragraph("<b>Gaps between sectors that narrowed or widened</b>", s.h2)]
     broad = [g for g in qr.gaps if g.scope != "statement"]
@@ -227,7 +227,7 @@ def gapsruled_table(qr: QuestionnaireReview) -> list[Flowable]:
     return flow
 
 
-def movedruled_table(qr: QuestionnaireReview) -> list[Flowable]:
+def moved_part(qr: QuestionnaireReview) -> list[Flowable]:
     s = styles()
     flow: list[Flowable] = [Paragraph("<b>The statements that moved most</b>", s.h2)]
     if not qr.moved:
@@ -297,8 +297,8 @@ def questionnaire_part(qr: QuestionnaireReview, r: Review) -> list[Flowable]:
     flow.append(trend_table(c))
     if c.kind == AssessmentKind.ORGANISATION:
         flow += organisation_changes(c)
-    flow += gapsruled_table(qr)
-    flow += movedruled_table(qr)
+    flow += gaps_part(qr)
+    flow += moved_part(qr)
     flow += one_round_only(c)
     if c.trend.changed_items:
         numbers = {row.item.id: row.number for row in c.statements}
@@ -329,7 +329,7 @@ def _fate_cell(a: ActionFate) -> Paragraph:
     return Paragraph(text, s.cell)
 
 
-def actionsruled_table(actions: Sequence[ActionFate], *, carried_note: bool) -> ReportTable:
+def actions_fate_table(actions: Sequence[ActionFate], *, carried_note: bool) -> ReportTable:
     s = styles()
     rows: list[list] = [head("Action", "Owner", "What became of it" if carried_note else "Status")]
     for a in actions:
@@ -361,11 +361,11 @@ def actions_part(r: Review) -> list[Flowable]:
                 s.body_muted,
             )
         )
-        flow.append(actionsruled_table(r.actions, carried_note=True))
+        flow.append(actions_fate_table(r.actions, carried_note=True))
     if r.new_actions:
         flow += [
             Paragraph(f"<b>Agreed since, in {_name(r.round.name)}</b>", s.h2),
-            actionsruled_table(r.new_actions, carried_note=False),
+            actions_fate_table(r.new_actions, carried_note=False),
         ]
     return flow
 
