@@ -104,7 +104,7 @@ class ConcernDialog(QDialog):
         self.scope.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.scope.setMinimumContentsLength(48)
+        self.scope.setMinimumContentsLength(36)
         self.scope_note = statement_note()
         # A preset section or statement (from a gap in the overview) is offered even when
         # no version answered in the round chosen has it.
