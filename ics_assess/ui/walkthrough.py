@@ -348,9 +348,11 @@ class StatementCard(QFrame):
         # The comment, and where the evidence for the answer is (the top of the scale is
         # "true, and we could show the evidence"): one per line, a document, link or minute.
         self.texts = {
-            "comment": TextBox("comment", f"Comment on statement {number}", number, 3, self),
+            "comment": TextBox(
+                TEXT_FIELDS["comment"], f"Comment on statement {number}", number, 3, self
+            ),
             "evidence": TextBox(
-                "evidence reference", f"Evidence for statement {number}", number, 1, self
+                TEXT_FIELDS["evidence"], f"Evidence for statement {number}", number, 1, self
             ),
         }
         for field, text in self.texts.items():
